@@ -1,0 +1,108 @@
+"""Sessions: tests on 3.11/3.12/3.13, lint, typing, docs (default); demo, bench (on demand).
+
+durable-rules 2.0.28 is sdist-only and compiles on install. On Python 3.13 it only builds
+with ``CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject``, and pip must not reuse a wheel it
+built earlier without that define, hence ``PIP_NO_CACHE_DIR=1``. Every install below carries
+both (harmless on 3.11 and 3.12).
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import shutil
+import subprocess
+
+import nox
+
+ROOT = pathlib.Path(__file__).parent
+PYTHONS = ["3.11", "3.12", "3.13"]
+DR_BUILD_ENV = {
+    "CPPFLAGS": "-DPyEval_CallObject=PyObject_CallObject",
+    "PIP_NO_CACHE_DIR": "1",
+}
+#: The plugin distributions in plugins/, installed with the engine like any third party's.
+PLUGINS = sorted(
+    str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml")
+)
+
+nox.options.sessions = ["tests", "lint", "typing", "docs"]
+nox.options.reuse_existing_virtualenvs = True
+
+
+def _expose_pyenv_pythons() -> None:
+    """Let nox find pythonX.Y when pyenv manages several versions (its shims need PYENV_VERSION)."""
+    if os.environ.get("PYENV_VERSION") or not shutil.which("pyenv"):
+        return
+    try:
+        out = subprocess.run(
+            ["pyenv", "versions", "--bare"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return
+    installed = [v.strip() for v in out.splitlines() if v.strip()]
+    chosen = []
+    for wanted in PYTHONS:
+        matches = sorted(
+            (v for v in installed if v == wanted or v.startswith(wanted + ".")),
+            key=lambda v: [int(x) if x.isdigit() else 0 for x in v.split(".")],
+        )
+        if matches:
+            chosen.append(matches[-1])
+    if chosen:
+        os.environ["PYENV_VERSION"] = ":".join(chosen)
+
+
+_expose_pyenv_pythons()
+
+
+def _install(session: nox.Session, *extras: str) -> None:
+    spec = f".[{','.join(extras)}]" if extras else "."
+    args = ["-e", spec]
+    for plugin in PLUGINS:
+        args += ["-e", plugin]
+    session.install(*args, env=DR_BUILD_ENV)
+
+
+@nox.session(python=PYTHONS)
+def tests(session: nox.Session) -> None:
+    """Run the test suite (with the docs' executed examples) on one Python version."""
+    _install(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session(python="3.11")
+def lint(session: nox.Session) -> None:
+    """ruff: lint and formatting."""
+    session.install("ruff==0.17.6")
+    session.run("ruff", "check", "src", "tests", "bench", "plugins", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "bench", "plugins", "noxfile.py")
+
+
+@nox.session(python="3.11")
+def typing(session: nox.Session) -> None:
+    """mypy --strict on the library."""
+    _install(session, "test")
+    session.install("mypy==2.4.1")
+    session.run("mypy", "src")
+
+
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """Execute every example in docs/ and check the hook reference against hookspecs.py."""
+    _install(session, "test")
+    session.run("pytest", "tests/test_docs.py", "-q", *session.posargs)
+
+
+@nox.session(python="3.11")
+def demo(session: nox.Session) -> None:
+    """The main job: assess the example institute and print the ranking and one explanation."""
+    _install(session)
+    session.run("python", "-m", "assessment_engine.demo", *session.posargs)
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """The benchmark against the plain-Python reference; writes docs/performance.md."""
+    _install(session)
+    session.run("python", "bench/run.py", *session.posargs)

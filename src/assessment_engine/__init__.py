@@ -1,0 +1,72 @@
+"""assessment_engine: explainable multi-dimension team assessment (the 1252 method).
+
+Facts are typed records; rule sets are pluggy plugins that register declarative indicators and
+rules; durable-rules decides which conditions hold; exact arithmetic turns that into points,
+grades, titles and ranks, each explained down to the facts.
+"""
+
+__version__ = "0.1.0"
+
+from .engine import Engine
+from .errors import (
+    AssessmentError,
+    AssessmentWarning,
+    ConflictError,
+    InputError,
+    InputProblem,
+    MatcherError,
+    MatcherLimitError,
+    MatcherUnavailableError,
+    PluginError,
+    RubricError,
+    SessionError,
+)
+from .facts import (
+    Achievement,
+    Activity,
+    Fact,
+    Incident,
+    Member,
+    Metric,
+    Record,
+    Score,
+    Team,
+)
+from .factset import FactSet
+from .hookspecs import hookimpl
+from .report import Report
+from .results import Assessment, Explanation
+from .rubric import Rubric
+from .session import Session
+
+__all__ = [
+    "Achievement",
+    "Activity",
+    "Assessment",
+    "AssessmentError",
+    "AssessmentWarning",
+    "ConflictError",
+    "Engine",
+    "Explanation",
+    "Fact",
+    "FactSet",
+    "Incident",
+    "InputError",
+    "InputProblem",
+    "MatcherError",
+    "MatcherLimitError",
+    "MatcherUnavailableError",
+    "Member",
+    "Metric",
+    "PluginError",
+    "Record",
+    "Report",
+    "Rubric",
+    "RubricError",
+    "Score",
+    "Session",
+    "SessionError",
+    "Team",
+    "__version__",
+    "hookimpl",
+]

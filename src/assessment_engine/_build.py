@@ -1,0 +1,183 @@
+"""Turn a team's state and the standings into its :class:`~assessment_engine.results.Assessment`."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ._evaluate import TeamState
+from ._numbers import exact_text
+from ._plan import Plan
+from ._scorers import fact_refs
+from ._verdict import Standings
+from .facts import Fact
+from .results import (
+    AdjustmentResult,
+    Assessment,
+    DimensionResult,
+    GradeResult,
+    IndicatorResult,
+    Line,
+    TitleResult,
+    VetoResult,
+)
+
+__all__ = ["build_assessment"]
+
+ZERO = Decimal(0)
+
+
+def _grade_result(plan: Plan, state: TeamState, index: int) -> GradeResult:
+    scale, refs = plan.scales[index]
+    label, band = state.grades[index]
+    score = state.composite if scale.of is None else state.dim_score[plan.dimension_index[scale.of]]
+    what = "综合得分 (composite)" if scale.of is None else f"{scale.of} 得分 (score)"
+    if band < 0:
+        names = ", ".join(plan.vetoes[i][0].id for i in state.vetoes)
+        return GradeResult(scale.id, scale.of, label, f"一票否决 (vetoed by {names})")
+    notes = []
+    for i in range(band):
+        upper = scale.bands[i]
+        ref = refs[i]
+        if upper.at_least is not None and score >= upper.at_least and ref is not None:
+            requirement = upper.requires
+            if requirement is not None:
+                from ._describe import describe_condition
+
+                notes.append(
+                    f"{what} {exact_text(score)} ≥ {exact_text(upper.at_least)} but"
+                    f" {upper.label} also requires {describe_condition(requirement)}"
+                )
+    chosen = scale.bands[band]
+    if chosen.at_least is None:
+        previous = scale.bands[band - 1].at_least if band > 0 else None
+        reason = (
+            f"{what} {exact_text(score)} < {exact_text(previous)}"
+            if previous is not None
+            else f"{what} {exact_text(score)}"
+        )
+    else:
+        reason = f"{what} {exact_text(score)} ≥ {exact_text(chosen.at_least)}"
+        if chosen.requires is not None:
+            reason += " and its requirement holds"
+    if notes:
+        reason += "; " + "; ".join(notes)
+    return GradeResult(scale.id, scale.of, label, reason)
+
+
+def _adjustment_results(plan: Plan, state: TeamState, dim: int) -> tuple[AdjustmentResult, ...]:
+    results = []
+    for i, ap in enumerate(plan.adjustments):
+        if ap.dimension != dim:
+            continue
+        amount, applied = state.adj_amounts[i], state.adj_applied[i]
+        lines = ap.lines(state)
+        note = ""
+        if applied != amount:
+            winner = next(
+                (
+                    plan.adjustments[j].rule.id
+                    for j, other in enumerate(plan.adjustments)
+                    if j != i
+                    and other.rule.group == ap.rule.group
+                    and other.dimension == ap.dimension
+                    and other.kind == ap.kind
+                    and state.adj_applied[j] > 0
+                ),
+                None,
+            )
+            note = f"互斥组 {ap.rule.group} (exclusive group): only {winner} applies"
+            sign = Decimal(1) if ap.kind == "bonus" else Decimal(-1)
+            lines.append(
+                Line(
+                    f"{ap.rule.id}#group",
+                    f"互斥 (exclusive group {ap.rule.group})",
+                    sign * (applied - amount),
+                    f"superseded by {winner}",
+                )
+            )
+        if not amount and not any(line.facts for line in lines):
+            continue  # a rule that did not trigger is not listed
+        results.append(
+            AdjustmentResult(
+                id=ap.rule.id,
+                label=ap.rule.label,
+                kind=ap.kind,
+                amount=amount,
+                applied=applied,
+                note=note,
+                lines=tuple(lines),
+            )
+        )
+    return tuple(results)
+
+
+def build_assessment(
+    plan: Plan, state: TeamState, standings: Standings, engine_version: str
+) -> Assessment:
+    """The complete, explained assessment of one team."""
+    rubric = plan.rubric
+    scale_of: dict[str | None, int] = {scale.of: i for i, (scale, _) in enumerate(plan.scales)}
+    dimensions = []
+    for d, dim in enumerate(rubric.dimensions):
+        indicators = tuple(
+            IndicatorResult(
+                id=ip.indicator.id,
+                label=ip.indicator.label,
+                max=ip.max,
+                points=state.ind_points[i],
+                lines=tuple(ip.lines(state)),
+            )
+            for i, ip in enumerate(plan.indicators)
+            if ip.dimension == d
+        )
+        grade_index = scale_of.get(dim.id)
+        dimensions.append(
+            DimensionResult(
+                id=dim.id,
+                label=dim.label,
+                weight=plan.weights[d],
+                base=state.dim_base[d],
+                bonus=state.dim_bonus[d],
+                bonus_before_cap=state.dim_bonus_raw[d],
+                penalty=state.dim_penalty[d],
+                score=state.dim_score[d],
+                grade=None if grade_index is None else _grade_result(plan, state, grade_index),
+                indicators=indicators,
+                adjustments=_adjustment_results(plan, state, d),
+            )
+        )
+    vetoes = []
+    for i in state.vetoes:
+        veto, _, selects = plan.vetoes[i]
+        facts: dict[int, Fact] = {}
+        for s in selects:
+            for f in state.lists[s]:
+                facts[id(f)] = f
+        vetoes.append(VetoResult(veto.id, veto.label, veto.dimension, fact_refs(list(facts.values()))))
+    team_id = state.team.team
+    outcome = standings.titles()
+    titles = tuple(
+        TitleResult(plan.titles[i][0].id, plan.titles[i][0].label, note)
+        for i, note in outcome.titles.get(team_id, [])
+    )
+    composite_index = scale_of.get(None)
+    team = state.team
+    return Assessment(
+        team=team_id,
+        name=team.name,
+        department=team.department,
+        period=team.period,
+        headcount=team.headcount,
+        dimensions=tuple(dimensions),
+        composite=state.composite,
+        grade=None if composite_index is None else _grade_result(plan, state, composite_index),
+        vetoes=tuple(vetoes),
+        titles=titles,
+        title_notes=tuple(outcome.notes.get(team_id, [])),
+        rank=standings.rank(team_id),
+        rank_note=standings.rank_note(team_id),
+        rubric_hash=rubric.content_hash,
+        engine_version=engine_version,
+    )
+
+

@@ -1,0 +1,71 @@
+"""The plain-Python matcher: evaluates compiled conditions directly, with exact arithmetic.
+
+It exists to prove the durable-rules matcher right (a differential test runs both on generated
+rubrics and teams) and to serve where durable-rules cannot be built. Numbers are compared as
+exact fractions, text by equality, flags by identity; a missing value makes a comparison false.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+
+from .base import And, Atom, Cluster, Expr, Or, Record
+
+__all__ = ["PythonMatcher"]
+
+_OPS: dict[str, Callable[[object, object], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+
+
+def _exact(value: object) -> object:
+    if isinstance(value, bool | str):
+        return value
+    if isinstance(value, Decimal | int):
+        return Fraction(value)
+    return value
+
+
+def evaluate(expr: Expr, record: Record) -> bool:
+    """Whether ``expr`` holds for ``record`` (exact; comparisons with ``None`` are false)."""
+    if isinstance(expr, Atom):
+        value = record[expr.prop]
+        if value is None:
+            return False
+        return _OPS[expr.op](_exact(value), _exact(expr.value))
+    if isinstance(expr, And):
+        return all(evaluate(x, record) for x in expr.items)
+    if isinstance(expr, Or):
+        return any(evaluate(x, record) for x in expr.items)
+    raise TypeError(f"not a compiled condition: {expr!r}")  # pragma: no cover
+
+
+class PythonMatcher:
+    """Matcher that evaluates every rule in Python."""
+
+    name = "python"
+
+    def prepare(self, clusters: Sequence[Cluster]) -> None:
+        """Nothing to compile."""
+
+    def match(self, cluster: Cluster, records: Sequence[Record]) -> list[int]:
+        """One bit mask per record."""
+        masks = []
+        for record in records:
+            mask = 0
+            for i, rule in enumerate(cluster.rules):
+                if evaluate(rule.expr, record):
+                    mask |= 1 << i
+            masks.append(mask)
+        return masks
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,516 @@
+"""Compiled scoring forms: exact points from the matcher's answers, and the lines explaining them.
+
+Each scorer has two methods over a team's state: ``points`` (the fast path, run for every team)
+and ``lines`` (run when an explanation is built). ``lines`` always sums exactly to ``points`` —
+caps, floors and clips appear as lines of their own — and a test holds every form to it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ._describe import describe_condition, describe_quantity, describe_value
+from ._numbers import exact_text
+from .facts import Fact, Record
+from .results import FactRef, Line
+from .rubric.conditions import Compare, Condition, Field, Select
+from .rubric.model import Bonus, Indicator, Penalty
+from .rubric.scoring import (
+    AssessorScore,
+    Bands,
+    BestItem,
+    Deduct,
+    Highest,
+    Linear,
+    Parts,
+    PerItem,
+    PointsBy,
+    Scoring,
+    WhenAll,
+)
+
+if TYPE_CHECKING:
+    from ._evaluate import TeamState
+    from ._plan import Plan
+
+__all__ = [
+    "AdjustmentPlan",
+    "IndicatorPlan",
+    "RuleRef",
+    "Scorer",
+    "compile_scoring",
+    "fact_refs",
+]
+
+ZERO = Decimal(0)
+
+
+class RuleRef:
+    """A condition registered with the plan; after compilation, a (cluster, bit) address."""
+
+    __slots__ = ("bit", "cluster", "condition", "name")
+
+    def __init__(self, name: str, condition: Condition) -> None:
+        self.name = name
+        self.condition = condition
+        self.cluster = -1
+        self.bit = 0
+
+    def bind(self, cluster: int, bit: int) -> None:
+        """Record where the matcher's answer for this rule is found."""
+        self.cluster = cluster
+        self.bit = bit
+
+    def holds(self, state: TeamState) -> bool:
+        """Whether the matcher said this rule holds for the team."""
+        return bool(state.masks[self.cluster] >> self.bit & 1)
+
+    def text(self) -> str:
+        """The condition, described."""
+        return describe_condition(self.condition)
+
+
+class Scorer(Protocol):
+    """A compiled scoring form."""
+
+    def points(self, state: TeamState) -> Decimal:
+        """The points, exactly."""
+        ...
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        """Lines that sum exactly to :meth:`points`."""
+        ...
+
+
+def fact_refs(facts: Sequence[Fact], detail: Callable[[Fact], str] | None = None) -> tuple[
+    FactRef, ...
+]:
+    """References to facts, sorted by id, optionally with what about each counted."""
+    records = sorted((f for f in facts if isinstance(f, Record)), key=lambda f: f.id)
+    return tuple(
+        FactRef(f.fact_kind, f.id, detail(f) if detail else "") for f in records
+    )
+
+
+def _cap_line(source: str, raw: Decimal, cap: Decimal | None, what: str) -> list[Line]:
+    if cap is None or raw <= cap:
+        return []
+    return [Line(f"{source}#cap", f"封顶 (cap) {exact_text(cap)}", cap - raw, what)]
+
+
+class _PerItem:
+    def __init__(self, plan: Plan, form: PerItem | BestItem, best: bool) -> None:
+        self.select = plan.select(form.select)
+        self.best = best
+        self.cap = getattr(form, "cap", None)
+        points = form.points
+        self.fixed = points if isinstance(points, Decimal) else None
+        self.table: PointsBy | None = points if isinstance(points, PointsBy) else None
+        if self.table is not None:
+            self.lookup = dict(self.table.table)
+            self.default = self.table.default
+            self.field = self.table.field
+        self.describe = describe_quantity_of(form.select)
+
+    def item_points(self, fact: Fact) -> Decimal:
+        if self.fixed is not None:
+            return self.fixed
+        return self.lookup.get(getattr(fact, self.field), self.default)
+
+    def raw(self, state: TeamState) -> Decimal:
+        items = state.lists[self.select]
+        if self.best:
+            return max((self.item_points(f) for f in items), default=ZERO)
+        if self.fixed is not None:
+            return self.fixed * len(items)
+        lookup, default, field = self.lookup, self.default, self.field
+        total = ZERO
+        for f in items:
+            total += lookup.get(getattr(f, field), default)
+        return total
+
+    def points(self, state: TeamState) -> Decimal:
+        raw = self.raw(state)
+        cap = self.cap
+        return cap if cap is not None and raw > cap else raw
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        items = state.lists[self.select]
+        raw = self.raw(state)
+        n = len(items)
+        if self.table is not None:
+            field = self.field
+
+            def detail(f: Fact) -> str:
+                return f"{field}={getattr(f, field)} → {exact_text(self.item_points(f))}"
+
+            refs = fact_refs(items, detail)
+        else:
+            refs = fact_refs(items)
+        if self.best:
+            reason = f"取最高一项 (best of {n} items) = {exact_text(raw)}"
+        elif self.fixed is not None:
+            reason = f"{n} 项 (items) × {exact_text(self.fixed)} = {exact_text(raw)}"
+        else:
+            reason = f"{n} 项 (items) by {self.field}, sum {exact_text(raw)}"
+        reason = f"{self.describe}: {reason}"
+        return [Line(source, label, raw, reason, refs), *_cap_line(
+            source, raw, self.cap, f"累计不超过 (at most) {exact_text(self.cap or 0)}"
+        )]
+
+
+def describe_quantity_of(select: Select) -> str:
+    from ._describe import describe_select
+
+    return describe_select(select)
+
+
+class _Linear:
+    def __init__(self, plan: Plan, form: Linear) -> None:
+        self.slot = plan.quantity(form.quantity)
+        self.per = form.points
+        self.unit = form.unit
+        self.cap = form.cap
+        self.what = describe_quantity(form.quantity)
+
+    def units(self, state: TeamState) -> Decimal | int | None:
+        value = state.values[self.slot]
+        if value is None:
+            return None
+        if isinstance(value, tuple):
+            if value[1] == 0:
+                return None
+            exact = Fraction(value[0]) / Fraction(value[1])
+        else:
+            exact = Fraction(value)
+        if exact <= 0:
+            return 0
+        if self.unit is None:
+            return value if not isinstance(value, tuple) else None  # checked at compile time
+        return math.floor(exact / Fraction(self.unit))
+
+    def raw(self, state: TeamState) -> Decimal:
+        units = self.units(state)
+        return ZERO if not units else self.per * units
+
+    def points(self, state: TeamState) -> Decimal:
+        raw = self.raw(state)
+        return self.cap if self.cap is not None and raw > self.cap else raw
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        value = state.values[self.slot]
+        units = self.units(state)
+        raw = self.raw(state)
+        shown = describe_value(value)
+        if self.unit is None:
+            reason = f"{self.what} = {shown}, × {exact_text(self.per)} = {exact_text(raw)}"
+        else:
+            reason = (
+                f"{self.what} = {shown}: {units or 0} 个满 (whole units of)"
+                f" {exact_text(self.unit)} × {exact_text(self.per)} = {exact_text(raw)}"
+            )
+        refs = fact_refs(_facts_of(state, self.slot))
+        return [Line(source, label, raw, reason, refs), *_cap_line(
+            source, raw, self.cap, f"累计不超过 (at most) {exact_text(self.cap or 0)}"
+        )]
+
+
+def _facts_of(state: TeamState, slot: int) -> list[Fact]:
+    """The facts a stage-1 quantity was computed from (for explanations)."""
+    selects = state.plan.quantity_selects(slot)
+    seen: dict[int, Fact] = {}
+    for s in selects:
+        for f in state.lists[s]:
+            seen[id(f)] = f
+    return list(seen.values())
+
+
+class _Bands:
+    def __init__(self, plan: Plan, form: Bands, owner: str) -> None:
+        self.slot = plan.quantity(form.quantity)
+        self.form = form
+        self.refs = [
+            plan.rule(
+                1,
+                f"{owner}#band{i}",
+                Compare(form.quantity, ">" if band.strict else ">=", band.threshold),
+            )
+            for i, band in enumerate(form.bands)
+        ]
+        self.what = describe_quantity(form.quantity)
+
+    def reached(self, state: TeamState) -> int | None:
+        for i, ref in enumerate(self.refs):
+            if state.masks[ref.cluster] >> ref.bit & 1:
+                return i
+        return None
+
+    def points(self, state: TeamState) -> Decimal:
+        i = self.reached(state)
+        return self.form.otherwise if i is None else self.form.bands[i].points
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        i = self.reached(state)
+        shown = describe_value(state.values[self.slot])
+        if i is None:
+            lowest = self.form.bands[-1]
+            reason = (
+                f"{self.what} = {shown}, below every band"
+                f" ({'>' if lowest.strict else '≥'} {exact_text(lowest.threshold)})"
+            )
+        else:
+            band = self.form.bands[i]
+            reason = (
+                f"{self.what} = {shown} {'>' if band.strict else '≥'}"
+                f" {exact_text(band.threshold)} → {exact_text(band.points)}"
+            )
+        refs = fact_refs(_facts_of(state, self.slot))
+        return [Line(source, label, self.points(state), reason, refs)]
+
+
+class _Deduct:
+    def __init__(self, plan: Plan, form: Deduct, owner: str) -> None:
+        self.form = form
+        self.items: list[tuple[int | None, RuleRef | None]] = []
+        for i, line in enumerate(form.deductions):
+            if line.select is not None:
+                self.items.append((plan.select(line.select), None))
+            else:
+                assert line.when is not None
+                self.items.append((None, plan.rule(1, f"{owner}#deduct{i}", line.when)))
+
+    def deductions(self, state: TeamState) -> list[Decimal]:
+        result = []
+        for (select, ref), line in zip(self.items, self.form.deductions, strict=True):
+            if select is not None:
+                result.append(line.points * len(state.lists[select]))
+            else:
+                assert ref is not None
+                result.append(line.points if ref.holds(state) else ZERO)
+        return result
+
+    def points(self, state: TeamState) -> Decimal:
+        raw = self.form.base - sum(self.deductions(state), ZERO)
+        floor = self.form.floor
+        return floor if floor is not None and raw < floor else raw
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        out = [Line(source, label, self.form.base, f"基础分 (base) {exact_text(self.form.base)}")]
+        raw = self.form.base
+        for i, ((select, ref), line, amount) in enumerate(
+            zip(self.items, self.form.deductions, self.deductions(state), strict=True)
+        ):
+            if select is not None:
+                facts = state.lists[select]
+                reason = (
+                    f"{len(facts)} 次 (occurrences) × {exact_text(line.points)}"
+                    f" = {exact_text(amount)}"
+                )
+                refs = fact_refs(facts)
+            else:
+                assert ref is not None
+                held = ref.holds(state)
+                reason = f"{'✓' if held else '✗'} {ref.text()}"
+                refs = ()
+            if amount or select is None:
+                out.append(Line(f"{source}#deduct{i}", line.label, -amount, reason, refs))
+            raw -= amount
+        floor = self.form.floor
+        if floor is not None and raw < floor:
+            out.append(
+                Line(f"{source}#floor", "扣完为止 (floor)", floor - raw, f"不低于 {exact_text(floor)}")
+            )
+        return out
+
+
+class _AssessorScore:
+    def __init__(self, plan: Plan, form: AssessorScore, owner: str) -> None:
+        self.form = form
+        self.owner = owner
+        self.select = plan.select(Select("score", Compare(Field("indicator"), "==", owner)))
+        plan.assessor_scores[owner] = (self.select, form)
+
+    def value(self, state: TeamState) -> Decimal:
+        found = state.lists[self.select]
+        return found[0].value if len(found) == 1 else ZERO  # type: ignore[attr-defined, no-any-return]
+
+    def points(self, state: TeamState) -> Decimal:
+        return self.value(state)
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        found = state.lists[self.select]
+        if not found:
+            return [Line(source, label, ZERO, "未录入评分 (no assessor score entered)")]
+        score = found[0]
+        by = f" by {score.assessor}" if getattr(score, "assessor", "") else ""  # type: ignore[attr-defined]
+        reason = (
+            f"评分 (assessor score){by}: {exact_text(self.value(state))}"
+            f" within [{exact_text(self.form.minimum)}, {exact_text(self.form.maximum)}]"
+        )
+        return [Line(source, label, self.value(state), reason, fact_refs(found))]
+
+
+class _WhenAll:
+    def __init__(self, plan: Plan, form: WhenAll, owner: str) -> None:
+        self.form = form
+        self.refs = [
+            plan.rule(1, f"{owner}#when{i}", c) for i, c in enumerate(form.conditions)
+        ]
+
+    def points(self, state: TeamState) -> Decimal:
+        for ref in self.refs:
+            if not state.masks[ref.cluster] >> ref.bit & 1:
+                return ZERO
+        return self.form.points
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        checks = "; ".join(f"{'✓' if r.holds(state) else '✗'} {r.text()}" for r in self.refs)
+        points = self.points(state)
+        verdict = "全部满足 (all hold)" if points or not self.form.points else "未全部满足 (not all hold)"
+        return [Line(source, label, points, f"{verdict}: {checks}")]
+
+
+class _Highest:
+    def __init__(self, plan: Plan, form: Highest, owner: str) -> None:
+        self.form = form
+        self.refs = [
+            plan.rule(1, f"{owner}#option{i}", option.when)
+            for i, option in enumerate(form.options)
+        ]
+
+    def points(self, state: TeamState) -> Decimal:
+        best = ZERO
+        for ref, option in zip(self.refs, self.form.options, strict=True):
+            if option.points > best and state.masks[ref.cluster] >> ref.bit & 1:
+                best = option.points
+        return best
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        held = [
+            f"{o.label} {exact_text(o.points)}"
+            for r, o in zip(self.refs, self.form.options, strict=True)
+            if r.holds(state)
+        ]
+        points = self.points(state)
+        if held:
+            reason = f"取最高 (highest, not cumulative) of: {', '.join(held)} → {exact_text(points)}"
+        else:
+            reason = "无符合项 (no option holds)"
+        return [Line(source, label, points, reason)]
+
+
+class _Parts:
+    def __init__(self, plan: Plan, form: Parts) -> None:
+        self.parts = [
+            (part, compile_scoring(plan, part.scoring, part.id, part.label)) for part in form.parts
+        ]
+
+    def points(self, state: TeamState) -> Decimal:
+        total = ZERO
+        for part, scorer in self.parts:
+            points = scorer.points(state)
+            if part.cap is not None and points > part.cap:
+                points = part.cap
+            total += points
+        return total
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        out: list[Line] = []
+        for part, scorer in self.parts:
+            lines = scorer.lines(state, part.id, part.label)
+            raw = sum((line.points for line in lines), ZERO)
+            out.extend(lines)
+            out.extend(_cap_line(part.id, raw, part.cap, f"本项最高 (part max) {exact_text(part.cap or 0)}"))
+        return out
+
+
+def compile_scoring(plan: Plan, form: Scoring, owner: str, label: str) -> Scorer:
+    """The scorer for a scoring form; ``owner`` is the id of the indicator, part or rule."""
+    if isinstance(form, PerItem):
+        return _PerItem(plan, form, best=False)
+    if isinstance(form, BestItem):
+        return _PerItem(plan, form, best=True)
+    if isinstance(form, Linear):
+        return _Linear(plan, form)
+    if isinstance(form, Bands):
+        return _Bands(plan, form, owner)
+    if isinstance(form, Deduct):
+        return _Deduct(plan, form, owner)
+    if isinstance(form, AssessorScore):
+        return _AssessorScore(plan, form, owner)
+    if isinstance(form, WhenAll):
+        return _WhenAll(plan, form, owner)
+    if isinstance(form, Highest):
+        return _Highest(plan, form, owner)
+    if isinstance(form, Parts):
+        return _Parts(plan, form)
+    raise TypeError(f"unknown scoring form {form!r}")  # pragma: no cover
+
+
+class IndicatorPlan:
+    """An indicator's scorer and its clip to ``[0, max]``."""
+
+    __slots__ = ("dimension", "indicator", "max", "scorer")
+
+    def __init__(self, indicator: Indicator, dimension: int, scorer: Scorer) -> None:
+        self.indicator = indicator
+        self.dimension = dimension
+        self.scorer = scorer
+        self.max = indicator.max
+
+    def points(self, state: TeamState) -> Decimal:
+        """Points clipped to ``[0, max]``."""
+        raw = self.scorer.points(state)
+        if raw > self.max:
+            return self.max
+        return raw if raw > 0 else ZERO
+
+    def lines(self, state: TeamState) -> list[Line]:
+        """The scorer's lines plus a clip line when the indicator's bounds apply."""
+        ind = self.indicator
+        lines = self.scorer.lines(state, ind.id, ind.label)
+        raw = sum((line.points for line in lines), ZERO)
+        if raw > self.max:
+            lines.append(
+                Line(f"{ind.id}#max", f"指标满分 (indicator max) {exact_text(self.max)}",
+                     self.max - raw, f"本指标最高 {exact_text(self.max)} 分")
+            )
+        elif raw < 0:
+            lines.append(Line(f"{ind.id}#floor", "不低于0 (floor 0)", -raw, "指标得分不低于 0"))
+        return lines
+
+
+class AdjustmentPlan:
+    """A bonus or penalty rule's scorer."""
+
+    __slots__ = ("dimension", "kind", "rule", "scorer")
+
+    def __init__(self, rule: Bonus | Penalty, kind: str, dimension: int, scorer: Scorer) -> None:
+        self.rule = rule
+        self.kind = kind
+        self.dimension = dimension
+        self.scorer = scorer
+
+    def amount(self, state: TeamState) -> Decimal:
+        """The rule's amount (never negative), before its exclusive group."""
+        raw = self.scorer.points(state)
+        return raw if raw > 0 else ZERO
+
+    def lines(self, state: TeamState) -> list[Line]:
+        """Lines for the amount, signed: bonuses add, penalties subtract."""
+        rule = self.rule
+        lines = self.scorer.lines(state, rule.id, rule.label)
+        raw = sum((line.points for line in lines), ZERO)
+        if raw < 0:
+            lines.append(Line(f"{rule.id}#floor", "不低于0 (floor 0)", -raw, "金额不低于 0"))
+        if self.kind == "penalty":
+            lines = [
+                Line(line.source, line.label, -line.points, line.reason, line.facts)
+                for line in lines
+            ]
+        return lines
+

@@ -1,0 +1,273 @@
+"""The verdict across teams: ranking (competition ranking or a tie-break chain) and titles.
+
+:class:`Standings` keeps teams sorted by their ranking key, so a session can move one team and
+read ranks by bisection without sorting again. Titles are filled in rank order, a tie group at a
+time: every team of a tie group is checked against the quota as it stood *before* the group, so
+a tie straddling a quota boundary gives all of them the title and the overrun is reported —
+input order never decides.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Iterable
+from fractions import Fraction
+from functools import total_ordering
+from typing import Any
+
+from ._describe import describe_value
+from ._evaluate import TeamState
+from ._plan import Plan
+from .results import QuotaResult
+
+__all__ = ["Standings", "TitleOutcome"]
+
+
+@total_ordering
+class _Descending:
+    """Wraps a text value so that it sorts in reverse."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.value == other.value
+
+    def __lt__(self, other: _Descending) -> bool:
+        return self.value > other.value
+
+    def __hash__(self) -> int:
+        return hash(self.value)
+
+
+def _component(value: Any, descending: bool) -> tuple[int, Any]:
+    if value is None:
+        return (1, 0)
+    if isinstance(value, tuple):
+        value = None if value[1] == 0 else Fraction(value[0]) / Fraction(value[1])
+        if value is None:
+            return (1, 0)
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, str):
+        return (0, _Descending(value) if descending else value)
+    return (0, -value if descending else value)
+
+
+class TitleOutcome:
+    """Titles per team, notes for teams that missed one, and how each quota was used."""
+
+    __slots__ = ("notes", "quotas", "titles")
+
+    def __init__(self) -> None:
+        self.titles: dict[str, list[tuple[int, str]]] = {}
+        self.notes: dict[str, list[str]] = {}
+        self.quotas: list[QuotaResult] = []
+
+
+class Standings:
+    """Ranking keys of every team, kept sorted; ranks, tie notes and titles on demand."""
+
+    def __init__(self, plan: Plan, states: Iterable[TeamState] = ()) -> None:
+        self.plan = plan
+        self._slots = [plan.quantity_index[k.quantity] for k in plan.rubric.ranking.keys]
+        self._descending = [k.descending for k in plan.rubric.ranking.keys]
+        self._vetoed_last = plan.rubric.ranking.vetoed == "last"
+        self._states: dict[str, TeamState] = {}
+        self._keys: dict[str, tuple[Any, ...]] = {}
+        self._ranked: list[tuple[tuple[Any, ...], str]] = []
+        self._unranked: list[tuple[tuple[Any, ...], str]] = []
+        self._titles: TitleOutcome | None = None
+        entries = []
+        for state in states:
+            key = self._key(state)
+            self._states[state.team.team] = state
+            self._keys[state.team.team] = key
+            entries.append((key, state.team.team, bool(state.vetoes)))
+        entries.sort(key=lambda e: (e[0], e[1]))
+        for key, team, vetoed in entries:
+            (self._unranked if vetoed else self._ranked).append((key, team))
+
+    def _key(self, state: TeamState) -> tuple[Any, ...]:
+        values = state.values
+        return tuple(
+            _component(values[slot], desc)
+            for slot, desc in zip(self._slots, self._descending, strict=True)
+        )
+
+    # ---------------------------------------------------------------- updates
+    def update(self, state: TeamState) -> None:
+        """Insert or move one team."""
+        self.remove(state.team.team)
+        key = self._key(state)
+        team = state.team.team
+        self._states[team] = state
+        self._keys[team] = key
+        bisect.insort(self._unranked if state.vetoes else self._ranked, (key, team))
+        self._titles = None
+
+    def remove(self, team: str) -> None:
+        """Take a team out (no-op if absent)."""
+        state = self._states.pop(team, None)
+        if state is None:
+            return
+        key = self._keys.pop(team)
+        target = self._unranked if state.vetoes else self._ranked
+        i = bisect.bisect_left(target, (key, team))
+        if i < len(target) and target[i] == (key, team):
+            del target[i]
+        self._titles = None
+
+    # ---------------------------------------------------------------- reading
+    @property
+    def count(self) -> int:
+        """How many teams are assessed."""
+        return len(self._states)
+
+    def state(self, team: str) -> TeamState:
+        """A team's state."""
+        return self._states[team]
+
+    def order(self) -> list[str]:
+        """Team ids in rank order: ranked teams, then vetoed ones (by key, then id)."""
+        return [t for _, t in self._ranked] + [t for _, t in self._unranked]
+
+    def rank(self, team: str) -> int | None:
+        """Competition rank (ties share the better rank); ``None`` when vetoed and unranked."""
+        key = self._keys[team]
+        if self._states[team].vetoes:
+            if not self._vetoed_last:
+                return None
+            return len(self._ranked) + bisect.bisect_left(self._unranked, (key,)) + 1
+        return bisect.bisect_left(self._ranked, (key,)) + 1
+
+    def rank_note(self, team: str) -> str:
+        """Ties and tie-breaks that concern the team, in words."""
+        state = self._states[team]
+        if state.vetoes and not self._vetoed_last:
+            return "一票否决，不参加排名 (vetoed: not ranked)"
+        key = self._keys[team]
+        target = self._unranked if state.vetoes else self._ranked
+        keys = self.plan.rubric.ranking.keys
+        lo = bisect.bisect_left(target, ((key[0],),))
+        group = []
+        for other_key, other in target[lo:]:
+            if other_key[0] != key[0]:
+                break
+            if other != team:
+                group.append((other_key, other))
+        if not group:
+            return ""
+        first = keys[0].label or "score"
+        equal_all = [t for k, t in group if k == key]
+        if len(keys) == 1 or len(equal_all) == len(group):
+            names = ", ".join(sorted(t for _, t in group))
+            return f"与 {names} 并列 (tied on {first}, sharing the better rank)"
+        notes = []
+        for k, other in group:
+            for i in range(1, len(keys)):
+                if k[i] != key[i]:
+                    mine = describe_value(state.values[self._slots[i]])
+                    theirs = describe_value(self._states[other].values[self._slots[i]])
+                    label = keys[i].label or f"key {i + 1}"
+                    notes.append(f"{other}: {label} {mine} vs {theirs}")
+                    break
+        tied = ", ".join(sorted(equal_all))
+        note = f"{first} 相同 (tied on {first}) with {', '.join(sorted(t for _, t in group))}"
+        if notes:
+            note += "; 依次比较 (tie-break): " + "; ".join(sorted(notes))
+        if tied:
+            note += f"; still tied with {tied}"
+        return note
+
+    # ---------------------------------------------------------------- titles
+    def titles(self) -> TitleOutcome:
+        """Titles for every team (computed once per change)."""
+        if self._titles is None:
+            self._titles = self._assign_titles()
+        return self._titles
+
+    def _assign_titles(self) -> TitleOutcome:
+        plan = self.plan
+        outcome = TitleOutcome()
+        quotas = {q.id: q for q in plan.rubric.quotas}
+        n = self.count
+        limits = {
+            q.id: max(q.minimum, math.floor(Fraction(q.share) * n)) for q in quotas.values()
+        }
+        used = dict.fromkeys(quotas, 0)
+        for _, team in self._unranked:
+            if plan.titles:
+                outcome.notes.setdefault(team, []).append("一票否决，不授予称号 (vetoed: no title)")
+        groups: dict[str, list[int]] = {}
+        for i, (title, _) in enumerate(plan.titles):
+            groups.setdefault(title.group, []).append(i)
+        if not plan.titles:
+            return outcome
+        ranked = self._ranked
+        start = 0
+        while start < len(ranked):
+            end = start
+            while end < len(ranked) and ranked[end][0] == ranked[start][0]:
+                end += 1
+            tie = [team for _, team in ranked[start:end]]
+            awarded_now: dict[str, int] = dict.fromkeys(quotas, 0)
+            for team in tie:
+                state = self._states[team]
+                for _, members in sorted(groups.items()):
+                    missed: list[str] = []
+                    for i in members:
+                        title, ref = plan.titles[i]
+                        if ref is not None and not state.masks[ref.cluster] >> ref.bit & 1:
+                            missed.append(f"{title.label}: 条件未满足 (condition not met)")
+                            continue
+                        full = [q for q in title.quotas if used[q] >= limits[q]]
+                        if full:
+                            missed.append(
+                                f"{title.label}: 名额已满 (quota {', '.join(full)} full:"
+                                f" {limits[full[0]]} given to better-ranked teams)"
+                            )
+                            continue
+                        outcome.titles.setdefault(team, []).append((i, ""))
+                        for q in title.quotas:
+                            awarded_now[q] += 1
+                        break
+                    else:
+                        outcome.notes.setdefault(team, []).extend(missed)
+                        continue
+                    if missed:
+                        outcome.notes.setdefault(team, []).extend(missed)
+            for q, count in awarded_now.items():
+                before = used[q]
+                used[q] += count
+                if count and used[q] > limits[q] and before < limits[q]:
+                    overrun = used[q] - limits[q]
+                    for team in tie:
+                        for j, (index, _) in enumerate(outcome.titles.get(team, [])):
+                            if q in plan.titles[index][0].quotas:
+                                outcome.titles[team][j] = (
+                                    index,
+                                    f"并列超出名额 (tie at the quota boundary: {q} exceeded by"
+                                    f" {overrun})",
+                                )
+            start = end
+        for q in sorted(quotas):
+            quota = quotas[q]
+            over = max(0, used[q] - limits[q])
+            outcome.quotas.append(
+                QuotaResult(
+                    id=q,
+                    label=quota.label,
+                    limit=limits[q],
+                    awarded=used[q],
+                    overrun=over,
+                    note=(
+                        f"{over} over the limit because of a tie at the boundary" if over else ""
+                    ),
+                )
+            )
+        return outcome
+

@@ -1,0 +1,193 @@
+"""The engine: build it from plugins, assess a period, open an incremental session.
+
+::
+
+    from assessment_engine import Engine, load_facts
+
+    facts = load_facts("examples/institute-2024.json")
+    with Engine() as engine:                  # rule sets from installed plugins
+        report = engine.assess(facts, period="2024")
+    for assessment in report:
+        print(assessment.rank, assessment.team, assessment.composite)
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Literal
+
+from . import __version__
+from ._evaluate import evaluate
+from ._matcher.base import Matcher
+from ._matcher.python import PythonMatcher
+from ._plan import Plan, compile_plan
+from ._plugins import PluginInfo, call_hook, create_plugin_manager
+from ._verdict import Standings
+from .errors import InputError, InputProblem
+from .facts import Fact
+from .factset import FactSet
+from .report import Report
+from .rubric import Rubric
+
+if TYPE_CHECKING:
+    from .session import Session
+
+__all__ = ["MATCHER_ENV", "Engine", "MatcherName"]
+
+#: Environment variable that picks the matcher when the engine is not told: durable or python.
+MATCHER_ENV = "ASSESSMENT_ENGINE_MATCHER"
+MatcherName = Literal["durable", "python"]
+
+_HOOKS = (
+    "assessment_register_fact_types",
+    "assessment_register_dimensions",
+    "assessment_register_indicators",
+    "assessment_register_rules",
+    "assessment_register_grade_scales",
+    "assessment_register_weights",
+    "assessment_register_ranking",
+)
+
+
+def _make_matcher(name: str | None) -> Matcher:
+    chosen = name or os.environ.get(MATCHER_ENV) or "durable"
+    if chosen == "durable":
+        from ._matcher.durable import DurableMatcher
+
+        return DurableMatcher()
+    if chosen == "python":
+        return PythonMatcher()
+    raise ValueError(f"unknown matcher {chosen!r}: use 'durable' or 'python'")
+
+
+class Engine:
+    """Assesses teams with the rubric the plugins register.
+
+    :param plugins: plugin objects or modules (or ``(name, plugin)`` pairs) to register
+        explicitly, in addition to the entry points.
+    :param entry_points: load the plugins installed in the ``assessment_engine`` entry-point
+        group (default ``True``).
+    :param block: plugin names never to register (``ASSESSMENT_ENGINE_BLOCK_PLUGINS`` adds more).
+    :param matcher: ``"durable"`` (durable-rules' Rete network, the default) or ``"python"`` (the
+        plain matcher); ``ASSESSMENT_ENGINE_MATCHER`` sets the default. Both give identical
+        results.
+
+    Building an engine calls every plugin's hooks once, checks and compiles the rubric, and
+    prepares the matcher; errors name the plugin or the rubric object at fault. An engine is
+    confined to one thread at a time; use one engine per process for parallel work.
+    """
+
+    def __init__(
+        self,
+        plugins: Sequence[object] = (),
+        *,
+        entry_points: bool = True,
+        block: Iterable[str] = (),
+        matcher: MatcherName | None = None,
+    ) -> None:
+        plugin_set = create_plugin_manager(plugins, entry_points=entry_points, block=block)
+        registrations = [r for hook in _HOOKS for r in call_hook(plugin_set, hook)]
+        self._plugin_infos = plugin_set.infos()
+        self._setup(Rubric.from_registrations(registrations), matcher)
+
+    @classmethod
+    def from_rubric(cls, rubric: Rubric, *, matcher: MatcherName | None = None) -> Engine:
+        """An engine for a rubric assembled directly (``Rubric.build(...)``), without plugins."""
+        engine = cls.__new__(cls)
+        engine._plugin_infos = ()
+        engine._setup(rubric, matcher)
+        return engine
+
+    def _setup(self, rubric: Rubric, matcher: str | None) -> None:
+        self.rubric = rubric
+        self._plan: Plan = compile_plan(rubric)
+        self._matcher = _make_matcher(matcher)
+        self._matcher.prepare(self._plan.all_clusters())
+
+    # ---------------------------------------------------------------- facts
+    @property
+    def plugins(self) -> tuple[PluginInfo, ...]:
+        """The registered plugins, with their source, version and implemented hooks."""
+        return self._plugin_infos
+
+    @property
+    def matcher(self) -> str:
+        """The matcher in use: ``"durable"`` or ``"python"``."""
+        return self._matcher.name
+
+    @property
+    def version(self) -> str:
+        """The engine version recorded in every result."""
+        return __version__
+
+    def assess(self, facts: FactSet | Iterable[Fact], *, period: str | None = None) -> Report:
+        """Assess every team of a period and return the report.
+
+        :param facts: a :class:`FactSet` or any iterable of facts (validated first).
+        :param period: the period to assess; may be omitted when the facts hold only one.
+        :raises InputError: with every problem found; nothing is assessed then.
+        """
+        fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
+        chosen = self._period(fact_set, period)
+        states = evaluate(
+            self._plan,
+            self._matcher,
+            [(team, fact_set.records(chosen, team.team)) for team in fact_set.teams(chosen)],
+            source=fact_set.source,
+            locate=fact_set.location,
+        )
+        standings = Standings(self._plan, states)
+        return Report(
+            period=chosen, plan=self._plan, standings=standings, engine_version=__version__
+        )
+
+    def session(self, facts: FactSet | Iterable[Fact], *, period: str | None = None) -> Session:
+        """Open an incremental session over a period: add or retract facts one at a time."""
+        from .session import Session
+
+        fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
+        return Session(self, fact_set, self._period(fact_set, period))
+
+    @staticmethod
+    def _period(fact_set: FactSet, period: str | None) -> str:
+        periods = fact_set.periods
+        if period is not None:
+            if period not in periods:
+                known = ", ".join(periods) or "none"
+                raise InputError(
+                    [
+                        InputProblem(
+                            source=fact_set.source,
+                            record="(all records)",
+                            field="period",
+                            reason=f"no team has records for period {period!r}"
+                            f" (periods present: {known})",
+                        )
+                    ]
+                )
+            return period
+        if len(periods) == 1:
+            return periods[0]
+        reason = (
+            "the facts contain no team record"
+            if not periods
+            else f"the facts span periods {', '.join(periods)}: pass period=..."
+        )
+        raise InputError(
+            [InputProblem(source=fact_set.source, record="(all records)", field="period", reason=reason)]
+        )
+
+    # ---------------------------------------------------------------- lifetime
+    def close(self) -> None:
+        """Release the matcher's resources (durable-rules rulesets). Idempotent."""
+        self._matcher.close()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Engine {self.matcher} matcher, {self.rubric!r}>"

@@ -1,0 +1,172 @@
+"""The exception and warning tree of assessment_engine.
+
+Every error the library raises on purpose derives from :class:`AssessmentError`, and every
+error stores the inputs that explain it as attributes, so an application can react to an error
+without parsing its message.
+
+::
+
+    AssessmentError
+    ├── InputError            bad facts: each problem names the record, the field and the reason
+    ├── RubricError           an inconsistent or unsupported rubric, found when it is compiled
+    │   └── MatcherLimitError a rubric outside durable-rules' safe envelope
+    ├── PluginError           a plugin that failed to load, raised in a hook or returned bad data
+    │   └── ConflictError     two plugins registered the same id
+    ├── MatcherError          the matcher failed at run time (mapped from durable-rules' errors)
+    │   └── MatcherUnavailableError  the selected matcher cannot be imported here
+    └── SessionError          misuse of an incremental session (unknown team, unknown fact)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+__all__ = [
+    "AssessmentError",
+    "AssessmentWarning",
+    "ConflictError",
+    "InputError",
+    "InputProblem",
+    "MatcherError",
+    "MatcherLimitError",
+    "MatcherUnavailableError",
+    "PluginError",
+    "RubricError",
+    "SessionError",
+]
+
+
+class AssessmentError(Exception):
+    """Root of every error raised by assessment_engine."""
+
+
+class AssessmentWarning(UserWarning):
+    """Root of every warning emitted by assessment_engine."""
+
+
+@attrs.frozen(kw_only=True)
+class InputProblem:
+    """One problem found in the input facts.
+
+    :param source: where the record came from: a file name, ``"<facts>"`` for objects passed in
+        memory, or a session.
+    :param record: the record's position in its source: ``"record 3"``, ``"line 7"``, or the
+        fact's identity ``"activity a-12 of team T1"``.
+    :param field: the offending field (``None`` when the problem concerns the whole record).
+    :param reason: what is wrong, in words a data owner understands.
+    """
+
+    source: str
+    record: str
+    field: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}, {self.record}"
+        if self.field:
+            where += f", field {self.field!r}"
+        return f"{where}: {self.reason}"
+
+
+class InputError(AssessmentError, ValueError):
+    """Facts that cannot be used: every problem of one load or assessment, reported together.
+
+    Nothing is applied when this is raised: a failed load returns no facts, a failed assessment
+    returns no report, and a rejected session change leaves the session as it was.
+    """
+
+    def __init__(self, problems: Sequence[InputProblem]) -> None:
+        self.problems: tuple[InputProblem, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the input"
+        super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
+
+
+class RubricError(AssessmentError, ValueError):
+    """A rubric that cannot be compiled: unknown references, bad bands, conflicting settings.
+
+    :ivar subject: the id of the rubric object at fault (indicator, rule, scale, ...), if any.
+    """
+
+    def __init__(self, message: str, *, subject: str | None = None) -> None:
+        self.subject = subject
+        prefix = f"{subject}: " if subject else ""
+        super().__init__(prefix + message)
+
+
+class MatcherLimitError(RubricError):
+    """A rubric that durable-rules could only run outside its safe envelope.
+
+    Raised when the rubric is compiled, before anything reaches durable-rules, so a rubric
+    outside the limits is a clear error rather than a crash or a hang.
+
+    :ivar limit: the name of the limit (e.g. ``"expressions per condition"``).
+    :ivar value: the value the rubric needs.
+    :ivar maximum: the largest value that is safe.
+    """
+
+    def __init__(
+        self, message: str, *, subject: str | None, limit: str, value: int, maximum: int
+    ) -> None:
+        self.limit = limit
+        self.value = value
+        self.maximum = maximum
+        super().__init__(f"{message} ({limit}: {value}, at most {maximum})", subject=subject)
+
+
+class PluginError(AssessmentError):
+    """A plugin failed: it could not be loaded, a hook raised, or it returned invalid data.
+
+    :ivar plugin: the plugin's registered name.
+    :ivar hook: the hook being called, if the failure happened in one.
+    """
+
+    def __init__(self, message: str, *, plugin: str, hook: str | None = None) -> None:
+        self.plugin = plugin
+        self.hook = hook
+        where = f"plugin {plugin!r}" + (f" in hook {hook}" if hook else "")
+        super().__init__(f"{where}: {message}")
+
+
+class ConflictError(PluginError):
+    """Two plugins registered an object under the same id.
+
+    :ivar object_id: the contested id.
+    :ivar plugins: the names of both plugins, in sorted order.
+    """
+
+    def __init__(self, *, object_id: str, what: str, plugins: tuple[str, str], hook: str) -> None:
+        self.object_id = object_id
+        self.plugins = tuple(sorted(plugins))
+        first, second = self.plugins
+        AssessmentError.__init__(
+            self,
+            f"{what} {object_id!r} is registered by both plugin {first!r} and plugin {second!r}"
+            f" (hook {hook})",
+        )
+        self.plugin = second
+        self.hook = hook
+
+
+class MatcherError(AssessmentError):
+    """The matcher failed while running: a durable-rules error mapped to our own type.
+
+    :ivar code: durable-rules' numeric error code, when it gave one.
+    """
+
+    def __init__(self, message: str, *, code: int | None = None) -> None:
+        self.code = code
+        super().__init__(message if code is None else f"{message} (durable-rules error {code})")
+
+
+class MatcherUnavailableError(MatcherError):
+    """The selected matcher cannot run here (e.g. durable-rules is not installed or not built)."""
+
+
+class SessionError(AssessmentError, KeyError):
+    """An incremental session was asked about a team or a fact it does not hold."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

@@ -1,0 +1,152 @@
+"""The plugin contract: every hook a rule-set plugin can implement.
+
+A plugin is any object or module with functions named after these hooks and decorated with
+:data:`hookimpl`. Every hook takes no argument and returns a list of data objects (or ``None``
+for nothing). Plugins register *data* — fact types, indicators, rules, scales, weights — never
+callbacks that run during an assessment, so a faulty plugin fails when the engine is built,
+with its name in the error, and cannot corrupt another plugin's results.
+
+Plugins are found through the ``assessment_engine`` entry-point group, or passed to the engine
+explicitly; the built-in fact types come from a plugin registered the same way.
+
+**Call order.** Each hook is called once per plugin, in pluggy's order: plugins registered later
+are called first (LIFO), ``tryfirst``/``trylast`` are honoured. The engine calls each
+implementation separately, so a hook that raises is reported with its plugin's name. Then the
+results are merged and sorted by id: registration order never changes the rubric, its content
+hash or any result. Two plugins that register the same id fail with a
+:class:`~assessment_engine.errors.ConflictError` naming both.
+
+Hooks are called in this sequence when an engine is built: ``assessment_register_fact_types``,
+``assessment_register_dimensions``, ``assessment_register_indicators``,
+``assessment_register_rules``, ``assessment_register_grade_scales``,
+``assessment_register_weights``, ``assessment_register_ranking``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .facts import Fact
+    from .rubric import (
+        Bonus,
+        Dimension,
+        GradeScale,
+        Indicator,
+        Penalty,
+        Quota,
+        Ranking,
+        Title,
+        Veto,
+        Weight,
+    )
+
+__all__ = [
+    "PROJECT_NAME",
+    "assessment_register_dimensions",
+    "assessment_register_fact_types",
+    "assessment_register_grade_scales",
+    "assessment_register_indicators",
+    "assessment_register_ranking",
+    "assessment_register_rules",
+    "assessment_register_weights",
+    "hookimpl",
+    "hookspec",
+]
+
+#: The pluggy project name, which is also the entry-point group plugins are found in.
+PROJECT_NAME = "assessment_engine"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+#: Decorator for hook implementations in a plugin: ``@hookimpl def assessment_register_...``.
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def assessment_register_fact_types() -> Sequence[type[Fact]] | None:
+    """Register fact kinds of the plugin's own.
+
+    Called first, once per plugin, when an engine is built.
+
+    :return: frozen ``attrs`` classes derived from :class:`~assessment_engine.facts.Record`,
+        each setting the class attribute ``fact_kind`` (a lower-case identifier unique across
+        all plugins). The loader then accepts records of that kind and rubrics can select them.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def assessment_register_dimensions() -> Sequence[Dimension] | None:
+    """Register assessment dimensions (党建, 业务, 精神文明, ...).
+
+    :return: :class:`~assessment_engine.rubric.Dimension` objects; ids unique across plugins.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def assessment_register_indicators() -> Sequence[Indicator] | None:
+    """Register indicators, each in a dimension some plugin registers.
+
+    A department plugin adds indicators to an existing dimension this way, without touching
+    the plugin that registered the dimension.
+
+    :return: :class:`~assessment_engine.rubric.Indicator` objects; ids unique across plugins.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def assessment_register_rules() -> Sequence[Bonus | Penalty | Veto | Title | Quota] | None:
+    """Register rules outside indicators: bonuses, penalties, vetoes, titles and title quotas.
+
+    :return: :class:`~assessment_engine.rubric.Bonus`,
+        :class:`~assessment_engine.rubric.Penalty`, :class:`~assessment_engine.rubric.Veto`,
+        :class:`~assessment_engine.rubric.Title` and :class:`~assessment_engine.rubric.Quota`
+        objects in any mix; ids unique across plugins.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def assessment_register_grade_scales() -> Sequence[GradeScale] | None:
+    """Register grade scales for dimensions or for the composite.
+
+    :return: :class:`~assessment_engine.rubric.GradeScale` objects; at most one scale per
+        dimension and one for the composite.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def assessment_register_weights() -> Sequence[Weight] | None:
+    """Register the weights of dimensions in the composite.
+
+    When no plugin registers a weight the composite is the plain sum of the dimension scores;
+    once any weight is registered, every dimension needs one.
+
+    :return: :class:`~assessment_engine.rubric.Weight` objects; one per dimension at most.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def assessment_register_ranking() -> Sequence[Ranking] | None:
+    """Register how teams are ranked (a tie-break chain, the place of vetoed teams).
+
+    At most one plugin may register a ranking; without one, teams are ranked by composite with
+    competition ranking (1, 1, 3) and vetoed teams unranked.
+
+    :return: a list holding one :class:`~assessment_engine.rubric.Ranking`.
+
+    .. versionadded:: 0.1
+    """

@@ -1,0 +1,89 @@
+"""The report of one period: every team's assessment, in rank order, and the quotas' use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ._build import build_assessment
+from ._evaluate import TeamState
+from ._plan import Plan
+from ._verdict import Standings
+from .results import Assessment, QuotaResult
+from .serialize import assessment_to_data, dumps, quota_to_data
+
+__all__ = ["Report"]
+
+
+class Report:
+    """The assessments of one period.
+
+    Iterating gives assessments in rank order (vetoed teams last, by id); ``report["T1"]`` gives
+    one team's. Assessments and their explanations are built when first read and then kept.
+    """
+
+    def __init__(
+        self,
+        *,
+        period: str,
+        plan: Plan,
+        standings: Standings,
+        engine_version: str,
+    ) -> None:
+        self.period = period
+        self.rubric_hash = plan.rubric.content_hash
+        self.engine_version = engine_version
+        self._plan = plan
+        self._standings = standings
+        self._order = tuple(standings.order())
+        self._built: dict[str, Assessment] = {}
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """Team ids in rank order (vetoed teams last)."""
+        return self._order
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, team: object) -> bool:
+        return team in self._standings._states
+
+    def __getitem__(self, team: str) -> Assessment:
+        built = self._built.get(team)
+        if built is None:
+            state: TeamState = self._standings.state(team)
+            built = build_assessment(self._plan, state, self._standings, self.engine_version)
+            self._built[team] = built
+        return built
+
+    def __iter__(self) -> Iterator[Assessment]:
+        for team in self._order:
+            yield self[team]
+
+    @property
+    def assessments(self) -> tuple[Assessment, ...]:
+        """Every assessment, in rank order."""
+        return tuple(self)
+
+    @property
+    def quotas(self) -> tuple[QuotaResult, ...]:
+        """How each title quota was used, with overruns from ties."""
+        return tuple(self._standings.titles().quotas)
+
+    def to_data(self) -> dict[str, Any]:
+        """The report as plain data (exact numbers as strings)."""
+        return {
+            "period": self.period,
+            "rubric_hash": self.rubric_hash,
+            "engine_version": self.engine_version,
+            "teams": [assessment_to_data(a) for a in self],
+            "quotas": [quota_to_data(q) for q in self.quotas],
+        }
+
+    def to_json(self) -> str:
+        """Canonical JSON: the same facts and rule sets always give the same bytes."""
+        return dumps(self.to_data())
+
+    def __repr__(self) -> str:
+        return f"<Report {self.period}: {len(self)} teams, rubric {self.rubric_hash[:12]}>"
