@@ -22,9 +22,7 @@ DR_BUILD_ENV = {
     "PIP_NO_CACHE_DIR": "1",
 }
 #: The plugin distributions in plugins/, installed with the engine like any third party's.
-PLUGINS = sorted(
-    str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml")
-)
+PLUGINS = sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml"))
 
 nox.options.sessions = ["tests", "lint", "typing", "docs"]
 nox.options.reuse_existing_virtualenvs = True

@@ -153,7 +153,9 @@ def build_assessment(
         for s in selects:
             for f in state.lists[s]:
                 facts[id(f)] = f
-        vetoes.append(VetoResult(veto.id, veto.label, veto.dimension, fact_refs(list(facts.values()))))
+        vetoes.append(
+            VetoResult(veto.id, veto.label, veto.dimension, fact_refs(list(facts.values())))
+        )
     team_id = state.team.team
     outcome = standings.titles()
     titles = tuple(
@@ -179,5 +181,3 @@ def build_assessment(
         rubric_hash=rubric.content_hash,
         engine_version=engine_version,
     )
-
-

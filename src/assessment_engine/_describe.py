@@ -147,14 +147,10 @@ def describe_quantity(q: Quantity) -> str:
 def describe_condition(cond: Condition) -> str:
     """``count of incident[kind=accident] > 0``, ``all of (…)``."""
     if isinstance(cond, Compare):
-        left = (
-            cond.left.name if isinstance(cond.left, Field) else describe_quantity(cond.left)
-        )
+        left = cond.left.name if isinstance(cond.left, Field) else describe_quantity(cond.left)
         return f"{left} {_OPS[cond.op]} {_const(cond.value)}"
     if isinstance(cond, OneOf):
-        left = (
-            cond.left.name if isinstance(cond.left, Field) else describe_quantity(cond.left)
-        )
+        left = cond.left.name if isinstance(cond.left, Field) else describe_quantity(cond.left)
         values = ", ".join(sorted(_const(v) for v in cond.values))
         return f"{left} ∈ {{{values}}}"
     if isinstance(cond, HasTag):

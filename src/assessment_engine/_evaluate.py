@@ -131,7 +131,7 @@ def _route(
     source: str,
     locate: Locate,
 ) -> None:
-    routes: dict[type, KindPlan | None] = {cls: None for cls in plan.rubric.fact_types.values()}
+    routes: dict[type, KindPlan | None] = dict.fromkeys(plan.rubric.fact_types.values())
     routes.update(plan.kinds)
     routes_get = routes.get
     missing = object()

@@ -90,8 +90,7 @@ def _plain(value: Decimal) -> str:
     """Decimal as plain positional text without exponent or trailing zeros (``12.5``, ``10``)."""
     if value == 0:
         return "0"
-    text = format(value.normalize(EXACT), "f")
-    return text
+    return format(value.normalize(EXACT), "f")
 
 
 def exact_text(value: Number) -> str:

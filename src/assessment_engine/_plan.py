@@ -23,7 +23,6 @@ from typing import Any
 
 from ._matcher.base import (
     MAX_RULES_PER_CLUSTER,
-    TRUE,
     And,
     Atom,
     Cluster,
@@ -43,22 +42,17 @@ from ._scorers import (
 from .facts import Fact
 from .rubric import Rubric
 from .rubric.conditions import (
-    AdjustmentPoints,
     AllOf,
     AnyOf,
     Compare,
     Composite,
     Condition,
     Count,
-    DimensionBonus,
-    DimensionPenalty,
     DimensionScore,
     DistinctCount,
     Field,
-    Grade,
     HasTag,
     Headcount,
-    IndicatorPoints,
     Largest,
     Mean,
     Not,
@@ -70,7 +64,6 @@ from .rubric.conditions import (
     Stage,
     TeamAttr,
     Total,
-    Triggered,
     ValueOf,
     Vetoed,
 )
@@ -347,7 +340,8 @@ class Plan:
                 return None
             num = self._compute(q.numerator)
             den = self._compute(q.denominator)
-            assert num is not None and den is not None
+            assert num is not None
+            assert den is not None
             simple = q.numerator.quantity_kind() == "number" and (
                 q.denominator.quantity_kind() == "number"
             )
@@ -390,7 +384,7 @@ class Plan:
             rules = [
                 Rule(
                     ref.name,
-                    to_expr(cond, lambda q: position[self.quantity(q)]),  # type: ignore[arg-type]
+                    to_expr(cond, lambda q, pos=position: pos[self.quantity(q)]),  # type: ignore[misc]
                 )
                 for ref, cond in items
             ]
@@ -441,7 +435,7 @@ class Plan:
                     always.append(i)
                     continue
 
-                def prop(operand: object) -> int:
+                def prop(operand: object, position: dict[object, int] = position) -> int:
                     key = operand.name if isinstance(operand, Field) else operand
                     return position[key]
 
@@ -532,9 +526,7 @@ def compile_plan(rubric: Rubric) -> Plan:
         plan.scales.append((scale, refs))
     for title in rubric.titles:
         title_ref = (
-            None
-            if title.when is None
-            else plan.rule(PHASE_TITLES, f"{title.id}#title", title.when)
+            None if title.when is None else plan.rule(PHASE_TITLES, f"{title.id}#title", title.when)
         )
         plan.titles.append((title, title_ref))
     for key in rubric.ranking.keys:
@@ -546,4 +538,3 @@ def compile_plan(rubric: Rubric) -> Plan:
         plan.quantity(q)
     plan.finish()
     return plan
-

@@ -114,9 +114,7 @@ class PluginSet:
         for name, plugin in self.manager.list_name_plugin():
             if plugin is None:
                 continue
-            hooks = sorted(
-                h.name for h in self.manager.get_hookcallers(plugin) or () if h.name
-            )
+            hooks = sorted(h.name for h in self.manager.get_hookcallers(plugin) or () if h.name)
             source, dist, version = self._sources.get(name, ("explicit", None, None))
             result.append(PluginInfo(name, source, dist, version, tuple(hooks)))
         return tuple(sorted(result, key=lambda i: i.name))

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from ._describe import describe_condition, describe_quantity, describe_value
 from ._numbers import exact_text
@@ -86,14 +86,12 @@ class Scorer(Protocol):
         ...
 
 
-def fact_refs(facts: Sequence[Fact], detail: Callable[[Fact], str] | None = None) -> tuple[
-    FactRef, ...
-]:
+def fact_refs(
+    facts: Sequence[Fact], detail: Callable[[Fact], str] | None = None
+) -> tuple[FactRef, ...]:
     """References to facts, sorted by id, optionally with what about each counted."""
     records = sorted((f for f in facts if isinstance(f, Record)), key=lambda f: f.id)
-    return tuple(
-        FactRef(f.fact_kind, f.id, detail(f) if detail else "") for f in records
-    )
+    return tuple(FactRef(f.fact_kind, f.id, detail(f) if detail else "") for f in records)
 
 
 def _cap_line(source: str, raw: Decimal, cap: Decimal | None, what: str) -> list[Line]:
@@ -158,9 +156,10 @@ class _PerItem:
         else:
             reason = f"{n} 项 (items) by {self.field}, sum {exact_text(raw)}"
         reason = f"{self.describe}: {reason}"
-        return [Line(source, label, raw, reason, refs), *_cap_line(
-            source, raw, self.cap, f"累计不超过 (at most) {exact_text(self.cap or 0)}"
-        )]
+        return [
+            Line(source, label, raw, reason, refs),
+            *_cap_line(source, raw, self.cap, f"累计不超过 (at most) {exact_text(self.cap or 0)}"),
+        ]
 
 
 def describe_quantity_of(select: Select) -> str:
@@ -214,9 +213,10 @@ class _Linear:
                 f" {exact_text(self.unit)} × {exact_text(self.per)} = {exact_text(raw)}"
             )
         refs = fact_refs(_facts_of(state, self.slot))
-        return [Line(source, label, raw, reason, refs), *_cap_line(
-            source, raw, self.cap, f"累计不超过 (at most) {exact_text(self.cap or 0)}"
-        )]
+        return [
+            Line(source, label, raw, reason, refs),
+            *_cap_line(source, raw, self.cap, f"累计不超过 (at most) {exact_text(self.cap or 0)}"),
+        ]
 
 
 def _facts_of(state: TeamState, slot: int) -> list[Fact]:
@@ -322,7 +322,12 @@ class _Deduct:
         floor = self.form.floor
         if floor is not None and raw < floor:
             out.append(
-                Line(f"{source}#floor", "扣完为止 (floor)", floor - raw, f"不低于 {exact_text(floor)}")
+                Line(
+                    f"{source}#floor",
+                    "扣完为止 (floor)",
+                    floor - raw,
+                    f"不低于 {exact_text(floor)}",
+                )
             )
         return out
 
@@ -357,9 +362,7 @@ class _AssessorScore:
 class _WhenAll:
     def __init__(self, plan: Plan, form: WhenAll, owner: str) -> None:
         self.form = form
-        self.refs = [
-            plan.rule(1, f"{owner}#when{i}", c) for i, c in enumerate(form.conditions)
-        ]
+        self.refs = [plan.rule(1, f"{owner}#when{i}", c) for i, c in enumerate(form.conditions)]
 
     def points(self, state: TeamState) -> Decimal:
         for ref in self.refs:
@@ -370,7 +373,9 @@ class _WhenAll:
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
         checks = "; ".join(f"{'✓' if r.holds(state) else '✗'} {r.text()}" for r in self.refs)
         points = self.points(state)
-        verdict = "全部满足 (all hold)" if points or not self.form.points else "未全部满足 (not all hold)"
+        verdict = (
+            "全部满足 (all hold)" if points or not self.form.points else "未全部满足 (not all hold)"
+        )
         return [Line(source, label, points, f"{verdict}: {checks}")]
 
 
@@ -378,8 +383,7 @@ class _Highest:
     def __init__(self, plan: Plan, form: Highest, owner: str) -> None:
         self.form = form
         self.refs = [
-            plan.rule(1, f"{owner}#option{i}", option.when)
-            for i, option in enumerate(form.options)
+            plan.rule(1, f"{owner}#option{i}", option.when) for i, option in enumerate(form.options)
         ]
 
     def points(self, state: TeamState) -> Decimal:
@@ -397,7 +401,9 @@ class _Highest:
         ]
         points = self.points(state)
         if held:
-            reason = f"取最高 (highest, not cumulative) of: {', '.join(held)} → {exact_text(points)}"
+            reason = (
+                f"取最高 (highest, not cumulative) of: {', '.join(held)} → {exact_text(points)}"
+            )
         else:
             reason = "无符合项 (no option holds)"
         return [Line(source, label, points, reason)]
@@ -424,7 +430,11 @@ class _Parts:
             lines = scorer.lines(state, part.id, part.label)
             raw = sum((line.points for line in lines), ZERO)
             out.extend(lines)
-            out.extend(_cap_line(part.id, raw, part.cap, f"本项最高 (part max) {exact_text(part.cap or 0)}"))
+            out.extend(
+                _cap_line(
+                    part.id, raw, part.cap, f"本项最高 (part max) {exact_text(part.cap or 0)}"
+                )
+            )
         return out
 
 
@@ -476,8 +486,12 @@ class IndicatorPlan:
         raw = sum((line.points for line in lines), ZERO)
         if raw > self.max:
             lines.append(
-                Line(f"{ind.id}#max", f"指标满分 (indicator max) {exact_text(self.max)}",
-                     self.max - raw, f"本指标最高 {exact_text(self.max)} 分")
+                Line(
+                    f"{ind.id}#max",
+                    f"指标满分 (indicator max) {exact_text(self.max)}",
+                    self.max - raw,
+                    f"本指标最高 {exact_text(self.max)} 分",
+                )
             )
         elif raw < 0:
             lines.append(Line(f"{ind.id}#floor", "不低于0 (floor 0)", -raw, "指标得分不低于 0"))
@@ -513,4 +527,3 @@ class AdjustmentPlan:
                 for line in lines
             ]
         return lines
-

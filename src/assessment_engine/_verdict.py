@@ -195,9 +195,7 @@ class Standings:
         outcome = TitleOutcome()
         quotas = {q.id: q for q in plan.rubric.quotas}
         n = self.count
-        limits = {
-            q.id: max(q.minimum, math.floor(Fraction(q.share) * n)) for q in quotas.values()
-        }
+        limits = {q.id: max(q.minimum, math.floor(Fraction(q.share) * n)) for q in quotas.values()}
         used = dict.fromkeys(quotas, 0)
         for _, team in self._unranked:
             if plan.titles:
@@ -270,4 +268,3 @@ class Standings:
                 )
             )
         return outcome
-

@@ -175,7 +175,11 @@ class Engine:
             else f"the facts span periods {', '.join(periods)}: pass period=..."
         )
         raise InputError(
-            [InputProblem(source=fact_set.source, record="(all records)", field="period", reason=reason)]
+            [
+                InputProblem(
+                    source=fact_set.source, record="(all records)", field="period", reason=reason
+                )
+            ]
         )
 
     # ---------------------------------------------------------------- lifetime

@@ -9,8 +9,9 @@ from ``assessment_register_fact_types``.
 
 Facts are ``attrs`` frozen classes with keyword-only constructors and standard validators::
 
-    >>> Activity(team="T1", period="2024", id="a1", kind="volunteer", hours=3)
-    Activity(team='T1', period='2024', id='a1', tags=frozenset(), kind='volunteer', date=None, hours=Decimal('3'), participants=None, level=None, description='')
+    >>> fact = Activity(team="T1", period="2024", id="a1", kind="volunteer", hours=3)
+    >>> fact.hours, fact.fact_kind
+    (Decimal('3'), 'activity')
 """
 
 from __future__ import annotations
@@ -161,8 +162,8 @@ class Member(Record):
     fact_label: ClassVar[str] = "成员 (member)"
 
     name: str = attrs.field(default="", validator=_text)
-    party_status: Literal["member", "probationary", "applicant", "activist", "none"] = (
-        attrs.field(default="none", validator=v.in_(PARTY_STATUSES))
+    party_status: Literal["member", "probationary", "applicant", "activist", "none"] = attrs.field(
+        default="none", validator=v.in_(PARTY_STATUSES)
     )
     role: str = attrs.field(default="staff", validator=_nonempty)
     age: int | None = attrs.field(
@@ -187,9 +188,7 @@ class Activity(Record):
     kind: str = attrs.field(validator=_name)
 
     date: datetime.date | None = attrs.field(default=None, validator=_optional_date)
-    hours: Decimal = attrs.field(
-        default=Decimal(0), converter=to_decimal, validator=_non_negative
-    )
+    hours: Decimal = attrs.field(default=Decimal(0), converter=to_decimal, validator=_non_negative)
     participants: int | None = attrs.field(
         default=None, validator=v.optional([v.instance_of(int), v.ge(0)])
     )
@@ -356,8 +355,8 @@ def validate_fact_type(cls: object) -> str:
     """Check that ``cls`` can be registered as a fact type and return its kind name.
 
     A fact type is a frozen ``attrs`` class derived from :class:`Fact` (in practice from
-    :class:`Record`) that sets its own class attribute ``fact_kind`` to a lower-case identifier. Raises ``TypeError`` or
-    ``ValueError`` with the reason otherwise.
+    :class:`Record`) that sets its own class attribute ``fact_kind`` to a lower-case
+    identifier. Raises ``TypeError`` or ``ValueError`` with the reason otherwise.
     """
     if not isinstance(cls, type) or not issubclass(cls, Fact):
         raise TypeError(f"a fact type must be a class derived from Record, got {cls!r}")

@@ -124,7 +124,7 @@ class FactSet:
         self._records = {
             p: {t: tuple(rs) for t, rs in sorted(by_team.items())} for p, by_team in records.items()
         }
-        self._locations = {k: v for k, v in where_of.items()}
+        self._locations = dict(where_of)
 
     @property
     def source(self) -> str:

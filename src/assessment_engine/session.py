@@ -67,8 +67,10 @@ class Session:
         key = (fact.fact_kind, fact.id)
         if key in records:
             raise self._problem(
-                fact, "id", f"{fact_identity(records[key])} is already in the session; retract it"
-                " first to replace it"
+                fact,
+                "id",
+                f"{fact_identity(records[key])} is already in the session; retract it"
+                " first to replace it",
             )
         self._rescore(team, {**records, key: fact})
         return self.assessment(fact.team)
@@ -145,9 +147,7 @@ class Session:
 
     def report(self) -> Report:
         """A report of the current state; identical to assessing :meth:`facts` afresh."""
-        standings = Standings(
-            self._plan, [self._standings.state(t) for t in sorted(self._teams)]
-        )
+        standings = Standings(self._plan, [self._standings.state(t) for t in sorted(self._teams)])
         return Report(
             period=self.period,
             plan=self._plan,

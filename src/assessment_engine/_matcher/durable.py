@@ -34,6 +34,7 @@ host to one thread at a time.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 import re
@@ -210,10 +211,10 @@ class _ClusterCodec:
                 elif kind == "text":
                     texts.setdefault(atom.prop, set()).add(str(atom.value))
         self.numbers = {p: _NumberCodec(cs) for p, cs in numbers.items()}
-        self.texts = {p: {t: i for i, t in enumerate(sorted(ts), start=1)} for p, ts in texts.items()}
-        self.flags = {
-            i for i, prop in enumerate(cluster.properties) if prop.kind == "flag"
+        self.texts = {
+            p: {t: i for i, t in enumerate(sorted(ts), start=1)} for p, ts in texts.items()
         }
+        self.flags = {i for i, prop in enumerate(cluster.properties) if prop.kind == "flag"}
 
     def encode(self, record: Record, sid: str, rid: int) -> dict[str, Any]:
         message: dict[str, Any] = {"sid": sid, "id": str(rid), "k": self.cluster.code}
@@ -349,8 +350,8 @@ def check_cluster(cluster: Cluster) -> _ClusterCodec:
 
 def _load_durable() -> tuple[Any, Any]:
     try:
-        from durable import engine
         import durable_rules_engine
+        from durable import engine
     except ImportError as exc:
         raise MatcherUnavailableError(
             "durable-rules is not installed or not built for this Python"
@@ -367,10 +368,8 @@ def _error_code(exc: BaseException) -> int | None:
 
 def _delete_rulesets(host: Any, rules_module: Any) -> None:
     for ruleset in list(host._ruleset_list):
-        try:
+        with contextlib.suppress(Exception):  # best effort, also at interpreter exit
             rules_module.delete_ruleset(ruleset._handle)
-        except Exception:  # pragma: no cover - best effort at interpreter exit
-            pass
     host._ruleset_list.clear()
     host._ruleset_directory.clear()
 
@@ -489,10 +488,9 @@ class DurableMatcher:
         try:
             messages = [codec.encode(rec, slot, i) for i, rec in enumerate(chunk)]
             self._call(host.post, ruleset, {"sid": slot, "id": _SENTINEL_RULE, "o": 1})
-            try:
+            # "not handled": some record matched no rule, so nothing was stored for it
+            with contextlib.suppress(self._engine.MessageNotHandledException):
                 self._call(host.assert_facts, ruleset, messages)
-            except self._engine.MessageNotHandledException:
-                pass  # some record matched no rule: nothing stored for it
             # flush the actions a partly unhandled batch left pending
             state = self._call(host.post, ruleset, {"sid": slot, "id": _SENTINEL_RULE, "o": 1})
             if isinstance(state, dict) and "exception" in state:

@@ -96,9 +96,7 @@ class _Checker:
         fields = fact_fields(self.rubric.fact_types[kind])
         spec = fields.get(name)
         if spec is None:
-            raise self.fail(
-                f"fact kind {kind!r} has no field {name!r}" + _suggest(name, fields)
-            )
+            raise self.fail(f"fact kind {kind!r} has no field {name!r}" + _suggest(name, fields))
         if spec.kind not in allowed:
             raise self.fail(
                 f"field {kind}.{name} is {spec.kind}; here it must be {' or '.join(allowed)}"
@@ -136,9 +134,8 @@ class _Checker:
                     raise self.fail(f"{what} is text; compare it with text, not {value!r}")
                 if op not in ("==", "!="):
                     raise self.fail(f"{what} is text: only equals, differs_from and one_of apply")
-            elif value_kind == "flag":
-                if not isinstance(value, bool) or op not in ("==", "!="):
-                    raise self.fail(f"{what} is a flag: compare it with equals(True/False)")
+            elif value_kind == "flag" and (not isinstance(value, bool) or op not in ("==", "!=")):
+                raise self.fail(f"{what} is a flag: compare it with equals(True/False)")
 
     # ------------------------------------------------------------------ team level
     def quantity(self, q: Quantity, max_stage: int, place: str) -> str:

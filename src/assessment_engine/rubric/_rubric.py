@@ -60,8 +60,10 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 @attrs.frozen(eq=False, repr=False)
 class Rubric:
-    """Everything the engine assesses with: fact types, dimensions, indicators, rules, scales,
-    weights and the ranking, merged from all plugins, sorted by id and checked.
+    """The complete rubric the engine assesses with, merged from all plugins.
+
+    Fact types, dimensions, indicators, rules, scales, weights and the ranking, sorted by id and
+    checked.
 
     Build it with :meth:`from_registrations` (what the engine does) or :meth:`build` (for
     tests and scripts). :attr:`content_hash` identifies its content: it does not depend on the
@@ -110,8 +112,11 @@ class Rubric:
         ranking: Ranking | None = None,
         source: str = "<rubric>",
     ) -> Rubric:
-        """Assemble a rubric directly from objects, as if one plugin named ``source`` had
-        registered them (the built-in fact types are added unless ``fact_types`` is given)."""
+        """Assemble a rubric directly from objects.
+
+        As if one plugin named ``source`` had registered them; the built-in fact types are used
+        unless ``fact_types`` is given.
+        """
         if not fact_types:
             from .._builtin_facts import assessment_register_fact_types
 
@@ -230,7 +235,7 @@ class Rubric:
         provenance.update({f"weight:{d}": p for d, p in weight_owner.items()})
         if rankings:
             provenance["ranking"] = rankings[0][0]
-        draft = dict(
+        rubric = cls(
             fact_types=types.MappingProxyType(dict(sorted(fact_types.items()))),
             dimensions=dimensions,
             indicators=tuple(sorted(objects[Indicator], key=by_dimension)),
@@ -243,8 +248,8 @@ class Rubric:
             weights=tuple(sorted(weights.values(), key=lambda w: dim_order.get(w.dimension, 0))),
             ranking=rankings[0][1] if rankings else Ranking(),
             provenance=types.MappingProxyType(dict(sorted(provenance.items()))),
+            content_hash="",
         )
-        rubric = cls(**draft, content_hash="")  # type: ignore[arg-type]
         check_rubric(rubric)
         return attrs.evolve(rubric, content_hash=_serial.content_hash(_payload(rubric)))
 

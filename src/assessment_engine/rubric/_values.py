@@ -79,8 +79,6 @@ def tuple_of(*types: type) -> Any:
         for i, item in enumerate(value):
             if not isinstance(item, types):
                 names = " or ".join(t.__name__ for t in types)
-                raise TypeError(
-                    f"{attribute.name}[{i}] must be {names}, got {type(item).__name__}"
-                )
+                raise TypeError(f"{attribute.name}[{i}] must be {names}, got {type(item).__name__}")
 
     return {"converter": convert, "validator": validate}

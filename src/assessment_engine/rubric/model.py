@@ -129,9 +129,7 @@ class Veto:
     id: str = attrs.field(validator=check_id)
     label: str = attrs.field(validator=check_label)
     when: Condition = attrs.field(validator=_condition)
-    dimension: str | None = attrs.field(
-        default=None, validator=attrs.validators.optional(check_id)
-    )
+    dimension: str | None = attrs.field(default=None, validator=attrs.validators.optional(check_id))
 
 
 @attrs.frozen(kw_only=True)

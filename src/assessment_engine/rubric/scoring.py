@@ -23,6 +23,7 @@ linear form over a ratio needs a ``unit`` (人均每满10小时得1分).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -73,9 +74,9 @@ def _condition(instance: object, attribute: attrs.Attribute[Any], value: object)
         raise TypeError(f"{attribute.name} must be a condition, got {value!r}")
 
 
-def _table(value: Mapping[str, object] | tuple[tuple[str, object], ...]) -> tuple[
-    tuple[str, Decimal], ...
-]:
+def _table(
+    value: Mapping[str, object] | tuple[tuple[str, object], ...],
+) -> tuple[tuple[str, Decimal], ...]:
     items = value.items() if isinstance(value, Mapping) else value
     result = tuple(sorted((str(k), to_decimal(p)) for k, p in items))
     if len({k for k, _ in result}) != len(result):
@@ -102,7 +103,9 @@ class PointsBy:
         return self.default
 
     @table.validator
-    def _check(self, attribute: attrs.Attribute[Any], value: tuple[tuple[str, Decimal], ...]) -> None:
+    def _check(
+        self, attribute: attrs.Attribute[Any], value: tuple[tuple[str, Decimal], ...]
+    ) -> None:
         for key, points in value:
             if points < 0:
                 raise ValueError(f"points for {key!r} must not be negative, got {points}")
@@ -173,10 +176,12 @@ class Band:
         return cls(threshold, points, strict=True)  # type: ignore[arg-type]
 
 
-def _bands_ordered(instance: object, attribute: attrs.Attribute[Any], bands: tuple[Band, ...]) -> None:
+def _bands_ordered(
+    instance: object, attribute: attrs.Attribute[Any], bands: tuple[Band, ...]
+) -> None:
     if not bands:
         raise ValueError("bands needs at least one band")
-    for higher, lower in zip(bands, bands[1:], strict=False):
+    for higher, lower in itertools.pairwise(bands):
         if (higher.threshold, higher.strict) <= (lower.threshold, lower.strict):
             raise ValueError(
                 "bands must be listed from the highest threshold down, without repeats:"
@@ -296,7 +301,9 @@ class Part:
     )
 
 
-def _parts_unique(instance: object, attribute: attrs.Attribute[Any], value: tuple[Part, ...]) -> None:
+def _parts_unique(
+    instance: object, attribute: attrs.Attribute[Any], value: tuple[Part, ...]
+) -> None:
     if not value:
         raise ValueError("Parts needs at least one part")
     ids = [p.id for p in value]
