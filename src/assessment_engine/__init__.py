@@ -34,6 +34,7 @@ from .facts import (
 )
 from .factset import FactSet
 from .hookspecs import hookimpl
+from .loading import dump_json, facts_converter, load_csv, load_facts, load_json
 from .report import Report
 from .results import Assessment, Explanation
 from .rubric import Rubric
@@ -68,5 +69,10 @@ __all__ = [
     "SessionError",
     "Team",
     "__version__",
+    "dump_json",
+    "facts_converter",
     "hookimpl",
+    "load_csv",
+    "load_facts",
+    "load_json",
 ]

@@ -17,11 +17,12 @@ from .results import (
     GradeResult,
     IndicatorResult,
     Line,
+    Standing,
     TitleResult,
     VetoResult,
 )
 
-__all__ = ["build_assessment"]
+__all__ = ["build_assessment", "build_standing"]
 
 ZERO = Decimal(0)
 
@@ -50,9 +51,10 @@ def _grade_result(plan: Plan, state: TeamState, index: int) -> GradeResult:
     chosen = scale.bands[band]
     if chosen.at_least is None:
         previous = scale.bands[band - 1].at_least if band > 0 else None
+        # below the band above — unless that band was missed for its requirement (see notes)
         reason = (
             f"{what} {exact_text(score)} < {exact_text(previous)}"
-            if previous is not None
+            if previous is not None and score < previous
             else f"{what} {exact_text(score)}"
         )
     else:
@@ -180,4 +182,35 @@ def build_assessment(
         rank_note=standings.rank_note(team_id),
         rubric_hash=rubric.content_hash,
         engine_version=engine_version,
+    )
+
+
+def build_standing(plan: Plan, standings: Standings, team: str) -> Standing:
+    """One team's line of the ranking table (no explanation is built)."""
+    state = standings.state(team)
+    record = state.team
+    dims = [d.id for d in plan.rubric.dimensions]
+    composite_grade = None
+    dimension_grades = []
+    for i, (scale, _) in enumerate(plan.scales):
+        if scale.of is None:
+            composite_grade = state.grades[i][0]
+        else:
+            dimension_grades.append((scale.of, state.grades[i][0]))
+    titles = standings.titles().titles.get(team, [])
+    return Standing(
+        team=team,
+        name=record.name,
+        department=record.department,
+        rank=standings.rank(team),
+        composite=state.composite,
+        grade=composite_grade,
+        dimension_scores=tuple(zip(dims, state.dim_score, strict=True)),
+        dimension_grades=tuple(sorted(dimension_grades, key=lambda g: dims.index(g[0]))),
+        indicator_points=tuple(
+            (ip.indicator.id, points)
+            for ip, points in zip(plan.indicators, state.ind_points, strict=True)
+        ),
+        titles=tuple(plan.titles[i][0].id for i, _ in titles),
+        vetoed=bool(state.vetoes),
     )

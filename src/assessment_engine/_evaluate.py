@@ -19,6 +19,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from ._gc import paused_gc
 from ._matcher.base import Matcher
 from ._numbers import EXACT, exact_text
 from ._plan import PHASE_GRADES, PHASE_ITEMS, PHASE_TITLES, KindPlan, Plan
@@ -60,8 +61,8 @@ class TeamState:
         "dim_penalty",
         "dim_score",
         "grades",
+        "_lists",
         "ind_points",
-        "lists",
         "masks",
         "plan",
         "records",
@@ -70,24 +71,44 @@ class TeamState:
         "vetoes",
     )
 
+    ind_points: Sequence[Decimal]
+    adj_amounts: Sequence[Decimal]
+    adj_applied: Sequence[Decimal]
+    vetoes: tuple[int, ...]
+    dim_base: Sequence[Decimal]
+    dim_bonus_raw: Sequence[Decimal]
+    dim_bonus: Sequence[Decimal]
+    dim_penalty: Sequence[Decimal]
+    dim_score: Sequence[Decimal]
+    composite: Decimal
+    grades: Sequence[tuple[str, int]]  # (label, band index; -1 when vetoed)
+
     def __init__(self, plan: Plan, team: Team, records: Sequence[Record]) -> None:
+        # the rest is filled by the pipeline (or the generated fast path)
         self.plan = plan
         self.team = team
         self.records = records
-        self.lists: list[list[Fact]] = [[] for _ in plan.selects]
-        self.values: list[Any] = [None] * len(plan.quantities)
-        self.masks: list[int] = [0] * len(plan.team_clusters)
-        self.ind_points: list[Decimal] = []
-        self.adj_amounts: list[Decimal] = []
-        self.adj_applied: list[Decimal] = []
-        self.vetoes: tuple[int, ...] = ()
-        self.dim_base: list[Decimal] = []
-        self.dim_bonus_raw: list[Decimal] = []
-        self.dim_bonus: list[Decimal] = []
-        self.dim_penalty: list[Decimal] = []
-        self.dim_score: list[Decimal] = []
-        self.composite = ZERO
-        self.grades: list[tuple[str, int]] = []  # (label, band index; -1 when vetoed)
+        self.values: Any = [None] * len(plan.quantities)
+        self.masks: Any = [0] * len(plan.team_clusters)
+        self._lists: list[list[Fact]] | None = None
+
+    @property
+    def lists(self) -> list[list[Fact]]:
+        """The team's facts per selection.
+
+        Not kept after scoring (a million teams' worth of small lists would cost memory and
+        garbage-collector time); routed again from the memoised answers when an explanation
+        asks for them.
+        """
+        if self._lists is None:
+            self._lists = _team_lists(self)
+        return self._lists
+
+    def finish(self) -> None:
+        """Freeze the computed values and drop the per-selection lists."""
+        self.values = tuple(self.values)
+        self.masks = tuple(self.masks)
+        self._lists = None
 
 
 Locate = Callable[[Record], str]
@@ -101,23 +122,90 @@ def evaluate(
     source: str,
     locate: Locate,
 ) -> list[TeamState]:
-    """Assess ``teams``; raise :class:`InputError` with every input problem found."""
+    """Assess ``teams``; raise :class:`InputError` with every input problem found.
+
+    The cyclic garbage collector is paused meanwhile: the pipeline creates many small containers
+    and no reference cycles, and a full collection over millions of live facts would otherwise
+    cost more than the assessment.
+    """
+    with paused_gc():
+        return _evaluate(plan, matcher, teams, source=source, locate=locate)
+
+
+def _evaluate(
+    plan: Plan,
+    matcher: Matcher,
+    teams: Sequence[tuple[Team, Sequence[Record]]],
+    *,
+    source: str,
+    locate: Locate,
+) -> list[TeamState]:
     with decimal.localcontext(EXACT):
-        states = [TeamState(plan, team, records) for team, records in teams]
+        assess_team = _fast_paths(plan)[2]
+        states: list[TeamState] = []
         problems: list[InputProblem] = []
-        _route(plan, matcher, states, problems, source, locate)
-        _quantities(plan, states, problems, source, locate)
+        start, chunk = 0, 64
+        while start < len(teams):
+            deferred = []
+            for team, records in teams[start : start + chunk]:
+                state = TeamState(plan, team, records)
+                states.append(state)
+                if not assess_team(state):
+                    deferred.append(state)
+            if deferred:
+                _phased(plan, matcher, deferred, problems, source, locate)
+            start += chunk
+            # the first teams warm the memos (few distinct answers exist); then most teams take
+            # the fast path, and each matcher batch for the rest is large
+            chunk = 8192
         if problems:
             raise InputError(problems)
-        _resolve(plan, matcher, states, PHASE_ITEMS)
-        late = _late_getters(plan)
-        for state in states:
-            _score(plan, state, late)
-        _resolve(plan, matcher, states, PHASE_GRADES)
-        for state in states:
-            _grade(plan, state, late)
-        _resolve(plan, matcher, states, PHASE_TITLES)
     return states
+
+
+def _phased(
+    plan: Plan,
+    matcher: Matcher,
+    states: list[TeamState],
+    problems: list[InputProblem],
+    source: str,
+    locate: Locate,
+) -> None:
+    """The reference pipeline: every phase over every team, the matcher asked in batches."""
+    found: list[InputProblem] = []
+    _route(plan, matcher, states, found, source, locate)
+    _quantities(plan, states, found, source, locate)
+    if found:
+        problems.extend(found)
+        return
+    _resolve(plan, matcher, states, PHASE_ITEMS)
+    late = _late_getters(plan)
+    score = _fast_paths(plan)[1]
+    for state in states:
+        score(state)
+    _resolve(plan, matcher, states, PHASE_GRADES)
+    for state in states:
+        _grade(plan, state, late)
+    _resolve(plan, matcher, states, PHASE_TITLES)
+    for state in states:
+        state.finish()
+
+
+def _team_lists(state: TeamState) -> list[list[Fact]]:
+    """Route one team's facts again (memo hits; the matcher only if the memo was reset)."""
+    plan = state.plan
+    table = _route_table(plan)
+    lists: list[list[Fact]] = [[] for _ in plan.selects]
+    for fact in state.records:
+        key_of, lookup, kind_plan = table[type(fact)]
+        key = key_of(fact)
+        hit = lookup(key)
+        if hit is None:
+            _match_kind(kind_plan, plan.matcher, [key])
+            hit = kind_plan.memo[key]
+        for s in hit:
+            lists[s].append(fact)
+    return lists
 
 
 # --------------------------------------------------------------------------- facts
@@ -131,18 +219,15 @@ def _route(
     source: str,
     locate: Locate,
 ) -> None:
-    routes: dict[type, KindPlan | None] = dict.fromkeys(plan.rubric.fact_types.values())
-    routes.update(plan.kinds)
-    routes_get = routes.get
-    missing = object()
+    table = _route_table(plan)
+    table_get = table.get
     pending: list[tuple[list[list[Fact]], Fact, KindPlan, Any]] = []
+    width = len(plan.selects)
     for state in states:
-        lists = state.lists
+        lists = state._lists = [[] for _ in range(width)]
         for fact in state.records:
-            kind_plan = routes_get(type(fact), missing)
-            if kind_plan is None:
-                continue
-            if kind_plan is missing:
+            entry = table_get(type(fact))
+            if entry is None:
                 problems.append(
                     InputProblem(
                         source=source,
@@ -153,11 +238,10 @@ def _route(
                     )
                 )
                 continue
-            assert isinstance(kind_plan, KindPlan)
-            key = kind_plan.key(fact)
-            hit = kind_plan.memo.get(key)
+            key = entry[0](fact)
+            hit = entry[1](key)
             if hit is None:
-                pending.append((lists, fact, kind_plan, key))
+                pending.append((lists, fact, entry[2], key))
                 continue
             for s in hit:
                 lists[s].append(fact)
@@ -171,6 +255,38 @@ def _route(
     for lists, fact, kind_plan, key in pending:
         for s in kind_plan.memo[key]:
             lists[s].append(fact)
+
+
+_NOTHING: tuple[int, ...] = ()
+
+
+def _nothing(key: object) -> tuple[int, ...]:
+    return _NOTHING
+
+
+def _constant(fact: Fact) -> None:
+    return None
+
+
+RouteEntry = tuple[Callable[[Fact], Any], Callable[[Any], Any], Any]
+
+
+def _route_table(plan: Plan) -> dict[type, RouteEntry]:
+    """Per fact class: its projection key, its memo lookup and its plan; built once per plan.
+
+    Kinds that no selection reads route nowhere at the cost of one lookup.
+    """
+    table: dict[type, RouteEntry] | None = getattr(plan, "_route_table", None)
+    if table is None:
+        table = {}
+        for cls in plan.rubric.fact_types.values():
+            kind_plan = plan.kinds.get(cls)
+            if kind_plan is None:
+                table[cls] = (_constant, _nothing, None)
+            else:
+                table[cls] = (kind_plan.key, kind_plan.memo.get, kind_plan)
+        plan._route_table = table  # type: ignore[attr-defined]
+    return table
 
 
 def _match_kind(kind_plan: KindPlan, matcher: Matcher, keys: list[Any]) -> None:
@@ -197,13 +313,12 @@ def _quantities(
     source: str,
     locate: Locate,
 ) -> None:
-    stage1 = [(q.index, q.compute) for q in plan.quantities if q.compute is not None]
+    compute_quantities = _fast_paths(plan)[0]
     owners = plan.assessor_scores
     for state in states:
         raw: list[tuple[Any, tuple[Fact, ...]]] = []
-        values, lists, team = state.values, state.lists, state.team
-        for index, compute in stage1:
-            values[index] = compute(lists, team, raw)
+        lists, team = state.lists, state.team
+        compute_quantities(state, raw)
         for q, found in raw:
             names = ", ".join(locate(f) for f in found if isinstance(f, Record))
             problems.append(
@@ -358,64 +473,25 @@ def _fraction(value: Any) -> Fraction:
     return Fraction(value)
 
 
-def _score(plan: Plan, state: TeamState, late: LateGetters) -> None:
-    state.ind_points = [ip.points(state) for ip in plan.indicators]
-    amounts = [ap.amount(state) for ap in plan.adjustments]
-    state.adj_amounts = amounts
-    state.adj_applied = apply_groups(plan, amounts)
-    state.vetoes = tuple(
-        i for i, (_, ref, _) in enumerate(plan.vetoes) if state.masks[ref.cluster] >> ref.bit & 1
-    )
-    values = state.values
-    for index, get in late[Stage.ITEMS]:
-        values[index] = get(state)
-    n = len(plan.rubric.dimensions)
-    base = [ZERO] * n
-    bonus_raw = [ZERO] * n
-    penalty = [ZERO] * n
-    for ip, points in zip(plan.indicators, state.ind_points, strict=True):
-        base[ip.dimension] += points
-    for ap, applied in zip(plan.adjustments, state.adj_applied, strict=True):
-        if ap.kind == "bonus":
-            bonus_raw[ap.dimension] += applied
-        else:
-            penalty[ap.dimension] += applied
-    bonus = []
-    score = []
-    composite = ZERO
-    for i, dim in enumerate(plan.rubric.dimensions):
-        cap = dim.bonus_cap
-        b = cap if cap is not None and bonus_raw[i] > cap else bonus_raw[i]
-        bonus.append(b)
-        total = base[i] + b - penalty[i]
-        if total < 0:
-            total = ZERO
-        score.append(total)
-        composite += plan.weights[i] * total
-    state.dim_base, state.dim_bonus_raw, state.dim_bonus = base, bonus_raw, bonus
-    state.dim_penalty, state.dim_score, state.composite = penalty, score, composite
-    for index, get in late[Stage.DIMENSIONS]:
-        values[index] = get(state)
+def _fast_paths(
+    plan: Plan,
+) -> tuple[Callable[..., None], Callable[..., None], Callable[..., bool]]:
+    cached = getattr(plan, "_fast", None)
+    if cached is None:
+        from ._codegen import compile_fast_paths
 
+        late = _late_getters(plan)
 
-def apply_groups(plan: Plan, amounts: list[Decimal]) -> list[Decimal]:
-    """Amounts after exclusive groups: only the largest of a group applies (ties: first id)."""
-    groups = _groups(plan)
-    if not groups:
-        return amounts
-    applied = list(amounts)
-    for members in groups:
-        best = -1
-        for i in members:
-            if amounts[i] > 0 and (best < 0 or amounts[i] > amounts[best]):
-                best = i
-        for i in members:
-            if i != best:
-                applied[i] = ZERO
-    return applied
+        def grade(state: TeamState) -> None:
+            _grade(plan, state, late)
+
+        cached = compile_fast_paths(plan, late, _route_table(plan), grade)
+        plan._fast = cached  # type: ignore[attr-defined]
+    return cached  # type: ignore[no-any-return]
 
 
 def _groups(plan: Plan) -> list[list[int]]:
+    """Exclusive groups: indices of adjustments sharing (dimension, kind, group), in id order."""
     cached = getattr(plan, "_groups", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
@@ -430,14 +506,15 @@ def _groups(plan: Plan) -> list[list[int]]:
 
 def _grade(plan: Plan, state: TeamState, late: LateGetters) -> None:
     grades: list[tuple[str, int]] = []
-    vetoed_dims = {plan.vetoes[i][0].dimension for i in state.vetoes}
+    vetoed_dims = {plan.vetoes[i][0].dimension for i in state.vetoes} if state.vetoes else ()
+    masks = state.masks
     for scale, refs in plan.scales:
-        if state.vetoes and (scale.of is None or None in vetoed_dims or scale.of in vetoed_dims):
+        if vetoed_dims and (scale.of is None or None in vetoed_dims or scale.of in vetoed_dims):
             grades.append((scale.veto_label, -1))
             continue
-        chosen = len(scale.bands) - 1
+        chosen = len(refs) - 1
         for i, ref in enumerate(refs):
-            if ref is not None and state.masks[ref.cluster] >> ref.bit & 1:
+            if ref is not None and masks[ref.cluster] >> ref.bit & 1:
                 chosen = i
                 break
         grades.append((scale.bands[chosen].label, chosen))

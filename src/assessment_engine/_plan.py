@@ -57,7 +57,6 @@ from .rubric.conditions import (
     Mean,
     Not,
     OneOf,
-    PenaltyTotal,
     Quantity,
     Ratio,
     Select,
@@ -65,7 +64,6 @@ from .rubric.conditions import (
     TeamAttr,
     Total,
     ValueOf,
-    Vetoed,
 )
 from .rubric.model import GradeScale, Title, Veto
 
@@ -181,6 +179,8 @@ class KindPlan:
     def record(self, key: Any) -> tuple[object, ...]:
         """The matcher record for a projection key."""
         width = len(self.fields) + len(self.tags)
+        if width == 0:
+            return ()
         if width == 1 and not self.tags:
             return (key,)
         return tuple(key)
@@ -250,11 +250,16 @@ class Plan:
         self.weights: list[Decimal] = []
         self.pending_rules: list[tuple[int, RuleRef, Condition]] = []
         self.assessor_scores: dict[str, tuple[int, Any]] = {}
+        self.matcher: Any = None  # set by the engine that owns the plan
         self.all_scores: int | None = None
 
     def quantity_selects(self, slot: int) -> list[int]:
         """The selections a stage-1 quantity reads (for explanations)."""
-        return _selects_of(self, self.quantities[slot].quantity)
+        cache: dict[int, list[int]] = self.__dict__.setdefault("_quantity_selects", {})
+        found = cache.get(slot)
+        if found is None:
+            found = cache[slot] = _selects_of(self, self.quantities[slot].quantity)
+        return found
 
     # ------------------------------------------------------------------ registries
     def select(self, select: Select) -> int:
@@ -334,9 +339,9 @@ class Plan:
             attr = operator.attrgetter("team" if q.field == "id" else q.field)
             return lambda lists, team, problems: attr(team)
         if isinstance(q, Ratio):
+            self.quantity(q.numerator)
+            self.quantity(q.denominator)
             if q.quantity_stage() > Stage.FACTS:
-                self.quantity(q.numerator)
-                self.quantity(q.denominator)
                 return None
             num = self._compute(q.numerator)
             den = self._compute(q.denominator)
@@ -533,8 +538,5 @@ def compile_plan(rubric: Rubric) -> Plan:
         plan.quantity(key.quantity)
     if "score" in rubric.fact_types:
         plan.all_scores = plan.select(Select("score"))
-    # quantities every later stage fills (so conditions can read them)
-    for q in (Composite(), PenaltyTotal(), Vetoed()):
-        plan.quantity(q)
     plan.finish()
     return plan

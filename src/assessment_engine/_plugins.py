@@ -7,7 +7,9 @@ explicitly; ``check_pending()`` then rejects implementations of hooks that do no
 
 from __future__ import annotations
 
+import difflib
 import importlib.metadata
+import inspect
 import logging
 import os
 from collections.abc import Iterable, Sequence
@@ -68,6 +70,12 @@ def _blocked(extra: Iterable[str]) -> set[str]:
     return names | set(extra)
 
 
+def _hook_names() -> tuple[str, ...]:
+    """The hooks of the contract: the functions of :mod:`.hookspecs` marked ``@hookspec``."""
+    marker = f"{hookspecs.PROJECT_NAME}_spec"
+    return tuple(n for n in hookspecs.__all__ if hasattr(getattr(hookspecs, n), marker))
+
+
 def _plugin_name(plugin: object) -> str:
     name = getattr(plugin, "__name__", None)
     if isinstance(name, str):
@@ -99,12 +107,62 @@ class PluginSet:
                 f"cannot be registered: {exc} (two plugins with one name?)", plugin=name
             ) from exc
         self._sources[name] = (source, dist[0] if dist else None, dist[1] if dist else None)
+        self._check_plugin(plugin, name)
+
+    def _check_plugin(self, plugin: object, name: str) -> None:
+        """Reject what pluggy accepts but this contract cannot use.
+
+        A function named after a hook but not marked ``@hookimpl`` would be skipped silently,
+        leaving the rubric without what the author meant to register; a wrapper cannot return a
+        list of objects.
+        """
+        marker = f"{hookspecs.PROJECT_NAME}_impl"
+        for hook in _hook_names():
+            try:  # statically, as pluggy does: no property is run
+                found = inspect.getattr_static(plugin, hook)
+            except AttributeError:
+                continue
+            if isinstance(found, staticmethod | classmethod):
+                found = found.__func__
+            if inspect.isroutine(found) and not isinstance(getattr(found, marker, None), dict):
+                raise PluginError(
+                    f"defines {hook}() without the @hookimpl decorator"
+                    " (from assessment_engine import hookimpl), so it would never be called",
+                    plugin=name,
+                    hook=hook,
+                )
+        for caller in self.manager.get_hookcallers(plugin) or ():
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and (impl.wrapper or impl.hookwrapper):
+                    raise PluginError(
+                        "implements the hook as a wrapper; hooks return lists of objects"
+                        " and do not wrap each other",
+                        plugin=name,
+                        hook=caller.name,
+                    )
 
     def check(self) -> None:
         """Reject implementations of hooks that the contract does not define."""
+        hooks = _hook_names()
+        for hook_name in sorted(vars(self.manager.hook)):
+            if hook_name.startswith("_"):
+                continue
+            caller = getattr(self.manager.hook, hook_name)
+            if caller.has_spec():
+                continue
+            for impl in sorted(caller.get_hookimpls(), key=lambda i: i.plugin_name):
+                if impl.optionalhook:
+                    continue
+                close = difflib.get_close_matches(hook_name, hooks, n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise PluginError(
+                    f"implements {hook_name!r}, which is not a hook{hint};"
+                    f" the hooks are {', '.join(hooks)}",
+                    plugin=impl.plugin_name,
+                )
         try:
             self.manager.check_pending()
-        except pluggy.PluginValidationError as exc:
+        except pluggy.PluginValidationError as exc:  # pragma: no cover - caught above
             name = self.manager.get_name(exc.plugin) or _plugin_name(exc.plugin)
             raise PluginError(str(exc), plugin=name) from exc
 
@@ -164,6 +222,23 @@ def create_plugin_manager(
     return plugin_set
 
 
+def _tracing() -> bool:
+    """Whether ``ASSESSMENT_ENGINE_TRACE_HOOKS=1``; then make sure the trace is seen.
+
+    The trace goes to the ``assessment_engine.plugins`` logger at INFO. When the application
+    has configured no logging at all, the variable still asks for a trace: it goes to stderr.
+    """
+    if os.environ.get(TRACE_ENV) != "1":
+        return False
+    if not _log.hasHandlers():
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        _log.addHandler(handler)
+        if _log.level == logging.NOTSET:
+            _log.setLevel(logging.INFO)
+    return True
+
+
 def call_hook(plugin_set: PluginSet, hook_name: str) -> list[Registration]:
     """Call every implementation of a hook, one by one, attributing results and failures.
 
@@ -173,18 +248,20 @@ def call_hook(plugin_set: PluginSet, hook_name: str) -> list[Registration]:
     """
     manager = plugin_set.manager
     caller = getattr(manager.hook, hook_name)
-    trace = os.environ.get(TRACE_ENV) == "1"
+    trace = _tracing()
     registrations: list[Registration] = []
     for impl in reversed(caller.get_hookimpls()):
         name = impl.plugin_name
         try:
             result = impl.function()
         except Exception as exc:
+            if trace:
+                _log.info("%s of plugin %r raised %r", hook_name, name, exc)
             raise PluginError(
                 f"raised {type(exc).__name__}: {exc}", plugin=name, hook=hook_name
             ) from exc
         if trace:
-            _log.info("%s from %s returned %r", hook_name, name, result)
+            _log.info("%s of plugin %r returned %r", hook_name, name, result)
         if result is None:
             continue
         if not isinstance(result, list | tuple):

@@ -171,26 +171,33 @@ def describe_quantity_of(select: Select) -> str:
 class _Linear:
     def __init__(self, plan: Plan, form: Linear) -> None:
         self.slot = plan.quantity(form.quantity)
+        self.kind = form.quantity.quantity_kind()
         self.per = form.points
         self.unit = form.unit
         self.cap = form.cap
         self.what = describe_quantity(form.quantity)
 
     def units(self, state: TeamState) -> Decimal | int | None:
+        """The quantity, or its whole units; 0 for a non-positive value, None when missing."""
         value = state.values[self.slot]
         if value is None:
             return None
-        if isinstance(value, tuple):
-            if value[1] == 0:
+        unit = self.unit
+        if isinstance(value, tuple):  # a ratio (numerator, denominator): needs a unit
+            num, den = value
+            if den == 0:
                 return None
-            exact = Fraction(value[0]) / Fraction(value[1])
-        else:
-            exact = Fraction(value)
-        if exact <= 0:
+            if unit is None:  # pragma: no cover - rejected when the rubric is checked
+                return None
+            exact = Fraction(num) / Fraction(den)
+            return math.floor(exact / Fraction(unit)) if exact > 0 else 0
+        if isinstance(value, Fraction):
+            if unit is None:  # pragma: no cover - rejected when the rubric is checked
+                return None
+            return math.floor(value / Fraction(unit)) if value > 0 else 0
+        if value <= 0:
             return 0
-        if self.unit is None:
-            return value if not isinstance(value, tuple) else None  # checked at compile time
-        return math.floor(exact / Fraction(self.unit))
+        return value if unit is None else value // unit  # exact: floor for positive values
 
     def raw(self, state: TeamState) -> Decimal:
         units = self.units(state)
@@ -242,6 +249,7 @@ class _Bands:
             for i, band in enumerate(form.bands)
         ]
         self.what = describe_quantity(form.quantity)
+        self.band_points = [band.points for band in form.bands]
 
     def reached(self, state: TeamState) -> int | None:
         for i, ref in enumerate(self.refs):
@@ -250,8 +258,11 @@ class _Bands:
         return None
 
     def points(self, state: TeamState) -> Decimal:
-        i = self.reached(state)
-        return self.form.otherwise if i is None else self.form.bands[i].points
+        masks = state.masks
+        for ref, points in zip(self.refs, self.band_points, strict=True):
+            if masks[ref.cluster] >> ref.bit & 1:
+                return points
+        return self.form.otherwise
 
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
         i = self.reached(state)
@@ -371,11 +382,10 @@ class _WhenAll:
         return self.form.points
 
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
-        checks = "; ".join(f"{'✓' if r.holds(state) else '✗'} {r.text()}" for r in self.refs)
+        held = [r.holds(state) for r in self.refs]
+        checks = "; ".join(f"{'✓' if h else '✗'} {r.text()}" for h, r in zip(held, self.refs, strict=True))
         points = self.points(state)
-        verdict = (
-            "全部满足 (all hold)" if points or not self.form.points else "未全部满足 (not all hold)"
-        )
+        verdict = "全部满足 (all hold)" if all(held) else "未全部满足 (not all hold)"
         return [Line(source, label, points, f"{verdict}: {checks}")]
 
 

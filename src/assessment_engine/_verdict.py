@@ -57,6 +57,66 @@ def _component(value: Any, descending: bool) -> tuple[int, Any]:
     return (0, -value if descending else value)
 
 
+def _number_descending(value: Any) -> tuple[int, Any]:
+    if value is None or value.__class__ is tuple or value.__class__ is bool:
+        return _component(value, True)
+    return (0, -value)
+
+
+def _number_ascending(value: Any) -> tuple[int, Any]:
+    if value is None or value.__class__ is tuple or value.__class__ is bool:
+        return _component(value, False)
+    return (0, value)
+
+
+def _key_function(plan: Plan) -> Any:
+    """The ranking key of a team's values: one component per sort key, fast for numbers."""
+    parts = []
+    for key in plan.rubric.ranking.keys:
+        slot = plan.quantity_index[key.quantity]
+        if key.quantity.quantity_kind() in ("number", "ratio"):
+            fn = _number_descending if key.descending else _number_ascending
+        else:
+            desc = key.descending
+
+            def fn(value: Any, desc: bool = desc) -> tuple[int, Any]:
+                return _component(value, desc)
+
+        parts.append((slot, fn))
+    if len(parts) == 1:
+        ((s0, f0),) = parts
+        return lambda v: (f0(v[s0]),)
+    if len(parts) == 2:
+        (s0, f0), (s1, f1) = parts
+        return lambda v: (f0(v[s0]), f1(v[s1]))
+    return lambda v: tuple(f(v[s]) for s, f in parts)
+
+
+@total_ordering
+class _Top:
+    """Sorts after every ranking-key component (an upper bound for bisection)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Top)
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __hash__(self) -> int:
+        return 0
+
+
+_TOP = _Top()
+_NOTE_LIMIT = 5  # tie-break comparisons named in a rank note (the nearest teams in order)
+
+
+def _names(teams: list[str], limit: int = 5) -> str:
+    shown = ", ".join(sorted(teams)[:limit])
+    return shown + (f" and {len(teams) - limit} more" if len(teams) > limit else "")
+
+
 class TitleOutcome:
     """Titles per team, notes for teams that missed one, and how each quota was used."""
 
@@ -81,6 +141,7 @@ class Standings:
         self._ranked: list[tuple[tuple[Any, ...], str]] = []
         self._unranked: list[tuple[tuple[Any, ...], str]] = []
         self._titles: TitleOutcome | None = None
+        self._key_of = _key_function(plan)
         entries = []
         for state in states:
             key = self._key(state)
@@ -92,11 +153,7 @@ class Standings:
             (self._unranked if vetoed else self._ranked).append((key, team))
 
     def _key(self, state: TeamState) -> tuple[Any, ...]:
-        values = state.values
-        return tuple(
-            _component(values[slot], desc)
-            for slot, desc in zip(self._slots, self._descending, strict=True)
-        )
+        return self._key_of(state.values)
 
     # ---------------------------------------------------------------- updates
     def update(self, state: TeamState) -> None:
@@ -145,43 +202,48 @@ class Standings:
         return bisect.bisect_left(self._ranked, (key,)) + 1
 
     def rank_note(self, team: str) -> str:
-        """Ties and tie-breaks that concern the team, in words."""
+        """Ties and tie-breaks that concern the team, in words (at most a few names)."""
         state = self._states[team]
         if state.vetoes and not self._vetoed_last:
             return "一票否决，不参加排名 (vetoed: not ranked)"
         key = self._keys[team]
         target = self._unranked if state.vetoes else self._ranked
-        keys = self.plan.rubric.ranking.keys
         lo = bisect.bisect_left(target, ((key[0],),))
-        group = []
-        for other_key, other in target[lo:]:
-            if other_key[0] != key[0]:
-                break
-            if other != team:
-                group.append((other_key, other))
-        if not group:
+        hi = bisect.bisect_right(target, ((key[0], _TOP),))
+        if hi - lo <= 1:
             return ""
-        first = keys[0].label or "score"
-        equal_all = [t for k, t in group if k == key]
-        if len(keys) == 1 or len(equal_all) == len(group):
-            names = ", ".join(sorted(t for _, t in group))
-            return f"与 {names} 并列 (tied on {first}, sharing the better rank)"
+        keys = self.plan.rubric.ranking.keys
+        first = keys[0].label or "the first key"
+        shown = describe_value(state.values[self._slots[0]])
+        tied = [t for k, t in target[bisect.bisect_left(target, (key,)) : hi] if k == key]
+        tied = [t for t in tied if t != team]
+        if len(tied) == hi - lo - 1:  # everyone sharing the first key is tied on all keys
+            return f"与 {_names(tied)} 并列 (tied on {first} {shown}, sharing the better rank)"
+        position = bisect.bisect_left(target, (key, team))
+        nearest = sorted(
+            (i for i in range(lo, hi) if i != position), key=lambda i: (abs(i - position), i)
+        )[:_NOTE_LIMIT]
         notes = []
-        for k, other in group:
-            for i in range(1, len(keys)):
-                if k[i] != key[i]:
-                    mine = describe_value(state.values[self._slots[i]])
-                    theirs = describe_value(self._states[other].values[self._slots[i]])
-                    label = keys[i].label or f"key {i + 1}"
+        for i in sorted(nearest, key=lambda i: target[i][1]):
+            other_key, other = target[i]
+            for k in range(1, len(keys)):
+                if other_key[k] != key[k]:
+                    mine = describe_value(state.values[self._slots[k]])
+                    theirs = describe_value(self._states[other].values[self._slots[k]])
+                    label = keys[k].label or f"key {k + 1}"
                     notes.append(f"{other}: {label} {mine} vs {theirs}")
                     break
-        tied = ", ".join(sorted(equal_all))
-        note = f"{first} 相同 (tied on {first}) with {', '.join(sorted(t for _, t in group))}"
+        parts = [f"{hi - lo} teams share {first} {shown}"]
         if notes:
-            note += "; 依次比较 (tie-break): " + "; ".join(sorted(notes))
+            more = hi - lo - 1 - len(nearest)
+            parts.append(
+                "依次比较 (tie-break): "
+                + "; ".join(notes)
+                + (f"; and {more} more teams" if more > 0 else "")
+            )
         if tied:
-            note += f"; still tied with {tied}"
-        return note
+            parts.append(f"still tied with {_names(tied)}")
+        return "; ".join(parts)
 
     # ---------------------------------------------------------------- titles
     def titles(self) -> TitleOutcome:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 from . import __version__
 from ._evaluate import evaluate
+from ._gc import paused_gc
 from ._matcher.base import Matcher
 from ._matcher.python import PythonMatcher
 from ._plan import Plan, compile_plan
@@ -104,6 +105,7 @@ class Engine:
         self._plan: Plan = compile_plan(rubric)
         self._matcher = _make_matcher(matcher)
         self._matcher.prepare(self._plan.all_clusters())
+        self._plan.matcher = self._matcher
 
     # ---------------------------------------------------------------- facts
     @property
@@ -128,16 +130,17 @@ class Engine:
         :param period: the period to assess; may be omitted when the facts hold only one.
         :raises InputError: with every problem found; nothing is assessed then.
         """
-        fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
-        chosen = self._period(fact_set, period)
-        states = evaluate(
-            self._plan,
-            self._matcher,
-            [(team, fact_set.records(chosen, team.team)) for team in fact_set.teams(chosen)],
-            source=fact_set.source,
-            locate=fact_set.location,
-        )
-        standings = Standings(self._plan, states)
+        with paused_gc():
+            fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
+            chosen = self._period(fact_set, period)
+            states = evaluate(
+                self._plan,
+                self._matcher,
+                [(team, fact_set.records(chosen, team.team)) for team in fact_set.teams(chosen)],
+                source=fact_set.source,
+                locate=fact_set.location,
+            )
+            standings = Standings(self._plan, states)
         return Report(
             period=chosen, plan=self._plan, standings=standings, engine_version=__version__
         )

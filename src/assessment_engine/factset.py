@@ -5,16 +5,23 @@ record ids are unique per team, period and kind, every team a record names has a
 :class:`~assessment_engine.facts.Team` record in that period — and reports every problem
 together in one :class:`~assessment_engine.errors.InputError`. Either the whole set is valid
 or none of it is used.
+
+Validation is done team by team, so checking a million facts needs memory for one team's ids
+at a time; locations for error messages are only worked out when there is an error.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 
+from ._gc import paused_gc
 from .errors import InputError, InputProblem
 from .facts import Fact, Record, Team, fact_identity
 
 __all__ = ["FactSet"]
+
+_record_id = operator.attrgetter("id")
 
 
 class FactSet:
@@ -26,7 +33,7 @@ class FactSet:
         ``"line 7"``), parallel to ``facts``; used in error messages.
     """
 
-    __slots__ = ("_locations", "_records", "_source", "_teams")
+    __slots__ = ("_items", "_locations", "_records", "_source", "_teams")
 
     def __init__(
         self,
@@ -35,74 +42,57 @@ class FactSet:
         source: str = "<facts>",
         locations: Sequence[str] | None = None,
     ) -> None:
-        items = list(facts)
+        with paused_gc():
+            self._build(facts, source, locations)
+
+    def _build(
+        self, facts: Iterable[Fact], source: str, locations: Sequence[str] | None
+    ) -> None:
+        items = facts if isinstance(facts, list | tuple) else list(facts)
         if locations is not None and len(locations) != len(items):
             raise ValueError("locations must be parallel to facts")
         self._source = source
+        self._items = items
+        self._locations = locations
         problems: list[InputProblem] = []
         teams: dict[str, dict[str, Team]] = {}
-        team_where: dict[tuple[str, str], str] = {}
         records: dict[str, dict[str, list[Record]]] = {}
-        seen: dict[tuple[str, str, str, str], str] = {}
-        where_of: dict[int, str] = {}
-
-        def where(i: int, fact: object) -> str:
-            base = locations[i] if locations is not None else f"item {i}"
-            if isinstance(fact, Fact):
-                return f"{base} ({fact_identity(fact)})"
-            return base
-
-        for i, fact in enumerate(items):
-            if not isinstance(fact, Fact):
-                problems.append(
-                    InputProblem(
-                        source=source,
-                        record=where(i, fact),
-                        field=None,
-                        reason=f"expected a fact, got {type(fact).__name__}",
-                    )
-                )
-                continue
-            location = where(i, fact)
-            if isinstance(fact, Team):
-                key2 = (fact.period, fact.team)
-                if key2 in team_where:
-                    problems.append(
-                        InputProblem(
-                            source=source,
-                            record=location,
-                            field="team",
-                            reason=f"team {fact.team} already described by {team_where[key2]}",
-                        )
-                    )
+        team_type = Team
+        record_type = Record
+        # facts usually arrive team by team: remember the last team's list
+        last_team: str | None = None
+        last_period: str | None = None
+        last_list: list[Record] = []
+        for index, fact in enumerate(items):
+            if isinstance(fact, record_type):
+                if fact.team == last_team and fact.period == last_period:
+                    last_list.append(fact)
                     continue
-                team_where[key2] = location
-                teams.setdefault(fact.period, {})[fact.team] = fact
-            elif isinstance(fact, Record):
-                key4 = (fact.period, fact.team, fact.fact_kind, fact.id)
-                if key4 in seen:
+                last_team, last_period = fact.team, fact.period
+                by_team = records.get(fact.period)
+                if by_team is None:
+                    by_team = records[fact.period] = {}
+                found = by_team.get(fact.team)
+                if found is None:
+                    found = by_team[fact.team] = []
+                found.append(fact)
+                last_list = found
+            elif isinstance(fact, team_type):
+                known = teams.setdefault(fact.period, {})
+                if fact.team in known:
+                    first = self.location(known[fact.team])
                     problems.append(
-                        InputProblem(
-                            source=source,
-                            record=location,
-                            field="id",
-                            reason=f"id {fact.id!r} is already used by {seen[key4]}"
-                            f" (ids are unique per team, period and kind)",
-                        )
+                        self._problem(index, fact, "team", f"team {fact.team} is already described by {first}")
                     )
-                    continue
-                seen[key4] = location
-                where_of[id(fact)] = location
-                records.setdefault(fact.period, {}).setdefault(fact.team, []).append(fact)
+                else:
+                    known[fact.team] = fact
             else:
-                problems.append(
-                    InputProblem(
-                        source=source,
-                        record=location,
-                        field=None,
-                        reason=f"{type(fact).__name__} derives from Fact but not from Record",
-                    )
+                reason = (
+                    f"{type(fact).__name__} derives from Fact but not from Record"
+                    if isinstance(fact, Fact)
+                    else f"expected a fact, got {type(fact).__name__}"
                 )
+                problems.append(self._problem(index, fact, None, reason))
         for period, by_team in sorted(records.items()):
             known = teams.get(period, {})
             for team_id, team_records in sorted(by_team.items()):
@@ -111,20 +101,53 @@ class FactSet:
                         problems.append(
                             InputProblem(
                                 source=source,
-                                record=where_of[id(record)],
+                                record=self.location(record),
                                 field="team",
                                 reason=f"no team record for team {team_id!r} in period"
                                 f" {period!r}; add one (kind 'team') with its name,"
                                 " department and headcount",
                             )
                         )
+                # ids unique across kinds settle it at C speed; else check per kind
+                if len(set(map(_record_id, team_records))) != len(team_records) and len(
+                    {(type(r), r.id) for r in team_records}
+                ) != len(team_records):
+                    problems.extend(self._duplicates(team_records))
         if problems:
             raise InputError(problems)
         self._teams = {p: dict(sorted(t.items())) for p, t in sorted(teams.items())}
         self._records = {
-            p: {t: tuple(rs) for t, rs in sorted(by_team.items())} for p, by_team in records.items()
+            p: {t: tuple(rs) for t, rs in by_team.items()} for p, by_team in records.items()
         }
-        self._locations = dict(where_of)
+
+    def _duplicates(self, team_records: list[Record]) -> list[InputProblem]:
+        seen: dict[tuple[type, str], Record] = {}
+        problems = []
+        for record in team_records:
+            key = (type(record), record.id)
+            first = seen.get(key)
+            if first is None:
+                seen[key] = record
+                continue
+            problems.append(
+                InputProblem(
+                    source=self._source,
+                    record=self.location(record),
+                    field="id",
+                    reason=f"id {record.id!r} is already used by {self.location(first)}"
+                    " (ids are unique per team, period and kind)",
+                )
+            )
+        return problems
+
+    def _problem(self, index: int, fact: object, field: str | None, reason: str) -> InputProblem:
+        return InputProblem(
+            source=self._source, record=self._where(index, fact), field=field, reason=reason
+        )
+
+    def _where(self, index: int, fact: object) -> str:
+        base = self._locations[index] if self._locations is not None else f"item {index}"
+        return f"{base} ({fact_identity(fact)})" if isinstance(fact, Fact) else base
 
     @property
     def source(self) -> str:
@@ -148,9 +171,15 @@ class FactSet:
         """The records of one team in one period (every kind but ``team``)."""
         return self._records.get(period, {}).get(team, ())
 
-    def location(self, record: Record) -> str:
-        """Where a record came from, for error messages."""
-        return self._locations.get(id(record), fact_identity(record))
+    def location(self, fact: Fact) -> str:
+        """Where a fact came from (its position in the source), for error messages.
+
+        Found by identity when asked, so keeping locations costs nothing until an error.
+        """
+        for index, item in enumerate(self._items):
+            if item is fact:
+                return self._where(index, fact)
+        return fact_identity(fact)
 
     def __iter__(self) -> Iterator[Fact]:
         for period, teams in self._teams.items():

@@ -13,8 +13,11 @@ explicitly; the built-in fact types come from a plugin registered the same way.
 are called first (LIFO), ``tryfirst``/``trylast`` are honoured. The engine calls each
 implementation separately, so a hook that raises is reported with its plugin's name. Then the
 results are merged and sorted by id: registration order never changes the rubric, its content
-hash or any result. Two plugins that register the same id fail with a
-:class:`~assessment_engine.errors.ConflictError` naming both.
+hash or any result. Two plugins that register the same id (or the weight, or the grade scale,
+of one dimension, or a ranking each) fail with a :class:`~assessment_engine.errors.ConflictError`
+naming both; one plugin that registers an id twice fails with a
+:class:`~assessment_engine.errors.PluginError`. So does a hook that raises or returns anything
+but a list (or tuple) of the objects it takes; the exact classes are required, not subclasses.
 
 Hooks are called in this sequence when an engine is built: ``assessment_register_fact_types``,
 ``assessment_register_dimensions``, ``assessment_register_indicators``,
@@ -71,9 +74,11 @@ def assessment_register_fact_types() -> Sequence[type[Fact]] | None:
 
     Called first, once per plugin, when an engine is built.
 
-    :return: frozen ``attrs`` classes derived from :class:`~assessment_engine.facts.Record`,
-        each setting the class attribute ``fact_kind`` (a lower-case identifier unique across
-        all plugins). The loader then accepts records of that kind and rubrics can select them.
+    :return: classes derived from :class:`~assessment_engine.facts.Record` and decorated with
+        ``@attrs.frozen(kw_only=True)`` themselves, each setting its own class attribute
+        ``fact_kind: ClassVar[str]`` (a lower-case identifier unique across all plugins) and
+        keeping the base fields (``team``, ``period``, ``id``, ``tags``) as they are. The
+        engine then accepts records of that kind and rubrics can select them.
 
     .. versionadded:: 0.1
     """
@@ -120,7 +125,7 @@ def assessment_register_grade_scales() -> Sequence[GradeScale] | None:
     """Register grade scales for dimensions or for the composite.
 
     :return: :class:`~assessment_engine.rubric.GradeScale` objects; at most one scale per
-        dimension and one for the composite.
+        dimension and one for the composite, across all plugins.
 
     .. versionadded:: 0.1
     """

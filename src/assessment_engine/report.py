@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ._build import build_assessment
+from ._build import build_assessment, build_standing
 from ._evaluate import TeamState
 from ._plan import Plan
 from ._verdict import Standings
-from .results import Assessment, QuotaResult
+from .results import Assessment, QuotaResult, Standing
 from .serialize import assessment_to_data, dumps, quota_to_data
 
 __all__ = ["Report"]
@@ -66,6 +66,13 @@ class Report:
         """Every assessment, in rank order."""
         return tuple(self)
 
+    def rows(self) -> tuple[Standing, ...]:
+        """The ranking table: one :class:`Standing` per team, in rank order, without building
+        explanations."""
+        return tuple(
+            build_standing(self._plan, self._standings, team) for team in self._order
+        )
+
     @property
     def quotas(self) -> tuple[QuotaResult, ...]:
         """How each title quota was used, with overruns from ties."""
@@ -81,9 +88,12 @@ class Report:
             "quotas": [quota_to_data(q) for q in self.quotas],
         }
 
-    def to_json(self) -> str:
-        """Canonical JSON: the same facts and rule sets always give the same bytes."""
-        return dumps(self.to_data())
+    def to_json(self, *, indent: int | None = None) -> str:
+        """Canonical JSON: the same facts and rule sets always give the same bytes.
+
+        Compact by default (one line); ``indent=2`` for reading.
+        """
+        return dumps(self.to_data(), indent=indent)
 
     def __repr__(self) -> str:
         return f"<Report {self.period}: {len(self)} teams, rubric {self.rubric_hash[:12]}>"

@@ -24,6 +24,7 @@ __all__ = [
     "IndicatorResult",
     "Line",
     "QuotaResult",
+    "Standing",
     "TitleResult",
     "VetoResult",
 ]
@@ -129,6 +130,27 @@ class QuotaResult:
     awarded: int
     overrun: int
     note: str
+
+
+@attrs.frozen
+class Standing:
+    """One line of the ranking table: the numbers without their explanation (cheap to build).
+
+    ``dimension_scores``, ``dimension_grades`` and ``indicator_points`` are ``(id, value)``
+    pairs in rubric order; ``grade`` is the composite grade (``None`` without a composite scale).
+    """
+
+    team: str
+    name: str
+    department: str
+    rank: int | None
+    composite: Decimal
+    grade: str | None
+    dimension_scores: tuple[tuple[str, Decimal], ...]
+    dimension_grades: tuple[tuple[str, str], ...]
+    indicator_points: tuple[tuple[str, Decimal], ...]
+    titles: tuple[str, ...]
+    vetoed: bool
 
 
 @attrs.frozen

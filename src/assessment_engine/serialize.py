@@ -24,9 +24,11 @@ converter.register_unstructure_hook(Decimal, exact_text)
 converter.register_structure_hook(Decimal, lambda value, _: Decimal(value))
 
 
-def dumps(data: Any) -> str:
-    """Canonical JSON text: UTF-8 characters kept, two-space indent, a final newline."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+def dumps(data: Any, *, indent: int | None = None) -> str:
+    """Canonical JSON text: UTF-8 characters kept, compact (or indented), a final newline."""
+    if indent is None:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=indent) + "\n"
 
 
 def assessment_to_data(assessment: Assessment) -> dict[str, Any]:

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._build import build_assessment
+from ._build import build_assessment, build_standing
 from ._evaluate import TeamState, evaluate
 from ._verdict import Standings
 from .errors import InputError, InputProblem, SessionError
 from .facts import Fact, Record, Team, fact_identity
 from .factset import FactSet
 from .report import Report
-from .results import Assessment
+from .results import Assessment, Standing
 
 if TYPE_CHECKING:
     from .engine import Engine
@@ -52,14 +52,18 @@ class Session:
         self._standings = Standings(self._plan, states)
 
     # ---------------------------------------------------------------- changes
-    def add(self, fact: Fact) -> Assessment:
-        """Add a record (or a new team's record) and return that team's new assessment."""
+    def add(self, fact: Fact) -> Standing:
+        """Add a record (or a new team's record); return the team's re-assessed standing.
+
+        The standing carries the new points, grades, titles and rank; :meth:`assessment` gives
+        the full explanation.
+        """
         self._check_period(fact)
         if isinstance(fact, Team):
             if fact.team in self._teams:
                 raise self._problem(fact, "team", f"team {fact.team} is already in the session")
             self._rescore(fact, {})
-            return self.assessment(fact.team)
+            return self.standing(fact.team)
         if not isinstance(fact, Record):
             raise self._problem(fact, None, f"expected a fact, got {type(fact).__name__}")
         team = self._team_of(fact)
@@ -73,10 +77,10 @@ class Session:
                 " first to replace it",
             )
         self._rescore(team, {**records, key: fact})
-        return self.assessment(fact.team)
+        return self.standing(fact.team)
 
-    def retract(self, fact: Fact) -> Assessment | None:
-        """Remove a record and return its team's new assessment.
+    def retract(self, fact: Fact) -> Standing | None:
+        """Remove a record and return its team's re-assessed standing.
 
         Retracting a :class:`~assessment_engine.facts.Team` record removes the team and all its
         records, and returns ``None``. A record is found by kind and id.
@@ -98,7 +102,7 @@ class Session:
             raise SessionError(f"{fact_identity(fact)} is not in this session")
         remaining = {k: v for k, v in records.items() if k != key}
         self._rescore(team, remaining)
-        return self.assessment(fact.team)
+        return self.standing(fact.team)
 
     def _rescore(self, team: Team, records: dict[tuple[str, str], Record]) -> None:
         (state,) = evaluate(
@@ -126,6 +130,12 @@ class Session:
         return build_assessment(
             self._plan, self._standings.state(team), self._standings, self._engine.version
         )
+
+    def standing(self, team: str) -> Standing:
+        """One team's current line of the ranking table (points, grades, titles, rank)."""
+        if team not in self._teams:
+            raise SessionError(f"team {team!r} is not in this session")
+        return build_standing(self._plan, self._standings, team)
 
     def state(self, team: str) -> TeamState:
         """The raw computed state of one team (for tools and tests)."""

@@ -46,7 +46,7 @@ from fractions import Fraction
 from typing import Any, Final
 
 from ..errors import MatcherError, MatcherLimitError, MatcherUnavailableError
-from .base import And, Atom, Cluster, Expr, Or, Record
+from .base import FALSE, TRUE, And, Atom, Cluster, Expr, Or, Record
 
 __all__ = [
     "BATCH_SIZE",
@@ -262,9 +262,30 @@ class _ClusterCodec:
 
     def condition(self, expr: Expr) -> dict[str, Any]:
         """The whole rule condition: the cluster code first, then the expression."""
-        if expr == And(()):
+        expr = _fold_constants(expr)
+        if expr == TRUE:
             return {"k": self.cluster.code}
         return {"$and": [{"k": self.cluster.code}, self.expression(expr)]}
+
+
+def _fold_constants(expr: Expr) -> Expr:
+    """The equivalent expression without TRUE (``And(())``) or FALSE (``Or(())``) inside it.
+
+    durable-rules hangs on the first post to a ruleset where an empty ``$and`` sits below the
+    top level (``AnyOf(AllOf(), ...)`` in a rubric compiles to one), so constants are folded
+    away: only the whole condition may still be TRUE (encoded as the cluster test alone) or
+    FALSE (an empty ``$or``, which durable-rules handles).
+    """
+    if isinstance(expr, Atom):
+        return expr
+    items = [_fold_constants(x) for x in expr.items]
+    if isinstance(expr, And):
+        if FALSE in items:
+            return FALSE
+        return And(tuple(x for x in items if x != TRUE))
+    if TRUE in items:
+        return TRUE
+    return Or(tuple(x for x in items if x != FALSE))
 
 
 def _atoms(expr: Expr) -> list[Atom]:

@@ -11,7 +11,7 @@ import attrs
 
 from .._plugins import Registration
 from ..errors import ConflictError, PluginError
-from ..facts import Fact, fact_fields, validate_fact_type
+from ..facts import Fact, Record, Team, fact_fields, validate_fact_type
 from . import _serial
 from ._check import check_rubric
 from .model import (
@@ -144,6 +144,7 @@ class Rubric:
         weights: dict[str, Weight] = {}
         weight_owner: dict[str, str] = {}
         rankings: list[tuple[str, Ranking]] = []
+        scale_owner: dict[str | None, str] = {}  # dimension (None: composite) -> plugin
 
         def claim(object_id: str, what: str, reg: Registration) -> None:
             previous = owners.get(object_id)
@@ -153,7 +154,7 @@ class Rubric:
             if previous[0] != reg.plugin:
                 raise ConflictError(
                     object_id=object_id,
-                    what=what if what == previous[1] else f"{previous[1]}/{what}",
+                    what=what if what == previous[1] else "/".join(sorted((previous[1], what))),
                     plugins=(previous[0], reg.plugin),
                     hook=reg.hook,
                 )
@@ -169,21 +170,22 @@ class Rubric:
                 raise PluginError(f"unknown hook {reg.hook}", plugin=reg.plugin)
             obj = reg.obj
             if reg.hook == "assessment_register_fact_types":
-                try:
-                    kind = validate_fact_type(obj)
-                except (TypeError, ValueError) as exc:
-                    raise PluginError(str(exc), plugin=reg.plugin, hook=reg.hook) from exc
-                if kind in kind_owner and fact_types[kind] is not obj:
-                    raise ConflictError(
-                        object_id=kind,
-                        what="fact kind",
-                        plugins=(kind_owner[kind], reg.plugin),
-                        hook=reg.hook,
+                kind = _check_fact_type(obj, reg)
+                if kind in kind_owner:
+                    if kind_owner[kind] != reg.plugin:
+                        raise ConflictError(
+                            object_id=kind,
+                            what="fact kind",
+                            plugins=(kind_owner[kind], reg.plugin),
+                            hook=reg.hook,
+                        )
+                    raise PluginError(
+                        f"registers the fact kind {kind!r} twice", plugin=reg.plugin, hook=reg.hook
                     )
                 fact_types[kind] = obj
                 kind_owner[kind] = reg.plugin
                 continue
-            if not isinstance(obj, allowed):
+            if type(obj) not in allowed:  # exact types: a subclass would not serialise or hash
                 names = ", ".join(t.__name__ for t in allowed)
                 raise PluginError(
                     f"returned {obj!r}; this hook takes {names} objects",
@@ -208,15 +210,30 @@ class Rubric:
                 weight_owner[obj.dimension] = reg.plugin
                 continue
             if isinstance(obj, Ranking):
-                rankings.append((reg.plugin, obj))
-                if len(rankings) > 1:
+                if rankings:
+                    if rankings[0][0] == reg.plugin:
+                        raise PluginError(
+                            "registers two rankings; return one", plugin=reg.plugin, hook=reg.hook
+                        )
                     raise ConflictError(
                         object_id="ranking",
                         what="ranking",
                         plugins=(rankings[0][0], reg.plugin),
                         hook=reg.hook,
                     )
+                rankings.append((reg.plugin, obj))
                 continue
+            if isinstance(obj, GradeScale):
+                # one scale per dimension and one for the composite: across plugins a conflict
+                # (within one plugin the rubric check reports it, naming both scales)
+                first_owner = scale_owner.setdefault(obj.of, reg.plugin)
+                if first_owner != reg.plugin:
+                    raise ConflictError(
+                        object_id="(composite)" if obj.of is None else obj.of,
+                        what="grade scale of" if obj.of is None else "grade scale of dimension",
+                        plugins=(first_owner, reg.plugin),
+                        hook=reg.hook,
+                    )
             what = _WHAT[type(obj)]
             claim(obj.id, what, reg)
             if isinstance(obj, Indicator | Bonus | Penalty) and isinstance(obj.scoring, Parts):
@@ -229,6 +246,9 @@ class Rubric:
 
         def by_dimension(item: Any) -> tuple[int, str]:
             return (dim_order.get(item.dimension, len(dim_order)), item.id)
+
+        def by_dimension_id(dimension: str) -> tuple[int, str]:
+            return (dim_order.get(dimension, len(dim_order)), dimension)
 
         provenance = {oid: plugin for oid, (plugin, _) in owners.items()}
         provenance.update({f"fact:{k}": p for k, p in kind_owner.items()})
@@ -245,13 +265,61 @@ class Rubric:
             titles=tuple(sorted(objects[Title], key=lambda t: (t.group, t.order, t.id))),
             quotas=tuple(sorted(objects[Quota], key=lambda q: q.id)),
             grade_scales=tuple(sorted(objects[GradeScale], key=lambda s: s.id)),
-            weights=tuple(sorted(weights.values(), key=lambda w: dim_order.get(w.dimension, 0))),
+            weights=tuple(sorted(weights.values(), key=lambda w: by_dimension_id(w.dimension))),
             ranking=rankings[0][1] if rankings else Ranking(),
             provenance=types.MappingProxyType(dict(sorted(provenance.items()))),
             content_hash="",
         )
         check_rubric(rubric)
         return attrs.evolve(rubric, content_hash=_serial.content_hash(_payload(rubric)))
+
+
+def _check_fact_type(obj: object, reg: Registration) -> str:
+    """Validate a registered fact type and return its kind, or raise :class:`PluginError`.
+
+    On top of :func:`~assessment_engine.facts.validate_fact_type`: the class must be processed
+    by attrs itself (a plain subclass of ``Record`` inherits ``__attrs_attrs__`` but its own
+    annotations are not fields), derive from ``Record`` (``Team`` is the one team kind),
+    keep the base fields ``team``, ``period``, ``id`` and ``tags`` as they are, and have
+    annotations that resolve.
+    """
+    try:
+        if isinstance(obj, type) and attrs.has(obj):
+            clash = sorted({"fact_kind", "fact_label"} & set(attrs.fields_dict(obj)))
+            if clash:
+                raise TypeError(
+                    f"{obj.__qualname__} declares {clash[0]} as an instance field;"
+                    f" it is a class attribute: annotate it ClassVar[str]"
+                )
+        kind = validate_fact_type(obj)
+        if not isinstance(obj, type):  # pragma: no cover - validate_fact_type checked it
+            raise TypeError(f"a fact type must be a class, got {obj!r}")
+        name = obj.__qualname__
+        if "__attrs_attrs__" not in obj.__dict__:
+            raise TypeError(
+                f"{name} must be an attrs class itself (@attrs.frozen(kw_only=True)); deriving"
+                " from Record is not enough"
+            )
+        if not issubclass(obj, Record) and obj is not Team:
+            raise TypeError(f"{name} must derive from Record (Team is the only team kind)")
+        try:
+            fact_fields(obj)  # resolves the annotations, which the comparison below needs
+        except NameError as exc:
+            raise TypeError(
+                f"the annotations of {name} do not resolve ({exc}): names used in them must be"
+                f" importable from the class's module {obj.__module__!r}"
+            ) from exc
+        base = attrs.resolve_types(Record if issubclass(obj, Record) else Team)
+        own = attrs.fields_dict(obj)
+        for field_name, base_field in attrs.fields_dict(base).items():
+            if own.get(field_name) != base_field:
+                raise TypeError(
+                    f"{name} redefines the field {field_name!r} of {base.__name__};"
+                    " fact types keep the base fields as they are"
+                )
+    except (TypeError, ValueError) as exc:
+        raise PluginError(str(exc), plugin=reg.plugin, hook=reg.hook) from exc
+    return kind
 
 
 def _fact_type_data(cls: type[Fact]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -57,7 +58,7 @@ def to_data(obj: Any) -> Any:
             else:
                 data[field.name] = to_data(value)
         return data
-    if isinstance(obj, Decimal):
+    if isinstance(obj, Decimal | Fraction):
         return exact_text(obj)
     if isinstance(obj, tuple | list):
         return [to_data(x) for x in obj]

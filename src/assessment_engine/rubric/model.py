@@ -7,6 +7,7 @@ rubric converter, so a rubric can be diffed, hashed, stored and (later) loaded f
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any, Literal
 
 import attrs
@@ -34,6 +35,18 @@ __all__ = [
 
 def _decimal(value: object) -> Decimal:
     return to_decimal(value)
+
+
+def _share(value: object) -> Fraction:
+    """An exact share: a decimal (``0.1``) or a fraction written ``"1/3"``."""
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, str) and "/" in value:
+        try:
+            return Fraction(value.strip())
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"not a fraction: {value!r}") from None
+    return Fraction(to_decimal(value))
 
 
 def _scoring(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -202,17 +215,19 @@ class Weight:
 class Quota:
     """At most ``share`` of the assessed teams, rounded down, and at least ``minimum``.
 
-    Titles that list this quota share it. A tie straddling the boundary gives every tied team the
-    title and reports the overrun; input order never decides.
+    ``share`` is exact: ``"0.1"``, ``Decimal("0.1")`` or ``"1/3"`` (a fraction, since a third
+    has no exact decimal). The teams counted are all teams assessed in the period, vetoed ones
+    included. Titles that list this quota share it. A tie straddling the boundary gives every
+    tied team the title and reports the overrun; input order never decides.
     """
 
     id: str = attrs.field(validator=check_id)
     label: str = attrs.field(validator=check_label)
-    share: Decimal = attrs.field(converter=_decimal)
+    share: Fraction = attrs.field(converter=_share)
     minimum: int = attrs.field(default=1, validator=attrs.validators.ge(0))
 
     @share.validator
-    def _share(self, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+    def _share(self, attribute: attrs.Attribute[Any], value: Fraction) -> None:
         if not 0 < value <= 1:
             raise ValueError(f"share must be in (0, 1], got {value}")
 

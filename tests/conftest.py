@@ -1,0 +1,172 @@
+"""Shared fixtures: both matchers, engines closed after each test, a tiny fact builder, and the
+explanation invariant every report is held to.
+
+* ``matcher`` — ``"durable"`` and ``"python"``; every test that uses it (directly or through
+  ``make_engine`` / ``assess``) runs once per matcher.
+* ``make_engine(rubric)`` — an engine for the test's matcher, closed at teardown.
+* ``assess(rubric, facts)`` — build, assess, and check the report's explanations add up.
+* ``check_explanations(report)`` — the invariant alone (for session reports and the like).
+* ``fact_builder`` — facts for one period with automatic, unique ids.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from assessment_engine import (
+    Achievement,
+    Activity,
+    Engine,
+    Fact,
+    FactSet,
+    Incident,
+    Member,
+    Metric,
+    Record,
+    Report,
+    Score,
+    Team,
+)
+from assessment_engine.rubric import Rubric
+
+MATCHERS = ("durable", "python")
+ZERO = Decimal(0)
+
+
+@pytest.fixture(params=MATCHERS)
+def matcher(request: pytest.FixtureRequest) -> str:
+    """Each matcher in turn: the results must not depend on it."""
+    return str(request.param)
+
+
+@pytest.fixture
+def make_engine(matcher: str) -> Iterator[Callable[[Rubric], Engine]]:
+    """``make_engine(rubric)``: an engine for the current matcher, closed after the test."""
+    engines: list[Engine] = []
+
+    def make(rubric: Rubric) -> Engine:
+        engine = Engine.from_rubric(rubric, matcher=matcher)  # type: ignore[arg-type]
+        engines.append(engine)
+        return engine
+
+    yield make
+    for engine in engines:
+        engine.close()
+
+
+def _check_explanations(report: Report) -> None:
+    """Every indicator's and adjustment's lines add up exactly to its points; totals agree."""
+    for a in report:
+        for dim in a.dimensions:
+            for ind in dim.indicators:
+                total = sum((line.points for line in ind.lines), ZERO)
+                assert total == ind.points, (a.team, ind.id, ind.lines)
+                assert ZERO <= ind.points <= ind.max, (a.team, ind.id)
+            bonus = penalty = ZERO
+            for adj in dim.adjustments:
+                total = sum((line.points for line in adj.lines), ZERO)
+                sign = 1 if adj.kind == "bonus" else -1
+                assert total == sign * adj.applied, (a.team, adj.id, adj.lines)
+                assert ZERO <= adj.applied <= adj.amount, (a.team, adj.id)
+                if adj.kind == "bonus":
+                    bonus += adj.applied
+                else:
+                    penalty += adj.applied
+            assert dim.base == sum((i.points for i in dim.indicators), ZERO), (a.team, dim.id)
+            assert dim.bonus_before_cap == bonus, (a.team, dim.id)
+            assert dim.penalty == penalty, (a.team, dim.id)
+            assert ZERO <= dim.bonus <= dim.bonus_before_cap, (a.team, dim.id)
+            assert dim.score == max(ZERO, dim.base + dim.bonus - dim.penalty), (a.team, dim.id)
+        composite = sum((d.weight * d.score for d in a.dimensions), ZERO)
+        assert a.composite == composite, a.team
+        explanation = a.explain()
+        assert len(explanation.lines()) == sum(
+            len(i.lines) for d in a.dimensions for i in d.indicators
+        ) + sum(len(j.lines) for d in a.dimensions for j in d.adjustments)
+        assert a.team in explanation.text()
+
+
+@pytest.fixture
+def check_explanations() -> Callable[[Report], None]:
+    """The explanation invariant, for reports a test builds itself."""
+    return _check_explanations
+
+
+@pytest.fixture
+def assess(
+    make_engine: Callable[[Rubric], Engine],
+) -> Callable[..., Report]:
+    """``assess(rubric, facts, period=None)``: the checked report of the current matcher.
+
+    The facts are assessed twice by the same engine: the second run finds every matcher answer
+    remembered (the engine's fast path) and must give the same bytes.
+    """
+
+    def run(rubric: Rubric, facts: FactSet | Iterable[Fact], period: str | None = None) -> Report:
+        facts = facts if isinstance(facts, FactSet) else list(facts)
+        engine = make_engine(rubric)
+        report = engine.assess(facts, period=period)
+        _check_explanations(report)
+        again = engine.assess(facts, period=period)
+        assert again.to_json() == report.to_json()
+        return report
+
+    return run
+
+
+class FactBuilder:
+    """Facts of one period with automatic ids, collected in :attr:`facts`.
+
+    ::
+
+        fb.team("T1", headcount=4)
+        fb.activity("T1", kind="volunteer", hours=2)        # id "activity-1"
+        fb.score("T1", indicator="bp.judge", value="7.5", id="s1")
+    """
+
+    def __init__(self, period: str = "2024") -> None:
+        self.period = period
+        self.facts: list[Fact] = []
+        self._ids = itertools.count(1)
+
+    def team(self, team: str, *, headcount: int = 10, **fields: Any) -> Team:
+        fields.setdefault("name", f"班组 {team}")
+        fields.setdefault("department", "食品所")
+        fact = Team(team=team, period=self.period, headcount=headcount, **fields)
+        self.facts.append(fact)
+        return fact
+
+    def record(self, cls: type[Record], team: str, **fields: Any) -> Record:
+        fields.setdefault("id", f"{cls.fact_kind}-{next(self._ids)}")
+        fact = cls(team=team, period=self.period, **fields)
+        self.facts.append(fact)
+        return fact
+
+    def member(self, team: str, **fields: Any) -> Record:
+        return self.record(Member, team, **fields)
+
+    def activity(self, team: str, **fields: Any) -> Record:
+        return self.record(Activity, team, **fields)
+
+    def achievement(self, team: str, **fields: Any) -> Record:
+        return self.record(Achievement, team, **fields)
+
+    def metric(self, team: str, **fields: Any) -> Record:
+        return self.record(Metric, team, **fields)
+
+    def incident(self, team: str, **fields: Any) -> Record:
+        return self.record(Incident, team, **fields)
+
+    def score(self, team: str, **fields: Any) -> Record:
+        return self.record(Score, team, **fields)
+
+
+@pytest.fixture
+def fact_builder() -> FactBuilder:
+    """A :class:`FactBuilder` for period ``"2024"``."""
+    return FactBuilder()
