@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from typing import assert_never
 
 from ._numbers import display, exact_text
 from .rubric.conditions import (
@@ -141,7 +142,7 @@ def describe_quantity(q: Quantity) -> str:
         return "vetoed"
     if isinstance(q, Grade):
         return f"grade of {q.scale}"
-    return repr(q)  # pragma: no cover
+    assert_never(q)
 
 
 def describe_condition(cond: Condition) -> str:
@@ -161,4 +162,4 @@ def describe_condition(cond: Condition) -> str:
         return "any of (" + "; ".join(describe_condition(c) for c in cond.items) + ")"
     if isinstance(cond, Not):
         return f"not ({describe_condition(cond.item)})"
-    return repr(cond)  # pragma: no cover
+    assert_never(cond)

@@ -252,9 +252,9 @@ def _route(
         distinct.setdefault(id(kind_plan), (kind_plan, {}))[1][key] = None
     for kind_plan, keys in distinct.values():
         _match_kind(kind_plan, matcher, list(keys))
-    for lists, fact, kind_plan, key in pending:
+    for lists, waiting, kind_plan, key in pending:
         for s in kind_plan.memo[key]:
-            lists[s].append(fact)
+            lists[s].append(waiting)
 
 
 _NOTHING: tuple[int, ...] = ()
@@ -331,18 +331,18 @@ def _quantities(
                 )
             )
         for owner, (select, form) in owners.items():
-            found = lists[select]
-            if len(found) > 1:
+            scores = lists[select]
+            if len(scores) > 1:
                 problems.append(
                     InputProblem(
                         source=source,
-                        record=locate(found[1]),  # type: ignore[arg-type]
+                        record=locate(scores[1]),  # type: ignore[arg-type]
                         field="indicator",
                         reason=f"a second score for {owner!r} in team {team.team}"
-                        f" (the first is {locate(found[0])})",  # type: ignore[arg-type]
+                        f" (the first is {locate(scores[0])})",  # type: ignore[arg-type]
                     )
                 )
-            for score in found:
+            for score in scores:
                 value = score.value  # type: ignore[attr-defined]
                 if not form.minimum <= value <= form.maximum:
                     problems.append(
@@ -487,7 +487,7 @@ def _fast_paths(
 
         cached = compile_fast_paths(plan, late, _route_table(plan), grade)
         plan._fast = cached  # type: ignore[attr-defined]
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _groups(plan: Plan) -> list[list[int]]:

@@ -19,7 +19,7 @@ import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, cast
 
 from ._matcher.base import (
     MAX_RULES_PER_CLUSTER,
@@ -201,13 +201,18 @@ class TeamCluster:
         self.cluster = cluster
         self.slots = slots
         self.memo: dict[Any, int] = {}
-        getter = operator.itemgetter(*slots)
+        # a rule may read no quantity at all (``WhenAll(2, [AllOf()])``): one constant key
+        getter = operator.itemgetter(*slots) if slots else _no_slots
         self.key: Callable[[list[Any]], Any] = getter
 
     def record(self, key: Any) -> tuple[object, ...]:
         """The matcher record for a key (ratios as exact fractions, ÷0 as missing)."""
         values = (key,) if len(self.slots) == 1 else key
         return tuple(_matchable(v) for v in values)
+
+
+def _no_slots(values: list[Any]) -> tuple[()]:
+    return ()
 
 
 def _matchable(value: object) -> object:
@@ -369,12 +374,12 @@ class Plan:
         self._build_fact_streams()
         groups: dict[tuple[int, tuple[int, ...]], list[tuple[RuleRef, Condition]]] = {}
         for phase, ref, cond in self.pending_rules:
-            slots: list[int] = []
+            read: list[int] = []
             for operand in _operands(cond):
                 slot = self.quantity(operand)  # type: ignore[arg-type]
-                if slot not in slots:
-                    slots.append(slot)
-            groups.setdefault((phase, tuple(sorted(slots))), []).append((ref, cond))
+                if slot not in read:
+                    read.append(slot)
+            groups.setdefault((phase, tuple(sorted(read))), []).append((ref, cond))
         code = len(self.clusters_of_kinds()) + 1
         for (phase, slots), items in sorted(groups.items()):
             position = {s: i for i, s in enumerate(slots)}
@@ -490,7 +495,7 @@ def _total(facts: list[Fact], get: Callable[[Fact], Any]) -> Any:
 def _exact(value: object) -> Fraction:
     if isinstance(value, tuple):
         return Fraction(value[0]) / Fraction(value[1])
-    return Fraction(value)  # type: ignore[arg-type]
+    return Fraction(cast("Decimal | int", value))
 
 
 def compile_plan(rubric: Rubric) -> Plan:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 from ._describe import describe_condition, describe_quantity, describe_value
 from ._numbers import exact_text
@@ -197,7 +197,7 @@ class _Linear:
             return math.floor(value / Fraction(unit)) if value > 0 else 0
         if value <= 0:
             return 0
-        return value if unit is None else value // unit  # exact: floor for positive values
+        return cast("Decimal | int", value if unit is None else value // unit)  # floor: positive
 
     def raw(self, state: TeamState) -> Decimal:
         units = self.units(state)
@@ -352,7 +352,7 @@ class _AssessorScore:
 
     def value(self, state: TeamState) -> Decimal:
         found = state.lists[self.select]
-        return found[0].value if len(found) == 1 else ZERO  # type: ignore[attr-defined, no-any-return]
+        return cast(Decimal, found[0].value) if len(found) == 1 else ZERO  # type: ignore[attr-defined]
 
     def points(self, state: TeamState) -> Decimal:
         return self.value(state)

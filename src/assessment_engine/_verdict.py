@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable
 from fractions import Fraction
 from functools import total_ordering
-from typing import Any
+from typing import Any, cast
 
 from ._describe import describe_value
 from ._evaluate import TeamState
@@ -153,7 +153,7 @@ class Standings:
             (self._unranked if vetoed else self._ranked).append((key, team))
 
     def _key(self, state: TeamState) -> tuple[Any, ...]:
-        return self._key_of(state.values)
+        return cast("tuple[Any, ...]", self._key_of(state.values))
 
     # ---------------------------------------------------------------- updates
     def update(self, state: TeamState) -> None:

@@ -11,12 +11,13 @@ import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from typing import Any
 
 from .base import And, Atom, Cluster, Expr, Or, Record
 
 __all__ = ["PythonMatcher"]
 
-_OPS: dict[str, Callable[[object, object], bool]] = {
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
     ">=": operator.ge,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RubricError
 from ..facts import fact_fields
+from .model import Bonus, Penalty
 from .conditions import (
     AdjustmentPoints,
     AllOf,
@@ -72,7 +73,7 @@ class _Checker:
         self.rubric = rubric
         self.dimensions = {d.id for d in rubric.dimensions}
         self.indicators = {i.id for i in rubric.indicators}
-        self.adjustments = {r.id for r in (*rubric.bonuses, *rubric.penalties)}
+        self.adjustments = {r.id for r in rubric.bonuses} | {r.id for r in rubric.penalties}
         self.vetoes = {v.id for v in rubric.vetoes}
         self.scales = {s.id: s for s in rubric.grade_scales}
         self.subject = ""
@@ -244,7 +245,8 @@ class _Checker:
             self.subject = ind.id
             self.known(ind.dimension, self.dimensions, "dimension")
             self.scoring(ind.scoring, "an indicator")
-        for adj in (*rubric.bonuses, *rubric.penalties):
+        adjustments: list[Bonus | Penalty] = [*rubric.bonuses, *rubric.penalties]
+        for adj in adjustments:
             self.subject = adj.id
             self.known(adj.dimension, self.dimensions, "dimension")
             self.scoring(adj.scoring, "a bonus or penalty")

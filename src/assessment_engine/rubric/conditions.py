@@ -23,7 +23,7 @@ from __future__ import annotations
 import typing
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal, cast
 
 import attrs
 
@@ -407,7 +407,7 @@ QUANTITY_TYPES: tuple[type, ...] = typing.get_args(Quantity)
 # --------------------------------------------------------------------------- conditions
 
 
-def _operand(instance: object, attribute: attrs.Attribute[object], value: object) -> None:
+def _operand(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, (Field, *QUANTITY_TYPES)):
         raise TypeError(
             f"{attribute.name} must be a Field or a quantity (Count, Total, ...), got {value!r}"
@@ -436,7 +436,7 @@ def _conditions(items: Iterable[object]) -> tuple[Condition, ...]:
     for item in result:
         if not isinstance(item, CONDITION_TYPES):
             raise TypeError(f"expected a condition, got {item!r}")
-    return result
+    return cast("tuple[Condition, ...]", result)
 
 
 @attrs.frozen(init=False)
@@ -446,7 +446,7 @@ class AllOf:
     items: tuple[Condition, ...]
 
     def __init__(self, *items: Condition) -> None:
-        self.__attrs_init__(_conditions(items))  # type: ignore[attr-defined]
+        self.__attrs_init__(_conditions(items))
 
 
 @attrs.frozen(init=False)
@@ -456,7 +456,7 @@ class AnyOf:
     items: tuple[Condition, ...]
 
     def __init__(self, *items: Condition) -> None:
-        self.__attrs_init__(_conditions(items))  # type: ignore[attr-defined]
+        self.__attrs_init__(_conditions(items))
 
 
 @attrs.frozen

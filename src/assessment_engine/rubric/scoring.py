@@ -168,12 +168,12 @@ class Band:
     @classmethod
     def at_least(cls, threshold: object, points: object) -> Band:
         """≥ ``threshold`` (不少于, 以上, 达到)."""
-        return cls(threshold, points, strict=False)  # type: ignore[arg-type]
+        return cls(threshold, points, strict=False)
 
     @classmethod
     def above(cls, threshold: object, points: object) -> Band:
         """> ``threshold`` (高于, 超过)."""
-        return cls(threshold, points, strict=True)  # type: ignore[arg-type]
+        return cls(threshold, points, strict=True)
 
 
 def _bands_ordered(
