@@ -104,7 +104,7 @@ class FactSet:
                                 record=self.location(record),
                                 field="team",
                                 reason=f"no team record for team {team_id!r} in period"
-                                f" {period!r}; add one (kind 'team') with its name,"
+                                f" {period!r}; add one (\"fact\": \"team\") with its name,"
                                 " department and headcount",
                             )
                         )
