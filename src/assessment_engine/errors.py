@@ -88,11 +88,15 @@ class RubricError(AssessmentError, ValueError):
     """A rubric that cannot be compiled: unknown references, bad bands, conflicting settings.
 
     :ivar subject: the id of the rubric object at fault (indicator, rule, scale, ...), if any.
+    :ivar plugin: the plugin that registered it, when known.
     """
 
-    def __init__(self, message: str, *, subject: str | None = None) -> None:
+    def __init__(self, message: str, *, subject: str | None = None, plugin: str | None = None) -> None:
         self.subject = subject
+        self.plugin = plugin
         prefix = f"{subject}: " if subject else ""
+        if subject and plugin:
+            prefix = f"{subject} (from plugin {plugin!r}): "
         super().__init__(prefix + message)
 
 

@@ -7,6 +7,9 @@ achievements, metrics, incidents and assessor-entered scores); a plugin adds kin
 subclassing :class:`Record`, setting the class attribute ``fact_kind``, and returning the class
 from ``assessment_register_fact_types``.
 
+Plugin fact types use :func:`to_decimal` as the converter of exact number fields (it reads
+ints, numeric strings and Decimals, and floats through their shortest representation).
+
 Facts are ``attrs`` frozen classes with keyword-only constructors and standard validators::
 
     >>> fact = Activity(team="T1", period="2024", id="a1", kind="volunteer", hours=3)
@@ -44,6 +47,7 @@ __all__ = [
     "Team",
     "fact_fields",
     "fact_identity",
+    "to_decimal",
     "validate_fact_type",
 ]
 

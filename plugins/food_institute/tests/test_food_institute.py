@@ -291,7 +291,11 @@ def test_without_the_business_dimension_the_engine_names_the_missing_dimension()
     with pytest.raises(RubricError) as caught:
         Engine([food_institute], entry_points=False)
     assert caught.value.subject == INDICATOR
-    assert str(caught.value) == "food.instrument_innovation: refers to unknown dimension 'bp'"
+    assert caught.value.plugin == "assessment_food_institute"  # explicit: named by its module
+    assert str(caught.value) == (
+        "food.instrument_innovation (from plugin 'assessment_food_institute'):"
+        " refers to unknown dimension 'bp'"
+    )
 
 
 # --------------------------------------------------------------------------- the entry point

@@ -43,7 +43,7 @@ import weakref
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from ..errors import MatcherError, MatcherLimitError, MatcherUnavailableError
 from .base import FALSE, TRUE, And, Atom, Cluster, Expr, Or, Record
@@ -76,6 +76,24 @@ LIMITS: Final = {
     "properties per record": 250,
     # integers are parsed with atol/atoll into 64 bits; keep a margin for ±1 clamping.
     "integer magnitude": 2**62,
+    # alternatives of one condition a record can satisfy at once: durable reaches a rule once
+    # per satisfied path through its $or nodes (the paths are not merged), so a rule with k
+    # independent two-way $or groups matches one record 2**k times (13 groups: 8192 matches,
+    # ~7 MB and 70 ms per record).
+    "simultaneous matches per condition": 256,
+}
+
+#: Matches one session may produce (records × simultaneous matches per record): a cluster
+#: whose rules can hold many times per record is matched in smaller batches.
+_MATCHES_PER_SESSION: Final = 32768
+
+# how an order comparison reads the encoded value: v >= t is ⌊v·L⌋ >= t·L, v > t is
+# ⌈v·L⌉ > t·L, v <= t is ⌈v·L⌉ <= t·L, v < t is ⌊v·L⌋ < t·L (exact, as t·L is an integer)
+_NUMBER_TESTS: Final = {
+    ">=": ("$gte", "f"),
+    ">": ("$gt", "c"),
+    "<=": ("$lte", "c"),
+    "<": ("$lt", "f"),
 }
 
 _SLOT_COUNT: Final = 1024
@@ -108,6 +126,7 @@ class SidPool:
         if len(hashes) != 2 * size:  # pragma: no cover - verified by the tests
             raise RuntimeError("sid slot names collide in FNV-1a-32")
         self._free = list(reversed(self.slots))
+        self._retired: set[str] = set()
         self._lock = threading.Lock()
 
     def acquire(self) -> str:
@@ -123,14 +142,21 @@ class SidPool:
     def release(self, slot: str) -> None:
         """Return a slot to the pool."""
         with self._lock:
-            if slot in self._free or slot not in self.slots:
+            if slot in self._free or slot not in self.slots or slot in self._retired:
                 raise ValueError(f"slot {slot!r} is not live")
             self._free.append(slot)
 
+    def retire(self, slot: str) -> None:
+        """Take a live slot out of use for good (its session may be unsafe to touch again)."""
+        with self._lock:
+            if slot in self._free or slot not in self.slots or slot in self._retired:
+                raise ValueError(f"slot {slot!r} is not live")
+            self._retired.add(slot)
+
     @property
     def live(self) -> int:
-        """How many slots are taken."""
-        return len(self.slots) - len(self._free)
+        """How many slots are taken (retired slots are not counted)."""
+        return len(self.slots) - len(self._free) - len(self._retired)
 
 
 # Record ids inside a session: decimal strings, checked distinct from each other, from the
@@ -150,23 +176,15 @@ class _NumberCodec:
     """Exact integer encoding of one number property against its constants."""
 
     def __init__(self, constants: Sequence[Decimal | Fraction]) -> None:
-        places = 0
+        exact = []
         for c in constants:
-            f = Fraction(c)
-            den = f.denominator
-            # every constant must be a finite decimal for an integer scale to exist
-            twos = fives = 0
-            while den % 2 == 0:
-                den //= 2
-                twos += 1
-            while den % 5 == 0:
-                den //= 5
-                fives += 1
-            if den != 1:
-                raise ValueError(f"constant {c} is not a finite decimal")
-            places = max(places, twos, fives)
-        self.scale = 10**places
-        ints = [int(Fraction(c) * self.scale) for c in constants]
+            try:
+                exact.append(Fraction(c))
+            except (ValueError, OverflowError):  # NaN, infinities
+                raise ValueError(f"constant {c} is not a finite number") from None
+        # the smallest scale that makes every constant an integer (any rational has one)
+        self.scale = math.lcm(1, *(f.denominator for f in exact))
+        ints = [int(f * self.scale) for f in exact]
         self.low = min(ints, default=0) - 1
         self.high = max(ints, default=0) + 1
 
@@ -184,7 +202,7 @@ class _NumberCodec:
         elif isinstance(value, Fraction):
             f = value
         else:
-            f = Fraction(value)  # type: ignore[arg-type]
+            f = Fraction(cast("Decimal | int", value))
         scaled = f * self.scale
         low, high = self.low, self.high
         floor = max(low, min(high, math.floor(scaled)))
@@ -203,9 +221,7 @@ class _ClusterCodec:
             for atom in _atoms(rule.expr):
                 kind = cluster.properties[atom.prop].kind
                 if kind == "number":
-                    if not isinstance(atom.value, Decimal | Fraction) or isinstance(
-                        atom.value, bool
-                    ):
+                    if isinstance(atom.value, bool | str):
                         raise TypeError(f"{rule.name}: number compared with {atom.value!r}")
                     numbers.setdefault(atom.prop, []).append(atom.value)
                 elif kind == "text":
@@ -215,6 +231,12 @@ class _ClusterCodec:
             p: {t: i for i, t in enumerate(sorted(ts), start=1)} for p, ts in texts.items()
         }
         self.flags = {i for i, prop in enumerate(cluster.properties) if prop.kind == "flag"}
+        #: matches one record can produce at most (summed over the rules; set by check_cluster)
+        self.paths = 0
+
+    def batch_size(self, limit: int) -> int:
+        """Records per session, so that a session holds at most _MATCHES_PER_SESSION matches."""
+        return max(1, min(limit, _MATCHES_PER_SESSION // max(1, self.paths)))
 
     def encode(self, record: Record, sid: str, rid: int) -> dict[str, Any]:
         message: dict[str, Any] = {"sid": sid, "id": str(rid), "k": self.cluster.code}
@@ -241,14 +263,14 @@ class _ClusterCodec:
         if kind == "number":
             k = self.numbers[expr.prop].constant(expr.value)  # type: ignore[arg-type]
             f, c = f"p{expr.prop}f", f"p{expr.prop}c"
-            return {
-                ">=": lambda: {"$gte": {f: k}},
-                ">": lambda: {"$gt": {c: k}},
-                "<=": lambda: {"$lte": {c: k}},
-                "<": lambda: {"$lt": {f: k}},
-                "==": lambda: {"$and": [{f: k}, {c: k}]},
-                "!=": lambda: {"$or": [{"$neq": {f: k}}, {"$neq": {c: k}}]},
-            }[expr.op]()
+            if expr.op == "==":
+                return {"$and": [{f: k}, {c: k}]}
+            if expr.op == "!=":
+                # below or above: exclusive, so a record reaches the rule once (an $or whose
+                # alternatives both hold reaches it twice; see "simultaneous matches")
+                return {"$or": [{"$lt": {f: k}}, {"$gt": {c: k}}]}
+            test, name = _NUMBER_TESTS[expr.op]
+            return {test: {f if name == "f" else c: k}}
         name = f"p{expr.prop}"
         if kind == "text":
             value: int = self.texts[expr.prop][str(expr.value)]
@@ -311,6 +333,34 @@ def _count(node: Any) -> tuple[int, int]:
     return 0, 0  # pragma: no cover
 
 
+def _paths(expr: Expr, kinds: Sequence[str]) -> int:
+    """How many times one record can reach a rule with this (folded) condition, at most.
+
+    durable-rules follows every satisfied alternative of an ``$or`` to the same node and does
+    not merge the paths: ``And`` multiplies, ``Or`` adds. Equality tests of one property with
+    distinct constants exclude each other, so such a group adds only as many as can hold at
+    once (one per distinct constant).
+    """
+    if isinstance(expr, Atom):
+        return 1
+    if isinstance(expr, And):
+        return math.prod(_paths(x, kinds) for x in expr.items)
+    total = 0
+    equal: dict[int, dict[object, int]] = {}
+    for item in expr.items:
+        if isinstance(item, Atom) and item.op == "==":
+            value: object = item.value
+            if kinds[item.prop] == "number":
+                value = Fraction(cast("Decimal | Fraction", value))
+            elif kinds[item.prop] == "flag":
+                value = bool(value)
+            same = equal.setdefault(item.prop, {})
+            same[value] = same.get(value, 0) + 1
+        else:
+            total += _paths(item, kinds)
+    return total + sum(max(same.values()) for same in equal.values())
+
+
 def check_cluster(cluster: Cluster) -> _ClusterCodec:
     """Encode a cluster and check it against durable's limits; raise MatcherLimitError."""
     if len(cluster.properties) * 2 + 3 > LIMITS["properties per record"]:
@@ -327,7 +377,7 @@ def check_cluster(cluster: Cluster) -> _ClusterCodec:
         raise MatcherLimitError(
             f"a constant cannot be encoded exactly: {exc}",
             subject=cluster.rules[0].name if cluster.rules else None,
-            limit="finite decimal constants",
+            limit="finite constants",
             value=1,
             maximum=0,
         ) from exc
@@ -344,7 +394,19 @@ def check_cluster(cluster: Cluster) -> _ClusterCodec:
                 maximum=LIMITS["integer magnitude"] - 1,
             )
     total = 0
+    kinds = [prop.kind for prop in cluster.properties]
     for rule in cluster.rules:
+        paths = _paths(_fold_constants(rule.expr), kinds)
+        if paths > LIMITS["simultaneous matches per condition"]:
+            raise MatcherLimitError(
+                "condition has too many any-of alternatives that can hold together"
+                " (durable-rules reaches the rule once for each combination)",
+                subject=rule.name,
+                limit="simultaneous matches per condition",
+                value=paths,
+                maximum=LIMITS["simultaneous matches per condition"],
+            )
+        codec.paths += paths
         logical, comparisons = _count(codec.condition(rule.expr))
         if logical > LIMITS["logical operators per condition"]:
             raise MatcherLimitError(
@@ -420,6 +482,7 @@ class DurableMatcher:
         self._batch = batch_size
         self._codecs: dict[int, _ClusterCodec] = {}
         self._ruleset_of: dict[int, str] = {}
+        self._rulesets = 0  # rulesets created so far: names stay unique across prepare calls
         self._found: list[tuple[int, int, Any]] = []
         self._closed = False
         self._finalizer = weakref.finalize(self, _delete_rulesets, self._host, rules_module)
@@ -427,7 +490,12 @@ class DurableMatcher:
     # ---------------------------------------------------------------- building
     def prepare(self, clusters: Sequence[Cluster]) -> None:
         """Check every cluster against the limits, then create the rulesets."""
+        if self._closed:
+            raise MatcherError("this matcher is closed")
         codecs = {c.code: check_cluster(c) for c in clusters}
+        known = [code for code in codecs if code in self._codecs]
+        if known or len(codecs) != len(clusters):
+            raise MatcherError(f"cluster codes prepared twice: {sorted(set(known)) or 'repeated'}")
         groups: list[list[Cluster]] = []
         for cluster in sorted(clusters, key=lambda c: c.code):
             current = groups[-1] if groups else None
@@ -443,7 +511,7 @@ class DurableMatcher:
                 current.append(cluster)
         definitions: dict[str, dict[str, Any]] = {}
         ruleset_of: dict[int, str] = {}
-        for index, group in enumerate(groups):
+        for index, group in enumerate(groups, start=self._rulesets):
             name = f"rs{index}-{_safe(group[0].stream)}"
             rules: dict[str, Any] = {
                 _SENTINEL_RULE: {"all": [{"m": {"o": 1}}], "run": _noop},
@@ -459,12 +527,16 @@ class DurableMatcher:
                     }
             definitions[name] = rules
         with self._lock:
-            try:
-                self._host.set_rulesets(copy.deepcopy(definitions))
-            except Exception as exc:
-                raise MatcherError(
-                    f"durable-rules rejected a compiled ruleset: {exc}", code=_error_code(exc)
-                ) from exc
+            self._rulesets += len(groups)
+            # one at a time: a ruleset durable-rules rejects must not orphan those created
+            # with it in one call (they would never be registered, so never deleted)
+            for name, rules in definitions.items():
+                try:
+                    self._host.set_rulesets({name: copy.deepcopy(rules)})
+                except Exception as exc:
+                    raise MatcherError(
+                        f"durable-rules rejected a compiled ruleset: {exc}", code=_error_code(exc)
+                    ) from exc
         self._codecs.update(codecs)
         self._ruleset_of.update(ruleset_of)
 
@@ -484,13 +556,16 @@ class DurableMatcher:
         codec = self._codecs.get(cluster.code)
         if codec is None:
             raise MatcherError(f"cluster {cluster.code} was not prepared")
+        if codec.cluster is not cluster and codec.cluster != cluster:
+            raise MatcherError(f"cluster {cluster.code} differs from the one prepared")
         masks = [0] * len(records)
         if not cluster.rules:
             return masks
         ruleset = self._ruleset_of[cluster.code]
+        size = codec.batch_size(self._batch)
         with self._lock:
-            for start in range(0, len(records), self._batch):
-                chunk = records[start : start + self._batch]
+            for start in range(0, len(records), size):
+                chunk = records[start : start + size]
                 self._match_batch(ruleset, codec, chunk, masks, start)
         return masks
 
@@ -503,17 +578,30 @@ class DurableMatcher:
         offset: int,
     ) -> None:
         host = self._host
+        # encode first: a record that cannot be encoded must fail before a session exists
+        messages = [codec.encode(rec, "", i) for i, rec in enumerate(chunk)]
         slot = self._pool.acquire()
+        sentinel = {"sid": slot, "id": _SENTINEL_RULE, "o": 1}
+        for message in messages:
+            message["sid"] = slot
         found = self._found
         found.clear()
         try:
-            messages = [codec.encode(rec, slot, i) for i, rec in enumerate(chunk)]
-            self._call(host.post, ruleset, {"sid": slot, "id": _SENTINEL_RULE, "o": 1})
+            self._call(host.post, ruleset, sentinel)
+        except BaseException:
+            # The session may be half built (durable's MemoryError path): deleting it or
+            # asserting into it again can crash, so the slot is retired, never reused.
+            self._pool.retire(slot)
+            found.clear()
+            raise
+        completed = False
+        try:
             # "not handled": some record matched no rule, so nothing was stored for it
             with contextlib.suppress(self._engine.MessageNotHandledException):
                 self._call(host.assert_facts, ruleset, messages)
             # flush the actions a partly unhandled batch left pending
-            state = self._call(host.post, ruleset, {"sid": slot, "id": _SENTINEL_RULE, "o": 1})
+            state = self._call(host.post, ruleset, sentinel)
+            completed = True
             if isinstance(state, dict) and "exception" in state:
                 raise MatcherError(f"a durable-rules action failed: {state['exception']}")
             for code, rule, matched in found:
@@ -522,13 +610,20 @@ class DurableMatcher:
                 for content in matched if isinstance(matched, list) else [matched]:
                     masks[offset + int(content["id"])] |= 1 << rule
         finally:
+            if not completed:
+                # a failed assert may leave actions pending; run them before deleting (the
+                # research note saw corrupted dispatch after deleting sessions at random)
+                with contextlib.suppress(Exception):
+                    host.post(ruleset, sentinel)
             found.clear()
             try:
                 host.delete_state(ruleset, slot)
             except Exception as exc:  # pragma: no cover - the sentinel makes this safe
-                raise MatcherError(f"could not close a durable-rules session: {exc}") from exc
-            finally:
-                self._pool.release(slot)
+                self._pool.retire(slot)
+                raise MatcherError(
+                    f"could not close a durable-rules session: {exc}", code=_error_code(exc)
+                ) from exc
+            self._pool.release(slot)
 
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
         try:

@@ -79,7 +79,8 @@ class _Checker:
         self.subject = ""
 
     def fail(self, message: str) -> RubricError:
-        return RubricError(message, subject=self.subject)
+        plugin = self.rubric.provenance.get(self.subject) if self.subject else None
+        return RubricError(message, subject=self.subject, plugin=plugin)
 
     # ------------------------------------------------------------------ facts level
     def select(self, select: Select) -> None:
