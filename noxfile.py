@@ -79,10 +79,10 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def typing(session: nox.Session) -> None:
-    """mypy --strict on the library."""
+    """mypy --strict on the library and the plugin distributions."""
     _install(session, "test")
     session.install("mypy==2.4.1")
-    session.run("mypy", "src")
+    session.run("mypy", "src", *(f"{p}/src" for p in PLUGINS))
 
 
 @nox.session(python="3.11")

@@ -6,6 +6,7 @@ rubric converter, so a rubric can be diffed, hashed, stored and (later) loaded f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
@@ -158,6 +159,10 @@ class GradeBand:
     requires: Condition | None = attrs.field(default=None, validator=_optional_condition)
 
 
+def _grade_band_tuple(value: Iterable[GradeBand]) -> tuple[GradeBand, ...]:
+    return tuple(value)
+
+
 def _bands(instance: object, attribute: attrs.Attribute[Any], bands: tuple[GradeBand, ...]) -> None:
     if not bands:
         raise ValueError("a grade scale needs at least one band")
@@ -193,7 +198,7 @@ class GradeScale:
     label: str = attrs.field(validator=check_label)
     of: str | None = attrs.field(default=None, validator=attrs.validators.optional(check_id))
     bands: tuple[GradeBand, ...] = attrs.field(
-        converter=tuple, validator=[tuple_of(GradeBand)["validator"], _bands]
+        converter=_grade_band_tuple, validator=[tuple_of(GradeBand)["validator"], _bands]
     )
     veto_label: str = attrs.field(default="一票否决 (vetoed)", validator=check_label)
 

@@ -24,7 +24,7 @@ linear form over a ratio needs a ``unit`` (人均每满10小时得1分).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +62,18 @@ __all__ = [
 
 def _decimal(value: object) -> Decimal:
     return to_decimal(value)
+
+
+def _band_tuple(value: Iterable[Band]) -> tuple[Band, ...]:
+    return tuple(value)
+
+
+def _condition_tuple(value: Iterable[Condition]) -> tuple[Condition, ...]:
+    return tuple(value)
+
+
+def _part_tuple(value: Iterable[Part]) -> tuple[Part, ...]:
+    return tuple(value)
 
 
 def _quantity(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -203,7 +215,7 @@ class Bands:
 
     quantity: Quantity = attrs.field(validator=_quantity)
     bands: tuple[Band, ...] = attrs.field(
-        converter=tuple, validator=[tuple_of(Band)["validator"], _bands_ordered]
+        converter=_band_tuple, validator=[tuple_of(Band)["validator"], _bands_ordered]
     )
     otherwise: Decimal = attrs.field(default=Decimal(0), converter=_decimal, validator=non_negative)
 
@@ -258,7 +270,7 @@ class WhenAll:
     """``points`` when every condition holds, else 0; the explanation lists each condition."""
 
     points: Decimal = attrs.field(converter=_decimal, validator=non_negative)
-    conditions: tuple[Condition, ...] = attrs.field(converter=tuple)
+    conditions: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
 
     @conditions.validator
     def _check(self, attribute: attrs.Attribute[Any], value: tuple[object, ...]) -> None:
@@ -319,7 +331,7 @@ class Parts:
     """The sum of the parts' points (each clipped to its cap); the indicator clips to its max."""
 
     parts: tuple[Part, ...] = attrs.field(
-        converter=tuple, validator=[tuple_of(Part)["validator"], _parts_unique]
+        converter=_part_tuple, validator=[tuple_of(Part)["validator"], _parts_unique]
     )
 
 
