@@ -24,7 +24,7 @@ from ._matcher.base import Matcher
 from ._numbers import EXACT, exact_text
 from ._plan import PHASE_GRADES, PHASE_ITEMS, PHASE_TITLES, KindPlan, Plan
 from .errors import InputError, InputProblem
-from .facts import Fact, Record, Team, fact_identity
+from .facts import Fact, Record, Team
 from .rubric._rubric import did_you_mean
 from .rubric.conditions import (
     AdjustmentPoints,
@@ -52,6 +52,7 @@ class TeamState:
     """Everything computed about one team; results and explanations are read from it."""
 
     __slots__ = (
+        "_lists",
         "adj_amounts",
         "adj_applied",
         "composite",
@@ -61,7 +62,6 @@ class TeamState:
         "dim_penalty",
         "dim_score",
         "grades",
-        "_lists",
         "ind_points",
         "masks",
         "plan",
@@ -276,7 +276,7 @@ def _route_table(plan: Plan) -> dict[type, RouteEntry]:
 
     Kinds that no selection reads route nowhere at the cost of one lookup.
     """
-    table: dict[type, RouteEntry] | None = getattr(plan, "_route_table", None)
+    table: dict[type, RouteEntry] | None = plan.derived.get("route_table")
     if table is None:
         table = {}
         for cls in plan.rubric.fact_types.values():
@@ -285,7 +285,7 @@ def _route_table(plan: Plan) -> dict[type, RouteEntry]:
                 table[cls] = (_constant, _nothing, None)
             else:
                 table[cls] = (kind_plan.key, kind_plan.memo.get, kind_plan)
-        plan._route_table = table  # type: ignore[attr-defined]
+        plan.derived["route_table"] = table
     return table
 
 
@@ -400,7 +400,7 @@ LateGetters = dict[int, list[tuple[int, Callable[[TeamState], Any]]]]
 
 
 def _late_getters(plan: Plan) -> LateGetters:
-    cached = getattr(plan, "_late", None)
+    cached = plan.derived.get("late")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     indicators = {ip.indicator.id: i for i, ip in enumerate(plan.indicators)}
@@ -463,7 +463,7 @@ def _late_getters(plan: Plan) -> LateGetters:
     for qp in plan.quantities:
         if qp.compute is None:
             late[qp.stage].append((qp.index, getter(qp.quantity)))
-    plan._late = late  # type: ignore[attr-defined]
+    plan.derived["late"] = late
     return late
 
 
@@ -476,7 +476,7 @@ def _fraction(value: Any) -> Fraction:
 def _fast_paths(
     plan: Plan,
 ) -> tuple[Callable[..., None], Callable[..., None], Callable[..., bool]]:
-    cached = getattr(plan, "_fast", None)
+    cached = plan.derived.get("fast")
     if cached is None:
         from ._codegen import compile_fast_paths
 
@@ -486,13 +486,13 @@ def _fast_paths(
             _grade(plan, state, late)
 
         cached = compile_fast_paths(plan, late, _route_table(plan), grade)
-        plan._fast = cached  # type: ignore[attr-defined]
+        plan.derived["fast"] = cached
     return cached
 
 
 def _groups(plan: Plan) -> list[list[int]]:
     """Exclusive groups: indices of adjustments sharing (dimension, kind, group), in id order."""
-    cached = getattr(plan, "_groups", None)
+    cached = plan.derived.get("groups")
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     by_key: dict[tuple[int, str, str], list[int]] = {}
@@ -500,7 +500,7 @@ def _groups(plan: Plan) -> list[list[int]]:
         if ap.rule.group is not None:
             by_key.setdefault((ap.dimension, ap.kind, ap.rule.group), []).append(i)
     groups = [members for _, members in sorted(by_key.items())]
-    plan._groups = groups  # type: ignore[attr-defined]
+    plan.derived["groups"] = groups
     return groups
 
 
@@ -521,8 +521,3 @@ def _grade(plan: Plan, state: TeamState, late: LateGetters) -> None:
     state.grades = grades
     for index, get in late[Stage.GRADES]:
         state.values[index] = get(state)
-
-
-def describe_team(team: Team) -> str:
-    """``team T1 (2024)`` for messages."""
-    return fact_identity(team)

@@ -256,6 +256,8 @@ class Plan:
         self.pending_rules: list[tuple[int, RuleRef, Condition]] = []
         self.assessor_scores: dict[str, tuple[int, Any]] = {}
         self.matcher: Any = None  # set by the engine that owns the plan
+        #: what the evaluator derives from the plan once (route table, generated code, ...)
+        self.derived: dict[str, Any] = {}
         self.all_scores: int | None = None
 
     def quantity_selects(self, slot: int) -> list[int]:

@@ -383,7 +383,9 @@ class _WhenAll:
 
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
         held = [r.holds(state) for r in self.refs]
-        checks = "; ".join(f"{'✓' if h else '✗'} {r.text()}" for h, r in zip(held, self.refs, strict=True))
+        checks = "; ".join(
+            f"{'✓' if h else '✗'} {r.text()}" for h, r in zip(held, self.refs, strict=True)
+        )
         points = self.points(state)
         verdict = "全部满足 (all hold)" if all(held) else "未全部满足 (not all hold)"
         return [Line(source, label, points, f"{verdict}: {checks}")]

@@ -91,7 +91,9 @@ class RubricError(AssessmentError, ValueError):
     :ivar plugin: the plugin that registered it, when known.
     """
 
-    def __init__(self, message: str, *, subject: str | None = None, plugin: str | None = None) -> None:
+    def __init__(
+        self, message: str, *, subject: str | None = None, plugin: str | None = None
+    ) -> None:
         self.subject = subject
         self.plugin = plugin
         prefix = f"{subject}: " if subject else ""

@@ -45,9 +45,7 @@ class FactSet:
         with paused_gc():
             self._build(facts, source, locations)
 
-    def _build(
-        self, facts: Iterable[Fact], source: str, locations: Sequence[str] | None
-    ) -> None:
+    def _build(self, facts: Iterable[Fact], source: str, locations: Sequence[str] | None) -> None:
         items = facts if isinstance(facts, list | tuple) else list(facts)
         if locations is not None and len(locations) != len(items):
             raise ValueError("locations must be parallel to facts")
@@ -82,7 +80,9 @@ class FactSet:
                 if fact.team in known:
                     first = self.location(known[fact.team])
                     problems.append(
-                        self._problem(index, fact, "team", f"team {fact.team} is already described by {first}")
+                        self._problem(
+                            index, fact, "team", f"team {fact.team} is already described by {first}"
+                        )
                     )
                 else:
                     known[fact.team] = fact
@@ -104,7 +104,7 @@ class FactSet:
                                 record=self.location(record),
                                 field="team",
                                 reason=f"no team record for team {team_id!r} in period"
-                                f" {period!r}; add one (\"fact\": \"team\") with its name,"
+                                f' {period!r}; add one ("fact": "team") with its name,'
                                 " department and headcount",
                             )
                         )

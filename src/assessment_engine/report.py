@@ -67,11 +67,11 @@ class Report:
         return tuple(self)
 
     def rows(self) -> tuple[Standing, ...]:
-        """The ranking table: one :class:`Standing` per team, in rank order, without building
-        explanations."""
-        return tuple(
-            build_standing(self._plan, self._standings, team) for team in self._order
-        )
+        """The ranking table: one :class:`Standing` per team, in rank order.
+
+        Cheap: no explanation is built.
+        """
+        return tuple(build_standing(self._plan, self._standings, team) for team in self._order)
 
     @property
     def quotas(self) -> tuple[QuotaResult, ...]:

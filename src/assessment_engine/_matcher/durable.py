@@ -20,9 +20,14 @@ the only place that imports it, and it keeps to that envelope by construction:
   deleted after each batch so memory is released;
 * **numbers encoded so comparisons stay exact**: durable compares doubles, strings
   lexicographically and rejects exponent floats, so every value is sent as a 64-bit integer:
-  ``v >= t`` becomes ``⌊v·L⌋ >= t·L`` and ``v > t`` becomes ``⌈v·L⌉ > t·L`` for a scale ``L``
-  that makes every constant an integer, with values clamped just outside the constants' range;
+  ``v >= t`` becomes ``⌊v·L⌋ >= t·L`` and ``v > t`` becomes ``⌈v·L⌉ > t·L`` for the smallest
+  scale ``L`` that makes every constant an integer, with values clamped just outside the
+  constants' range; ``v != t`` is "below or above", two alternatives that exclude each other;
   text becomes a code (0 for text no rule mentions), a flag 0 or 1;
+* **no rule reached too many times**: durable reaches a rule once per satisfied path through
+  its ``$or`` nodes, so a condition that can hold in many ways at once is refused (the
+  ``simultaneous matches per condition`` limit) and clusters whose rules can hold several
+  times per record are matched in smaller batches;
 * **one-line actions that only record matches** (they never raise and never touch the state);
   a returned state carrying ``exception`` is still checked;
 * **durable's errors mapped to ours**: ``error code: N`` and ``MemoryError`` become
@@ -133,9 +138,10 @@ class SidPool:
         """Take a free slot; :class:`MatcherError` when all are live."""
         with self._lock:
             if not self._free:
+                retired = f" ({len(self._retired)} retired after errors)" if self._retired else ""
                 raise MatcherError(
-                    f"all {len(self.slots)} durable-rules sessions are in use; refusing to open"
-                    " another (durable-rules crashes past 1024 live sessions per ruleset)"
+                    f"all {len(self.slots)} durable-rules sessions are in use{retired}; refusing"
+                    " to open another (durable-rules crashes past 1024 live sessions per ruleset)"
                 )
             return self._free.pop()
 
@@ -269,8 +275,8 @@ class _ClusterCodec:
                 # below or above: exclusive, so a record reaches the rule once (an $or whose
                 # alternatives both hold reaches it twice; see "simultaneous matches")
                 return {"$or": [{"$lt": {f: k}}, {"$gt": {c: k}}]}
-            test, name = _NUMBER_TESTS[expr.op]
-            return {test: {f if name == "f" else c: k}}
+            test, end = _NUMBER_TESTS[expr.op]
+            return {test: {f"p{expr.prop}{end}": k}}
         name = f"p{expr.prop}"
         if kind == "text":
             value: int = self.texts[expr.prop][str(expr.value)]

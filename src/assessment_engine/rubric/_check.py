@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RubricError
 from ..facts import fact_fields
-from .model import Bonus, Penalty
 from .conditions import (
     AdjustmentPoints,
     AllOf,
@@ -43,6 +42,7 @@ from .conditions import (
     Triggered,
     ValueOf,
 )
+from .model import Bonus, Penalty
 from .scoring import (
     AssessorScore,
     Bands,
