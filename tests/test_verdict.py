@@ -1049,3 +1049,30 @@ def test_json_identical_across_matchers_and_input_order(fact_builder, check_expl
     adjustments = [a for t in teams for d in t["dimensions"] for a in d["adjustments"]]
     assert any("exclusive group" in a["note"] for a in adjustments)
     assert any(d["bonus"] != d["bonus_before_cap"] for t in teams for d in t["dimensions"])
+
+
+def test_a_closed_engine_refuses_to_assess(matcher):
+    from assessment_engine import AssessmentError, Engine, Team
+    from assessment_engine.rubric import Dimension, Indicator, PerItem, Rubric, facts
+
+    rubric = Rubric.build(
+        dimensions=[Dimension(id="d", label="维度 (d)", max=5)],
+        indicators=[
+            Indicator(
+                id="d.x",
+                dimension="d",
+                label="项 (x)",
+                max=5,
+                scoring=PerItem(facts("activity"), 1, cap=5),
+            )
+        ],
+    )
+    engine = Engine.from_rubric(rubric, matcher=matcher)
+    team = Team(team="T", period="2024", name="T", department="D", headcount=1)
+    assert engine.assess([team])["T"].composite == 0
+    engine.close()
+    engine.close()  # idempotent
+    with pytest.raises(AssessmentError, match="closed"):
+        engine.assess([team])
+    with pytest.raises(AssessmentError, match="closed"):
+        engine.session([team])

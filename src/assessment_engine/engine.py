@@ -25,7 +25,7 @@ from ._matcher.python import PythonMatcher
 from ._plan import Plan, compile_plan
 from ._plugins import PluginInfo, call_hook, create_plugin_manager
 from ._verdict import Standings
-from .errors import InputError, InputProblem
+from .errors import AssessmentError, InputError, InputProblem
 from .facts import Fact
 from .factset import FactSet
 from .report import Report
@@ -101,6 +101,7 @@ class Engine:
         return engine
 
     def _setup(self, rubric: Rubric, matcher: str | None) -> None:
+        self._closed = False
         self.rubric = rubric
         self._plan: Plan = compile_plan(rubric)
         self._matcher = _make_matcher(matcher)
@@ -130,6 +131,7 @@ class Engine:
         :param period: the period to assess; may be omitted when the facts hold only one.
         :raises InputError: with every problem found; nothing is assessed then.
         """
+        self._check_open()
         with paused_gc():
             fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
             chosen = self._period(fact_set, period)
@@ -147,6 +149,7 @@ class Engine:
 
     def session(self, facts: FactSet | Iterable[Fact], *, period: str | None = None) -> Session:
         """Open an incremental session over a period: add or retract facts one at a time."""
+        self._check_open()
         from .session import Session
 
         fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
@@ -187,8 +190,16 @@ class Engine:
 
     # ---------------------------------------------------------------- lifetime
     def close(self) -> None:
-        """Release the matcher's resources (durable-rules rulesets). Idempotent."""
+        """Release the matcher's resources (durable-rules rulesets). Idempotent.
+
+        A closed engine refuses to assess or open sessions.
+        """
+        self._closed = True
         self._matcher.close()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise AssessmentError("this engine is closed")
 
     def __enter__(self) -> Engine:
         return self

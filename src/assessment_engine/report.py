@@ -10,6 +10,7 @@ from ._evaluate import TeamState
 from ._plan import Plan
 from ._verdict import Standings
 from .results import Assessment, QuotaResult, Standing
+from .rubric import Rubric
 from .serialize import assessment_to_data, dumps, quota_to_data
 
 __all__ = ["Report"]
@@ -37,6 +38,11 @@ class Report:
         self._standings = standings
         self._order = tuple(standings.order())
         self._built: dict[str, Assessment] = {}
+
+    @property
+    def rubric(self) -> Rubric:
+        """The rubric the period was assessed with (dimension maxima, grade scales, titles)."""
+        return self._plan.rubric
 
     @property
     def teams(self) -> tuple[str, ...]:

@@ -44,6 +44,7 @@ import copy
 import math
 import re
 import threading
+import warnings
 import weakref
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -569,7 +570,11 @@ class DurableMatcher:
             return masks
         ruleset = self._ruleset_of[cluster.code]
         size = codec.batch_size(self._batch)
-        with self._lock:
+        with self._lock, warnings.catch_warnings():
+            # durable.engine calls datetime.utcfromtimestamp on every action, deprecated since
+            # 3.12: under -W error in an application that would fail every action (and hold the
+            # session's lease for 30 s), so the warning is silenced around our own calls only
+            warnings.filterwarnings("ignore", category=DeprecationWarning, module="durable")
             for start in range(0, len(records), size):
                 chunk = records[start : start + size]
                 self._match_batch(ruleset, codec, chunk, masks, start)
