@@ -1,4 +1,4 @@
-"""Sessions: tests on 3.11/3.12/3.13, lint, typing, docs (default); demo, bench (on demand).
+"""Sessions: tests on 3.11/3.12/3.13, lint, typing, docs, browser (default); demo, bench.
 
 durable-rules 2.0.28 is sdist-only and compiles on install. On Python 3.13 it only builds
 with ``CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject``, and pip must not reuse a wheel it
@@ -24,7 +24,7 @@ DR_BUILD_ENV = {
 #: The plugin distributions in plugins/, installed with the engine like any third party's.
 PLUGINS = sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml"))
 
-nox.options.sessions = ["tests", "lint", "typing", "docs"]
+nox.options.sessions = ["tests", "lint", "typing", "docs", "browser"]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -65,7 +65,7 @@ def _install(session: nox.Session, *extras: str) -> None:
 @nox.session(python=PYTHONS)
 def tests(session: nox.Session) -> None:
     """Run the test suite (with the docs' executed examples) on one Python version."""
-    _install(session, "test")
+    _install(session, "test", "cli")
     session.run("pytest", *session.posargs)
 
 
@@ -80,7 +80,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def typing(session: nox.Session) -> None:
     """mypy --strict on the library and the plugin distributions."""
-    _install(session, "test")
+    _install(session, "test", "cli")
     session.install("mypy==2.4.1")
     session.run("mypy", "src", *(f"{p}/src" for p in PLUGINS))
 
@@ -90,6 +90,36 @@ def docs(session: nox.Session) -> None:
     """Execute every example in docs/ and check the hook reference against hookspecs.py."""
     _install(session, "test")
     session.run("pytest", "tests/test_docs.py", "-q", *session.posargs)
+
+
+#: The browser the HTML report's browser tests drive, and a CJK font for its Chinese labels:
+#: Debian's packages chromium and fonts-noto-cjk (Playwright's own browser download is not used).
+CHROMIUM = "/usr/bin/chromium"
+NOTO_CJK = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+@nox.session(python="3.11")
+def browser(session: nox.Session) -> None:
+    """The HTML report in real headless Chromium (installs Debian's chromium and CJK fonts)."""
+    missing = [
+        package
+        for package, path in (("chromium", CHROMIUM), ("fonts-noto-cjk", NOTO_CJK))
+        if not os.path.exists(path)
+    ]
+    if missing:
+        if not shutil.which("apt-get") or not hasattr(os, "geteuid") or os.geteuid() != 0:
+            session.error(
+                f"the browser tests need {' and '.join(missing)} ({CHROMIUM}, {NOTO_CJK}):"
+                " this session installs them with apt-get as root; install them yourself"
+                " (Debian: apt-get install chromium fonts-noto-cjk) or run it as root"
+            )
+        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run_install("apt-get", "update", "-q", external=True, env=apt_env)
+        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]
+        session.run_install(*install, external=True, env=apt_env)
+    _install(session, "test", "browser")
+    session.env["ASSESSMENT_ENGINE_REQUIRE_BROWSER"] = "1"
+    session.run("pytest", "-m", "browser", *session.posargs)
 
 
 @nox.session(python="3.11")
