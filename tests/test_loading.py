@@ -958,3 +958,49 @@ def test_docs_list_every_builtin_field() -> None:
         documented = set(re.findall(r"^\| `(\w+)` \|", match[0], re.MULTILINE))
         own = {a.name for a in attrs.fields(cls)} - {"team", "period", "id", "tags"}
         assert documented == own, cls.fact_kind
+
+
+def test_engine_load_facts_accepts_the_plugins_own_kinds(tmp_path):
+    import attrs
+
+    from assessment_engine import Engine, Record, hookimpl
+    from assessment_engine.rubric import Count, Dimension, Indicator, Linear, facts
+
+    @attrs.frozen(kw_only=True)
+    class Visit(Record):
+        fact_kind = "family_visit"
+        family: str
+
+    class Plugin:
+        @hookimpl
+        def assessment_register_fact_types(self):
+            return [Visit]
+
+        @hookimpl
+        def assessment_register_dimensions(self):
+            return [Dimension(id="cv", label="精神文明 (civility)", max=4)]
+
+        @hookimpl
+        def assessment_register_indicators(self):
+            return [
+                Indicator(
+                    id="cv.visits",
+                    dimension="cv",
+                    label="走访 (visits)",
+                    max=4,
+                    scoring=Linear(Count(facts("family_visit")), 2, cap=4),
+                )
+            ]
+
+    path = tmp_path / "facts.json"
+    path.write_text(
+        '[{"fact": "team", "team": "T1", "period": "2024", "name": "一组",'
+        ' "department": "食品所", "headcount": 3},'
+        ' {"fact": "family_visit", "team": "T1", "period": "2024", "id": "v1", "family": "王"}]',
+        encoding="utf-8",
+    )
+    with Engine(plugins=[Plugin()], entry_points=False, matcher="python") as engine:
+        fact_set = engine.load_facts(path)
+        assert engine.assess(fact_set)["T1"].composite == 2
+    with pytest.raises(InputError, match="family_visit"):
+        load_facts(path)  # the built-in kinds only: the plugin's kind is unknown

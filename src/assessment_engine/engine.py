@@ -2,10 +2,10 @@
 
 ::
 
-    from assessment_engine import Engine, load_facts
+    from assessment_engine import Engine
 
-    facts = load_facts("examples/institute-2024.json")
     with Engine() as engine:                  # rule sets from installed plugins
+        facts = engine.load_facts("examples/institute-2024.json")  # their fact kinds too
         report = engine.assess(facts, period="2024")
     for assessment in report:
         print(assessment.rank, assessment.team, assessment.composite)
@@ -118,6 +118,16 @@ class Engine:
     def matcher(self) -> str:
         """The matcher in use: ``"durable"`` or ``"python"``."""
         return self._matcher.name
+
+    def load_facts(self, *paths: str | os.PathLike[str]) -> FactSet:
+        """Load facts from JSON and CSV files, accepting every fact kind this engine knows.
+
+        The same as ``loading.load_facts(*paths, fact_types=engine.rubric.fact_types)``: the
+        plugins' own kinds load too.
+        """
+        from .loading import load_facts
+
+        return load_facts(*paths, fact_types=self.rubric.fact_types)
 
     @property
     def version(self) -> str:
