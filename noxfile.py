@@ -124,9 +124,13 @@ def browser(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def demo(session: nox.Session) -> None:
-    """The main job: assess the example institute and print the ranking and one explanation."""
+    """The main job: assess the example institute and print the ranking and one explanation.
+
+    ``nox -s demo -- examples/institute-2023.json --team food-chem`` passes arguments on.
+    """
     _install(session)
-    session.run("python", "-m", "assessment_engine.demo", *session.posargs)
+    session.install("rich>=13")
+    session.run("python", "examples/demo.py", *session.posargs)
 
 
 @nox.session(python="3.11")
