@@ -590,8 +590,8 @@ SHARED = [
     ),
     Title(id="adv", label="先进", when=Composite().at_least(85), order=1, quotas=("q.third",)),
     Quota(id="q.red", label="红旗 10%", share="0.1"),
-    # 1/3 has no exact decimal form; 0.3334 × 12 = 4.0008 → ⌊⌋ = 4 = 12 / 3
-    Quota(id="q.third", label="红旗+先进 1/3", share="0.3334"),
+    # 1/3 has no exact decimal form: the share is the exact fraction
+    Quota(id="q.third", label="红旗+先进 1/3", share="1/3"),
 ]
 
 
@@ -601,7 +601,7 @@ def test_shared_quota_across_two_titles(assess, fact_builder):
     for i, s in enumerate(scores):
         scored(fb, f"T{i + 1:02d}", bp=str(s))
     report = assess(quota_rubric(*SHARED), fb.facts)
-    # q.red: ⌊12 × 0.1⌋ = 1; q.third: ⌊12 × 0.3334⌋ = 4
+    # q.red: ⌊12 × 0.1⌋ = 1; q.third: ⌊12 × 1/3⌋ = 4
     assert titles_of(report) == {
         "T01": ["red"],  # rank 1: 红旗 (q.red 1/1, q.third 1/4)
         "T02": ["adv"],  # 红旗 full → 先进 (q.third 2/4)
@@ -623,13 +623,13 @@ def test_shared_quota_across_two_titles(assess, fact_builder):
     )
     # 90: not 红旗 (condition), 先进 full
     assert notes["T06"] == (
-        "红旗: 条件未满足 (condition not met)",
+        "红旗: 条件未满足 (condition not met): composite ≥ 95 (is 90)",
         "先进: 名额已满 (quota q.third full: 4 given to better-ranked teams)",
     )
     # 84 < 85: neither condition
     assert notes["T08"] == (
-        "红旗: 条件未满足 (condition not met)",
-        "先进: 条件未满足 (condition not met)",
+        "红旗: 条件未满足 (condition not met): composite ≥ 95 (is 84)",
+        "先进: 条件未满足 (condition not met): composite ≥ 85 (is 84)",
     )
 
 
@@ -714,7 +714,9 @@ def test_title_without_condition_and_vetoed_team(assess, fact_builder):
     fb.incident("C", kind="accident")
     report = assess(quota_rubric(*rules), fb.facts)
     assert titles_of(report) == {"A": ["good"], "B": ["rest"], "C": []}
-    assert report["B"].title_notes == ("达标: 条件未满足 (condition not met)",)
+    assert report["B"].title_notes == (
+        "达标: 条件未满足 (condition not met): composite ≥ 70 (is 69.99)",
+    )
     assert report["C"].title_notes == ("一票否决，不授予称号 (vetoed: no title)",)
     assert report.quotas == ()
 
@@ -991,7 +993,7 @@ def full_rubric():
                 id="adv", label="先进", when=Composite().at_least(80), order=1, quotas=("q.third",)
             ),
             Quota(id="q.red", label="红旗 10%", share="0.1"),
-            Quota(id="q.third", label="1/3", share="0.3334"),
+            Quota(id="q.third", label="1/3", share="1/3"),
         ],
         grade_scales=[
             *(GradeScale(id=f"{d}.grade", label=d, of=d, bands=grade_bands()) for d in DIMS),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+from ._describe import describe_condition, describe_value
 from ._evaluate import TeamState
+from ._matcher.python import evaluate
 from ._numbers import exact_text
-from ._plan import Plan
+from ._plan import Plan, _matchable, _operands, to_expr
 from ._scorers import fact_refs
 from ._verdict import Standings
 from .facts import Fact
@@ -21,6 +24,7 @@ from .results import (
     TitleResult,
     VetoResult,
 )
+from .rubric.conditions import AllOf, AnyOf, Compare, Condition, Field
 
 __all__ = ["build_assessment", "build_standing"]
 
@@ -177,7 +181,10 @@ def build_assessment(
         grade=None if composite_index is None else _grade_result(plan, state, composite_index),
         vetoes=tuple(vetoes),
         titles=titles,
-        title_notes=tuple(outcome.notes.get(team_id, [])),
+        title_notes=tuple(
+            _title_note(plan, state, kind, index, detail)
+            for kind, index, detail in outcome.notes.get(team_id, [])
+        ),
         rank=standings.rank(team_id),
         rank_note=standings.rank_note(team_id),
         rubric_hash=rubric.content_hash,
@@ -214,3 +221,43 @@ def build_standing(plan: Plan, standings: Standings, team: str) -> Standing:
         titles=tuple(plan.titles[i][0].id for i, _ in titles),
         vetoed=bool(state.vetoes),
     )
+
+
+def _title_note(plan: Plan, state: TeamState, kind: str, index: int, detail: str) -> str:
+    if kind == "vetoed":
+        return "一票否决，不授予称号 (vetoed: no title)"
+    title, _ = plan.titles[index]
+    if kind == "quota":
+        return f"{title.label}: 名额已满 ({detail})"
+    assert title.when is not None
+    unmet = unmet_parts(plan, state, title.when)
+    return f"{title.label}: 条件未满足 (condition not met): " + "; ".join(unmet)
+
+
+def unmet_parts(plan: Plan, state: TeamState, condition: Condition) -> list[str]:
+    """The parts of a condition that do not hold for a team, with the values it has.
+
+    For an ``AllOf``, each failing item; otherwise the condition itself. Evaluated on the team's
+    quantity values with the plain matcher's semantics (for explanations only; the decision was
+    the matcher's).
+    """
+    items = condition.items if isinstance(condition, AllOf) else (condition,)
+    failing = [_unmet_text(plan, state, item) for item in items if not _holds(plan, state, item)]
+    return failing or [describe_condition(condition)]
+
+
+def _holds(plan: Plan, state: TeamState, condition: Condition) -> bool:
+    position: dict[Any, int] = {}
+    for operand in _operands(condition):
+        position.setdefault(operand, len(position))
+    record = tuple(_matchable(state.values[plan.quantity_index[q]]) for q in position)
+    return evaluate(to_expr(condition, position.__getitem__), record)
+
+
+def _unmet_text(plan: Plan, state: TeamState, condition: Condition) -> str:
+    if isinstance(condition, Compare) and not isinstance(condition.left, Field):
+        value = describe_value(state.values[plan.quantity_index[condition.left]])
+        return f"{describe_condition(condition)} (is {value})"
+    if isinstance(condition, AnyOf):
+        return f"{describe_condition(condition)}: none holds"
+    return describe_condition(condition)

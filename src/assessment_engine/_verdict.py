@@ -124,7 +124,9 @@ class TitleOutcome:
 
     def __init__(self) -> None:
         self.titles: dict[str, list[tuple[int, str]]] = {}
-        self.notes: dict[str, list[str]] = {}
+        # (kind, title index, detail): kind "vetoed", "condition" (rendered with the unmet
+        # parts of the condition when an assessment is built) or "quota"
+        self.notes: dict[str, list[tuple[str, int, str]]] = {}
         self.quotas: list[QuotaResult] = []
 
 
@@ -261,7 +263,7 @@ class Standings:
         used = dict.fromkeys(quotas, 0)
         for _, team in self._unranked:
             if plan.titles:
-                outcome.notes.setdefault(team, []).append("一票否决，不授予称号 (vetoed: no title)")
+                outcome.notes.setdefault(team, []).append(("vetoed", -1, ""))
         groups: dict[str, list[int]] = {}
         for i, (title, _) in enumerate(plan.titles):
             groups.setdefault(title.group, []).append(i)
@@ -278,17 +280,21 @@ class Standings:
             for team in tie:
                 state = self._states[team]
                 for _, members in sorted(groups.items()):
-                    missed: list[str] = []
+                    missed: list[tuple[str, int, str]] = []
                     for i in members:
                         title, ref = plan.titles[i]
                         if ref is not None and not state.masks[ref.cluster] >> ref.bit & 1:
-                            missed.append(f"{title.label}: 条件未满足 (condition not met)")
+                            missed.append(("condition", i, ""))
                             continue
                         full = [q for q in title.quotas if used[q] >= limits[q]]
                         if full:
                             missed.append(
-                                f"{title.label}: 名额已满 (quota {', '.join(full)} full:"
-                                f" {limits[full[0]]} given to better-ranked teams)"
+                                (
+                                    "quota",
+                                    i,
+                                    f"quota {', '.join(full)} full: {limits[full[0]]} given to"
+                                    " better-ranked teams",
+                                )
                             )
                             continue
                         outcome.titles.setdefault(team, []).append((i, ""))
