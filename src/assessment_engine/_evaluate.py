@@ -499,7 +499,11 @@ def _groups(plan: Plan) -> list[list[int]]:
     for i, ap in enumerate(plan.adjustments):
         if ap.rule.group is not None:
             by_key.setdefault((ap.dimension, ap.kind, ap.rule.group), []).append(i)
-    groups = [members for _, members in sorted(by_key.items())]
+    # members by id: equal amounts go to the smallest id
+    groups = [
+        sorted(members, key=lambda i: plan.adjustments[i].rule.id)
+        for _, members in sorted(by_key.items())
+    ]
     plan.derived["groups"] = groups
     return groups
 

@@ -244,8 +244,8 @@ class Rubric:
         dimensions = tuple(sorted(objects[Dimension], key=lambda d: (d.order, d.id)))
         dim_order = {d.id: i for i, d in enumerate(dimensions)}
 
-        def by_dimension(item: Any) -> tuple[int, str]:
-            return (dim_order.get(item.dimension, len(dim_order)), item.id)
+        def by_dimension(item: Any) -> tuple[int, int, str]:
+            return (dim_order.get(item.dimension, len(dim_order)), item.order, item.id)
 
         def by_dimension_id(dimension: str) -> tuple[int, str]:
             return (dim_order.get(dimension, len(dim_order)), dimension)

@@ -91,6 +91,7 @@ class Indicator:
 
     :param monotone: declare that a qualifying fact never lowers and a violation never raises
         the points; the consistency kit tests it.
+    :param order: display order within the dimension (ties by id); it never changes points.
     """
 
     id: str = attrs.field(validator=check_id)
@@ -100,6 +101,7 @@ class Indicator:
     scoring: Scoring = attrs.field(validator=_scoring)
     description: str = ""
     monotone: bool = True
+    order: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -108,6 +110,7 @@ class Bonus:
 
     Bonuses of one dimension that share a ``group`` are mutually exclusive: only the largest
     triggered one applies (ties: the smallest id). The dimension's ``bonus_cap`` caps the total.
+    ``order`` is the display order within the dimension (ties by id).
     """
 
     id: str = attrs.field(validator=check_id)
@@ -115,6 +118,7 @@ class Bonus:
     label: str = attrs.field(validator=check_label)
     scoring: Scoring = attrs.field(validator=_scoring)
     group: str | None = attrs.field(default=None, validator=attrs.validators.optional(check_id))
+    order: int = 0
 
 
 @attrs.frozen(kw_only=True)
@@ -122,6 +126,7 @@ class Penalty:
     """Points taken from a dimension outside its indicators (扣分); the score stays ≥ 0.
 
     Penalties sharing a ``group`` are mutually exclusive: only the largest triggered applies.
+    ``order`` is the display order within the dimension (ties by id).
     """
 
     id: str = attrs.field(validator=check_id)
@@ -129,6 +134,7 @@ class Penalty:
     label: str = attrs.field(validator=check_label)
     scoring: Scoring = attrs.field(validator=_scoring)
     group: str | None = attrs.field(default=None, validator=attrs.validators.optional(check_id))
+    order: int = 0
 
 
 @attrs.frozen(kw_only=True)

@@ -42,6 +42,7 @@ __all__ = [
 
 TASK: Final = Indicator(
     id="bp.task",
+    order=1,
     dimension=DIMENSION,
     label="检验检测、抽检业务 (testing and sampling work)",
     max=25,
@@ -90,6 +91,7 @@ TASK: Final = Indicator(
 
 PROJECT: Final = Indicator(
     id="bp.project",
+    order=2,
     dimension=DIMENSION,
     label="科研立项 (research projects approved)",
     max=12,
@@ -114,6 +116,7 @@ PROJECT: Final = Indicator(
 
 ACCEPTANCE: Final = Indicator(
     id="bp.acceptance",
+    order=3,
     dimension=DIMENSION,
     label="项目验收 (projects accepted)",
     max=10,
@@ -161,6 +164,7 @@ ACCEPTANCE: Final = Indicator(
 
 STD_IP: Final = Indicator(
     id="bp.std_ip",
+    order=4,
     dimension=DIMENSION,
     label="标准与知识产权 (standards and intellectual property)",
     max=15,
@@ -209,6 +213,7 @@ _VALUE = Field("value")
 
 INNOVATION: Final = Indicator(
     id="bp.innovation",
+    order=5,
     dimension=DIMENSION,
     label="创新成果 (innovations)",
     max=10,
@@ -243,6 +248,7 @@ INNOVATION: Final = Indicator(
 
 SERVICE: Final = Indicator(
     id="bp.service",
+    order=6,
     dimension=DIMENSION,
     label="服务 (service)",
     max=15,
@@ -283,6 +289,7 @@ SERVICE: Final = Indicator(
 
 DEDICATION: Final = Indicator(
     id="bp.dedication",
+    order=7,
     dimension=DIMENSION,
     label="奉献与能力验证 (dedication and proficiency testing)",
     max=13,

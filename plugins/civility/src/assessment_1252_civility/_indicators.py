@@ -43,6 +43,7 @@ _VOLUNTEER = activities("volunteer")
 
 VOLUNTEER: Final = Indicator(
     id="cv.volunteer",
+    order=1,
     dimension=DIMENSION,
     label="志愿服务 (volunteer service)",
     max=25,
@@ -71,6 +72,7 @@ _VISITS = facts("pairing_visit")
 
 PAIRING: Final = Indicator(
     id="cv.pairing",
+    order=2,
     dimension=DIMENSION,
     label="结对帮扶与公益 (pairing and charity)",
     max=15,
@@ -99,6 +101,7 @@ PAIRING: Final = Indicator(
 
 OUTREACH: Final = Indicator(
     id="cv.outreach",
+    order=3,
     dimension=DIMENSION,
     label="公益宣传与科普 (public outreach)",
     max=20,
@@ -127,6 +130,7 @@ OUTREACH: Final = Indicator(
 
 ENTERPRISE: Final = Indicator(
     id="cv.enterprise",
+    order=4,
     dimension=DIMENSION,
     label="服务企业 (serving enterprises)",
     max=10,
@@ -149,6 +153,7 @@ ENTERPRISE: Final = Indicator(
 
 CULTURE: Final = Indicator(
     id="cv.culture",
+    order=5,
     dimension=DIMENSION,
     label="班组文化 (team culture)",
     max=15,
@@ -207,6 +212,7 @@ CULTURE: Final = Indicator(
 
 DISCIPLINE: Final = Indicator(
     id="cv.discipline",
+    order=6,
     dimension=DIMENSION,
     label="纪律 (discipline)",
     max=15,

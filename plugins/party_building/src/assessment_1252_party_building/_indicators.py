@@ -55,6 +55,7 @@ __all__ = [
 
 LEADER: Final = Indicator(
     id="pb.leader",
+    order=1,
     dimension=DIMENSION,
     label="班组长队伍 (team leaders)",
     max=15,
@@ -100,6 +101,7 @@ _PARTY_SHARE = Ratio(Count(facts("member", party_status=PARTY)), Headcount())
 
 DEVELOP: Final = Indicator(
     id="pb.develop",
+    order=2,
     dimension=DIMENSION,
     label="党员发展 (developing members)",
     max=15,
@@ -150,6 +152,7 @@ _PARTICIPATION = metric("theory_test_participation_pct", default=0)
 
 STUDY: Final = Indicator(
     id="pb.study",
+    order=3,
     dimension=DIMENSION,
     label="大学习 (study)",
     max=20,
@@ -208,6 +211,7 @@ STUDY: Final = Indicator(
 
 LIFE: Final = Indicator(
     id="pb.life",
+    order=4,
     dimension=DIMENSION,
     label="组织生活 (party life)",
     max=15,
@@ -267,6 +271,7 @@ _MASTERS_SHARE = Ratio(
 
 TALENT: Final = Indicator(
     id="pb.talent",
+    order=5,
     dimension=DIMENSION,
     label="人才培育 (talent)",
     max=15,
@@ -311,6 +316,7 @@ _ACTIVITY_PER_MEMBER = Ratio(
 
 VANGUARD: Final = Indicator(
     id="pb.vanguard",
+    order=6,
     dimension=DIMENSION,
     label="先锋模范作用 (vanguard role)",
     max=20,
