@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from assessment_engine import Achievement, Activity, Incident, Member, Metric, Team
-
 import workload
+from assessment_engine import Achievement, Activity, Incident, Member, Metric, Team
 
 PERIOD = "bench"
 _IDS = [str(i) for i in range(200)]

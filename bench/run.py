@@ -75,7 +75,6 @@ def child_engine(n: int, matcher: str) -> dict:
     import common
     import engine_facts
     import workload_plugin
-
     from assessment_engine import Engine, FactSet
 
     facts = engine_facts.generate_facts(n)
@@ -110,7 +109,6 @@ def child_engine(n: int, matcher: str) -> dict:
 def child_incremental(n: int, matcher: str, operations: int) -> dict:
     import engine_facts
     import workload_plugin
-
     from assessment_engine import Activity, Engine, FactSet
 
     fact_set = FactSet(engine_facts.generate_facts(n), source="bench")

@@ -94,7 +94,7 @@ DIMENSIONS = ("party_building", "business", "civility")
 
 def _pick(rnd: random.Random, items, cum_weights):
     x = rnd.random()
-    for item, w in zip(items, cum_weights):
+    for item, w in zip(items, cum_weights, strict=True):
         if x < w:
             return item
     return items[-1]

@@ -7,6 +7,7 @@ Twelve indicators in three dimensions, a bonus, a veto, grade bands and the refe
 
 from __future__ import annotations
 
+import workload as w
 from assessment_engine import hookimpl
 from assessment_engine.rubric import (
     Band,
@@ -33,8 +34,6 @@ from assessment_engine.rubric import (
     exists,
     facts,
 )
-
-import workload as w
 
 DIMENSIONS = ("party_building", "business", "civility")
 

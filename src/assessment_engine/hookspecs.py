@@ -13,11 +13,12 @@ explicitly; the built-in fact types come from a plugin registered the same way.
 are called first (LIFO), ``tryfirst``/``trylast`` are honoured. The engine calls each
 implementation separately, so a hook that raises is reported with its plugin's name. Then the
 results are merged and sorted (by ``order`` where an object has one, then by id): registration
-order never changes the rubric, its content hash or any result. Two plugins that register the same id (or the weight, or the grade scale,
-of one dimension, or a ranking each) fail with a :class:`~assessment_engine.errors.ConflictError`
-naming both; one plugin that registers an id twice fails with a
-:class:`~assessment_engine.errors.PluginError`. So does a hook that raises or returns anything
-but a list (or tuple) of the objects it takes; the exact classes are required, not subclasses.
+order never changes the rubric, its content hash or any result. Two plugins that register the same
+id (or the weight, or the grade scale, of one dimension, or a ranking each) fail with a
+:class:`~assessment_engine.errors.ConflictError` naming both; one plugin that registers an id twice
+fails with a :class:`~assessment_engine.errors.PluginError`. So does a hook that raises or returns
+anything but a list (or tuple) of the objects it takes; the exact classes are required, not
+subclasses.
 
 Hooks are called in this sequence when an engine is built: ``assessment_register_fact_types``,
 ``assessment_register_dimensions``, ``assessment_register_indicators``,

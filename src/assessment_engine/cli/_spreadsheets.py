@@ -1,0 +1,159 @@
+"""Results as tables: the ranking as CSV, the ranking and each dimension as XLSX sheets.
+
+Numbers stay exact: CSV cells hold the exact decimal text (``87.600``), XLSX cells hold numbers
+written from the exact decimals. Titles are shown by label.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .._numbers import exact_text
+from ..report import Report
+from ..spreadsheets import _openpyxl
+
+__all__ = ["RANKING_SHEET", "ranking_csv", "ranking_table", "write_results_xlsx"]
+
+RANKING_SHEET = "ranking"
+ABOUT_SHEET = "about"
+
+Cell = str | int | Decimal | bool | None
+
+
+def ranking_table(report: Report) -> tuple[list[str], list[list[Cell]]]:
+    """The ranking: column names and one row per team, in rank order.
+
+    Columns: ``rank``, ``team``, ``name``, ``department``, ``composite``, ``grade`` (with a
+    composite grade scale), then per dimension its score (column named by the dimension's id)
+    and grade (``<id> grade``, when it has a scale), ``titles`` (labels, ``; ``-separated) and
+    ``vetoed``. An unranked team's rank is empty.
+    """
+    rubric = report.rubric
+    titles = {t.id: t.label for t in rubric.titles}
+    scaled = {s.of for s in rubric.grade_scales}
+    headers = ["rank", "team", "name", "department", "composite"]
+    if None in scaled:
+        headers.append("grade")
+    for dim in rubric.dimensions:
+        headers.append(dim.id)
+        if dim.id in scaled:
+            headers.append(f"{dim.id} grade")
+    headers += ["titles", "vetoed"]
+    rows: list[list[Cell]] = []
+    for standing in report.rows():
+        row: list[Cell] = [
+            standing.rank,
+            standing.team,
+            standing.name,
+            standing.department,
+            standing.composite,
+        ]
+        if None in scaled:
+            row.append(standing.grade)
+        grades = dict(standing.dimension_grades)
+        for dim_id, score in standing.dimension_scores:
+            row.append(score)
+            if dim_id in scaled:
+                row.append(grades.get(dim_id))
+        row.append("; ".join(titles.get(t, t) for t in standing.titles))
+        row.append(standing.vetoed)
+        rows.append(row)
+    return headers, rows
+
+
+def _csv_cell(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return exact_text(value)
+    return str(value)
+
+
+def ranking_csv(report: Report) -> str:
+    """The ranking as CSV text (a header row, then one row per team in rank order)."""
+    headers, rows = ranking_table(report)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def write_results_xlsx(
+    report: Report, path: str | Path, *, advance: Callable[[], None] | None = None
+) -> None:
+    """Write the results workbook.
+
+    Sheets: ``ranking`` (the columns of :func:`ranking_table`), one sheet per dimension named by
+    its id (rank, team, name, each indicator's points — the header's comment gives its label
+    and maximum —, bonus, penalty, score, grade), and ``about`` (period, rubric hash, engine).
+
+    :param advance: called once per team written (for a progress bar).
+    """
+    openpyxl = _openpyxl()
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    def clean(values: list[Any]) -> list[Any]:
+        """Control characters cannot be stored in a workbook: they are left out."""
+        return [ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values]
+
+    bold = Font(bold=True)
+    workbook = openpyxl.Workbook()
+    ranking = workbook.active
+    ranking.title = RANKING_SHEET
+    headers, rows = ranking_table(report)
+    ranking.append(headers)
+    for values in rows:
+        ranking.append(clean(list(values)))
+    rubric = report.rubric
+    scaled = {s.of for s in rubric.grade_scales}
+    sheets = {}
+    for dim in rubric.dimensions:
+        sheet = workbook.create_sheet(dim.id[:31])
+        indicators = [i for i in rubric.indicators if i.dimension == dim.id]
+        sheet.append(
+            ["rank", "team", "name"]
+            + [i.id for i in indicators]
+            + ["bonus", "penalty", "score"]
+            + (["grade"] if dim.id in scaled else [])
+        )
+        for column, indicator in enumerate(indicators, start=4):
+            label = f"{indicator.label}, max {exact_text(indicator.max)}"
+            sheet.cell(row=1, column=column).comment = Comment(label, "assessment-engine")
+        sheets[dim.id] = (sheet, indicators)
+    for assessment in report:
+        for result in assessment.dimensions:
+            sheet, indicators = sheets[result.id]
+            points = {i.id: i.points for i in result.indicators}
+            row: list[Any] = [assessment.rank, assessment.team, assessment.name]
+            row += [points.get(i.id) for i in indicators]
+            row += [result.bonus, result.penalty, result.score]
+            if result.id in scaled:
+                row.append(result.grade.label if result.grade else None)
+            sheet.append(clean(row))
+        if advance is not None:
+            advance()
+    about = workbook.create_sheet(ABOUT_SHEET)
+    for key, value in (
+        ("period", report.period),
+        ("teams", len(report)),
+        ("rubric hash", report.rubric_hash),
+        ("engine version", report.engine_version),
+    ):
+        about.append([key, value])
+    for sheet in workbook.worksheets:
+        if sheet.title != ABOUT_SHEET:
+            for cell in sheet[1]:
+                cell.font = bold
+            sheet.freeze_panes = "A2"
+    workbook.save(path)

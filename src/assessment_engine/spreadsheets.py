@@ -1,0 +1,436 @@
+"""Facts in spreadsheets: read XLSX workbooks, write the fill-in template (XLSX or CSV).
+
+The layout (``docs/cli.md`` and ``docs/facts.md`` describe it for data owners):
+
+* **one sheet per fact kind**: the sheet is named after the kind (``team``, ``member``, or a
+  plural such as ``members``), its first row names the columns — the kind's field names — and
+  every further row is one record; or
+* **a sheet with a ``fact`` column**, whatever its name, naming each row's kind (as in a mixed
+  CSV file);
+* sheets whose name starts with ``_`` are skipped (the template's ``_fields`` sheet describes
+  every column), and so are empty sheets.
+
+Cells are read as a CSV file's cells would be, through the same converter, so validation and
+error messages are the same as for JSON and CSV; a problem is located as ``sheet member, row 7``
+(Excel's row number). An empty cell means "not given". Numbers typed into text columns (a
+period ``2024``, an id ``7``) are read as their text; dates may be date cells or
+``YYYY-MM-DD`` text; formulas are read as the value Excel last computed. A cell formatted as a
+percentage is refused: Excel stores 96.5 % as 0.965, while the rule sets read rates as percent
+numbers (96.5) — type the number itself.
+
+openpyxl is needed for XLSX (``pip install 'assessment-engine[cli]'``); it is imported only when
+a workbook is read or written.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import os
+import typing
+import warnings
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from ._fact_converter import TAG, converter_for, suggest
+from ._whatif_facts import field_types
+from .errors import AssessmentError
+from .facts import Fact, Team
+from .factset import FactSet
+from .loading import PathLike, _finish, _init_fields, _kind_of_stem, _Loaded, _read_csv, _read_json
+
+if TYPE_CHECKING:
+    import cattrs
+
+__all__ = [
+    "SpreadsheetUnavailableError",
+    "field_description",
+    "load_files",
+    "load_xlsx",
+    "template_kinds",
+    "write_template",
+]
+
+#: The prefix of sheets that are not read (notes, the template's field descriptions).
+SKIPPED_PREFIX = "_"
+FIELDS_SHEET = "_fields"
+
+
+class SpreadsheetUnavailableError(AssessmentError, ImportError):
+    """openpyxl, needed to read or write XLSX workbooks, is not installed."""
+
+
+def _openpyxl() -> Any:
+    try:
+        import openpyxl
+    except ImportError as exc:  # pragma: no cover - the cli extra installs it
+        raise SpreadsheetUnavailableError(
+            "reading and writing XLSX workbooks needs openpyxl:"
+            " pip install 'assessment-engine[cli]' (or pip install openpyxl)"
+        ) from exc
+    return openpyxl
+
+
+# ----------------------------------------------------------------------------- reading
+def _cell_text(cell: Any) -> str | None:
+    """A cell's value as the text a CSV cell would hold (``None`` when empty)."""
+    value = cell.value
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float | Decimal) and "%" in str(getattr(cell, "number_format", "")):
+        raise ValueError(
+            f"this cell is formatted as a percentage, so it holds {value!r}; type the number"
+            " itself (96.5 for 96.5 %) in a cell formatted as a plain number"
+        )
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime.datetime):
+        if value.time() == datetime.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def _header(row: Sequence[Any]) -> list[str]:
+    names = [_cell_header(cell) for cell in row]
+    while names and not names[-1]:
+        names.pop()
+    return names
+
+
+def _cell_header(cell: Any) -> str:
+    value = cell.value
+    if value is None:
+        return ""
+    return str(value).strip()
+
+
+def _read_sheet(
+    sheet: Any, loaded: _Loaded, converter: cattrs.Converter, kinds: Mapping[str, type[Fact]]
+) -> None:
+    name = str(sheet.title)
+    rows = sheet.iter_rows()
+    first = next(rows, None)
+    header = _header(first) if first is not None else []
+    if not header:
+        return  # an empty sheet
+    where = f"sheet {name}, row 1"
+    fixed_kind: str | None = None
+    if TAG in header:
+        allowed = {field for cls in kinds.values() for field in _init_fields(cls)}
+        what = "no fact kind has a field of that name"
+    else:
+        fixed_kind = _kind_of_stem(name, kinds)
+        if fixed_kind is None:
+            loaded.file_problem(
+                f"the sheet name {name!r} names no fact kind{suggest(name.lower(), kinds)} and"
+                f" the sheet has no {TAG!r} column; name the sheet after a kind (e.g. member),"
+                f" add a {TAG!r} column, or start the name with {SKIPPED_PREFIX!r} to skip the"
+                f" sheet; known kinds: {', '.join(sorted(kinds))}",
+                record=f"sheet {name}",
+            )
+            return
+        fields = _init_fields(kinds[fixed_kind])
+        allowed = set(fields)
+        what = f"the fields of fact kind {fixed_kind!r} are: {', '.join(fields)}"
+    used: list[bool] = []
+    seen: set[str] = set()
+    for number, column in enumerate(header, start=1):
+        ok = True
+        if not column:
+            loaded.file_problem(f"column {_letter(number)} has no name", where)
+            ok = False
+        elif column in seen:
+            loaded.file_problem("this column is given more than once", where, column)
+            ok = False
+        elif column != TAG and column not in allowed:
+            candidates = allowed if fixed_kind is None else allowed | {TAG}
+            loaded.file_problem(
+                f"unknown column {column!r}{suggest(column, candidates)}; {what}", where, column
+            )
+            ok = False
+        seen.add(column)
+        used.append(ok)
+    for number, row in enumerate(rows, start=2):
+        _read_row(row, number, name, header, used, fixed_kind, loaded, converter)
+
+
+def _read_row(
+    row: Sequence[Any],
+    number: int,
+    sheet: str,
+    header: list[str],
+    used: list[bool],
+    fixed_kind: str | None,
+    loaded: _Loaded,
+    converter: cattrs.Converter,
+) -> None:
+    location = f"sheet {sheet}, row {number}"
+    record: dict[str, str] = {}
+    if fixed_kind is not None:
+        record[TAG] = fixed_kind
+    problems = False
+    empty = True
+    for index, cell in enumerate(row):
+        try:
+            text = _cell_text(cell)
+        except ValueError as exc:
+            column = header[index] if index < len(header) else _letter(index + 1)
+            loaded.file_problem(str(exc), location, column)
+            problems, empty = True, False
+            continue
+        if text is None:
+            continue
+        empty = False
+        if index >= len(header):
+            loaded.file_problem(
+                f"column {_letter(index + 1)} has a value but no name in row 1", location
+            )
+            problems = True
+        elif used[index]:
+            record[header[index]] = text
+    if not empty and not problems:
+        loaded.add(converter, record, location)
+
+
+def _letter(number: int) -> str:
+    """Excel's name of a column: 1 → A, 27 → AA."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _read_xlsx(
+    path: PathLike, converter: cattrs.Converter, kinds: Mapping[str, type[Fact]]
+) -> _Loaded:
+    openpyxl = _openpyxl()
+    loaded = _Loaded(os.fspath(path))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        loaded.file_problem("file not found")
+        return loaded
+    except IsADirectoryError:
+        loaded.file_problem("this is a directory, not a file")
+        return loaded
+    except PermissionError:
+        loaded.file_problem("permission denied: the file cannot be read")
+        return loaded
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        loaded.file_problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+        return loaded
+    except Exception as exc:  # openpyxl's own errors for damaged workbooks
+        loaded.file_problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+        return loaded
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about what it drops (styles, data validation, ...): values stay
+            warnings.simplefilter("ignore", UserWarning)
+            for sheet in workbook.worksheets:
+                if str(sheet.title).startswith(SKIPPED_PREFIX):
+                    continue
+                _read_sheet(sheet, loaded, converter, kinds)
+    finally:
+        workbook.close()
+    return loaded
+
+
+def load_xlsx(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
+    """Load facts from an XLSX workbook (one sheet per kind, or sheets with a ``fact`` column).
+
+    :param path: the workbook; its path as given is the ``source`` of every problem.
+    :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
+        built-in kinds.
+    :raises InputError: with every problem found (``sheet member, row 7``); nothing is
+        returned then.
+    :raises SpreadsheetUnavailableError: when openpyxl is not installed.
+    """
+    converter, kinds = converter_for(fact_types)
+    return _finish([_read_xlsx(path, converter, kinds)])
+
+
+def load_files(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
+    """Like :func:`~assessment_engine.load_facts`, and also reads ``.xlsx`` workbooks.
+
+    Every file is read by its suffix (``.json``, ``.csv``, ``.xlsx``), every problem of every
+    file is reported together, and ids must be unique across the files.
+
+    :raises InputError: with every problem found; nothing is returned then.
+    """
+    if not paths:
+        raise TypeError("load_files needs at least one path")
+    converter, kinds = converter_for(fact_types)
+    results: list[_Loaded] = []
+    given: dict[Path, str] = {}
+    for path in paths:
+        suffix = Path(path).suffix.lower()
+        first = given.get(Path(path).resolve())
+        if first is not None:
+            repeated = _Loaded(os.fspath(path))
+            repeated.file_problem(f"the same file is given more than once (first as {first!r})")
+            results.append(repeated)
+            continue
+        given[Path(path).resolve()] = os.fspath(path)
+        if suffix == ".json":
+            results.append(_read_json(path, converter))
+        elif suffix == ".csv":
+            results.append(_read_csv(path, converter, kinds))
+        elif suffix == ".xlsx":
+            results.append(_read_xlsx(path, converter, kinds))
+        else:
+            unsupported = _Loaded(os.fspath(path))
+            unsupported.file_problem(
+                f"unsupported file type {suffix or '(no suffix)'!r}: use .json, .csv or .xlsx"
+            )
+            results.append(unsupported)
+    return _finish(results)
+
+
+# ----------------------------------------------------------------------------- the template
+def template_kinds(
+    fact_types: Mapping[str, type[Fact]] | None = None, kinds: Iterable[str] | None = None
+) -> list[str]:
+    """The kinds a template holds: all of ``fact_types``, or ``kinds`` and ``team`` (first).
+
+    :raises ValueError: for a kind that is not among ``fact_types``.
+    """
+    _, known = converter_for(fact_types)
+    chosen = list(dict.fromkeys(kinds)) if kinds is not None else sorted(known)
+    if Team.fact_kind not in chosen:
+        chosen.append(Team.fact_kind)
+    for kind in chosen:
+        if kind not in known:
+            raise ValueError(
+                f"unknown fact kind {kind!r}{suggest(kind, known)};"
+                f" known kinds: {', '.join(sorted(known))}"
+            )
+    return sorted(chosen, key=lambda k: (k != Team.fact_kind, k))
+
+
+def _type_text(tp: Any) -> str:
+    if typing.get_origin(tp) is Literal:
+        return "one of " + ", ".join(str(v) for v in typing.get_args(tp))
+    if tp is int:
+        return "whole number"
+    if tp is Decimal:
+        return "number"
+    if tp is bool:
+        return "true or false"
+    if tp is datetime.date:
+        return "date (YYYY-MM-DD)"
+    if typing.get_origin(tp) is frozenset:
+        return "tags, separated by ;"
+    return "text"
+
+
+def field_description(cls: type[Fact], field: str) -> tuple[str, str]:
+    """A field's type in words and its default (``"required"`` when it has none)."""
+    tp, required = field_types(cls)[field]
+    if required:
+        return _type_text(tp), "required"
+    default: Any = attrs.fields_dict(cls)[field].default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        default = None if default.takes_self else default.factory()
+    if default is None:
+        shown = "empty"
+    elif isinstance(default, frozenset):
+        shown = "no tags" if not default else ";".join(sorted(default))
+    elif isinstance(default, bool):
+        shown = "true" if default else "false"
+    elif default == "":
+        shown = "empty text"
+    else:
+        shown = str(default)
+    return _type_text(tp), f"default: {shown}"
+
+
+def write_template(
+    path: PathLike,
+    *,
+    fact_types: Mapping[str, type[Fact]] | None = None,
+    kinds: Iterable[str] | None = None,
+) -> list[str]:
+    """Write the fill-in template for facts and return the kinds it holds.
+
+    ``.xlsx``: one sheet per kind with its column headers (each header's comment gives the
+    field's type and default) and a ``_fields`` sheet describing every column. ``.csv``: one
+    file with a ``fact`` column and every column of the kinds (UTF-8 with a byte-order mark, so
+    that Excel shows Chinese text).
+
+    :param fact_types: the kinds to offer (``engine.rubric.fact_types``); ``None``: built-ins.
+    :param kinds: only these kinds (``team`` is always first).
+    :raises ValueError: for an unknown kind or a suffix other than ``.xlsx`` and ``.csv``.
+    :raises OSError: when the file cannot be written.
+    """
+    _, known = converter_for(fact_types)
+    chosen = template_kinds(fact_types, kinds)
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        columns: list[str] = [TAG]
+        for kind in chosen:
+            columns += [f for f in _init_fields(known[kind]) if f not in columns]
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(columns)
+        Path(path).write_text(buffer.getvalue(), encoding="utf-8-sig")
+        return chosen
+    if suffix != ".xlsx":
+        raise ValueError(f"a template is .xlsx or .csv, not {suffix or '(no suffix)'!r}")
+    _write_xlsx_template(path, chosen, known)
+    return chosen
+
+
+def _write_xlsx_template(
+    path: PathLike, chosen: Sequence[str], known: Mapping[str, type[Fact]]
+) -> None:
+    openpyxl = _openpyxl()
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+
+    workbook = openpyxl.Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    described: list[tuple[str, str, str, str, str]] = []
+    for kind in chosen:
+        cls = known[kind]
+        sheet = workbook.create_sheet(kind)
+        for number, field in enumerate(_init_fields(cls), start=1):
+            type_text, default = field_description(cls, field)
+            cell = sheet.cell(row=1, column=number, value=field)
+            cell.font = bold
+            cell.comment = Comment(f"{field}: {type_text}; {default}", "assessment-engine")
+            sheet.column_dimensions[_letter(number)].width = max(12, len(field) + 4)
+            described.append(
+                (kind, str(cls.__dict__.get("fact_label", kind)), field, type_text, default)
+            )
+        sheet.freeze_panes = "A2"
+    about = workbook.create_sheet(FIELDS_SHEET)
+    about.append(["kind", "label", "field", "type", "default"])
+    for cell in about[1]:
+        cell.font = bold
+    for row in described:
+        about.append(list(row))
+    for letter, width in zip("ABCDE", (22, 36, 16, 40, 22), strict=True):
+        about.column_dimensions[letter].width = width
+    workbook.save(path)
