@@ -3,19 +3,16 @@
 * which selections a rubric uses, and whether a fact is selected (the engine's own semantics:
   the condition is compiled with :func:`~._plan.to_expr` and evaluated by the plain matcher);
 * the constants it compares with (text values of filters, thresholds of bands and conditions,
-  item counts that reach caps and floors), so that generated teams land on and around them;
-* the *polarity* of each selection in an indicator: does one more selected fact push the points
-  up (an item, a count compared with ``≥``), down (a deduction, a ratio's denominator) or either
-  way (a mean, a reported value, an equality);
-* the scoring units (indicators and their parts) and which of them are per-capita.
+  item counts that reach caps and floors), so that generated teams land on and around them.
 
+What one more fact does to an indicator, and the scoring units, are in :mod:`._effects`.
 Nothing here depends on Hypothesis.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Final
 
@@ -24,7 +21,6 @@ import attrs
 from ._matcher.python import evaluate
 from ._plan import to_expr
 from .facts import Fact
-from .results import Assessment
 from .rubric import Rubric
 from .rubric.conditions import (
     AllOf,
@@ -64,25 +60,15 @@ from .rubric.scoring import (
 
 __all__ = [
     "Target",
-    "Unit",
-    "Usage",
     "assessor_selects",
     "conditions_of",
-    "fact_effect",
     "field_constants",
-    "indicator_usages",
     "matches",
-    "per_capita_units",
     "points_tables",
     "rubric_selects",
     "rubric_targets",
-    "scoring_units",
     "singleton_selects",
-    "unit_points",
 ]
-
-ZERO: Final = Decimal(0)
-
 
 # --------------------------------------------------------------------------- selections
 
@@ -466,199 +452,3 @@ def rubric_targets(rubric: Rubric) -> tuple[Target, ...]:
         if title.when is not None:
             found.update(dict.fromkeys(_targets_of_condition(title.when, title.id, 1)))
     return tuple(t for t in found if t.quantity.quantity_stage() == Stage.FACTS)
-
-
-# --------------------------------------------------------------------------- polarity
-
-
-@attrs.frozen
-class Usage:
-    """How an indicator reads a selection.
-
-    ``polarity`` is ``1`` when one more selected fact can only raise the points, ``-1`` when it
-    can only lower them, ``0`` when it can do either; for a sum (``field`` set) the sign of the
-    fact's own value decides. ``deduction`` marks the selection of a :class:`Deduction` line.
-    """
-
-    select: Select
-    polarity: int
-    field: str | None = None
-    deduction: bool = False
-
-
-def _quantity_usages(q: Quantity, sign: int) -> Iterator[Usage]:
-    if isinstance(q, Count | Largest | DistinctCount):
-        yield Usage(q.select, sign)
-    elif isinstance(q, Total):
-        yield Usage(q.select, sign, field=q.field)
-    elif isinstance(q, Mean | ValueOf):
-        yield Usage(q.select, 0)
-    elif isinstance(q, Ratio):
-        yield from _quantity_usages(q.numerator, sign)
-        yield from _quantity_usages(q.denominator, -sign)
-
-
-def _condition_usages(cond: Condition, sign: int) -> Iterator[Usage]:
-    if isinstance(cond, Compare) and not isinstance(cond.left, Field):
-        direction = _DIRECTION.get(cond.op, 0)
-        yield from _quantity_usages(cond.left, sign * direction)
-    elif isinstance(cond, OneOf) and not isinstance(cond.left, Field):
-        yield from _quantity_usages(cond.left, 0)
-    elif isinstance(cond, AllOf | AnyOf):
-        for item in cond.items:
-            yield from _condition_usages(item, sign)
-    elif isinstance(cond, Not):
-        yield from _condition_usages(cond.item, -sign)
-
-
-def _form_usages(form: Scoring, owner: str, sign: int) -> Iterator[Usage]:
-    if isinstance(form, PerItem | BestItem):
-        yield Usage(form.select, sign)
-    elif isinstance(form, Linear | Bands):
-        yield from _quantity_usages(form.quantity, sign)
-    elif isinstance(form, Deduct):
-        for line in form.deductions:
-            if line.select is not None:
-                yield Usage(line.select, -sign, deduction=True)
-            else:
-                assert line.when is not None
-                yield from _condition_usages(line.when, -sign)
-    elif isinstance(form, AssessorScore):
-        yield Usage(_score_select(owner), 0)
-    elif isinstance(form, WhenAll):
-        for cond in form.conditions:
-            yield from _condition_usages(cond, sign)
-    elif isinstance(form, Highest):
-        for option in form.options:
-            yield from _condition_usages(option.when, sign)
-    elif isinstance(form, Parts):
-        for part in form.parts:
-            yield from _form_usages(part.scoring, part.id, sign)
-
-
-def indicator_usages(owner: str, form: Scoring) -> tuple[Usage, ...]:
-    """How a scoring form (an indicator's, usually) reads each of its selections."""
-    return tuple(dict.fromkeys(_form_usages(form, owner, 1)))
-
-
-@attrs.frozen
-class Effect:
-    """What one more fact can do to an indicator, from the selections that select it."""
-
-    raises: tuple[str, ...]
-    lowers: tuple[str, ...]
-    either: tuple[str, ...]
-    deduction: bool
-
-    @property
-    def neutral(self) -> bool:
-        """No selection of the indicator selects the fact."""
-        return not (self.raises or self.lowers or self.either)
-
-
-def _describe(usage: Usage) -> str:
-    from ._describe import describe_select
-
-    return describe_select(usage.select)
-
-
-def fact_effect(usages: tuple[Usage, ...], fact: Fact) -> Effect:
-    """Classify one more ``fact`` for an indicator read through ``usages``."""
-    raises: list[str] = []
-    lowers: list[str] = []
-    either: list[str] = []
-    deduction = False
-    for usage in usages:
-        if not matches(usage.select, fact):
-            continue
-        polarity = usage.polarity
-        if usage.field is not None:
-            value = getattr(fact, usage.field, None)
-            if value is None or value == 0:
-                continue
-            if value < 0:
-                polarity = -polarity
-        deduction = deduction or usage.deduction
-        where = {1: raises, -1: lowers, 0: either}[polarity]
-        where.append(_describe(usage))
-    return Effect(tuple(raises), tuple(lowers), tuple(either), deduction)
-
-
-# --------------------------------------------------------------------------- units
-
-
-@attrs.frozen
-class Unit:
-    """An indicator, or one part of an indicator: the smallest thing with points of its own."""
-
-    id: str
-    indicator: str
-    scoring: Scoring
-
-
-def scoring_units(rubric: Rubric) -> tuple[Unit, ...]:
-    """Every indicator, and the parts of those made of parts."""
-    units: list[Unit] = []
-    for indicator in rubric.indicators:
-        units.append(Unit(indicator.id, indicator.id, indicator.scoring))
-        if isinstance(indicator.scoring, Parts):
-            units.extend(Unit(p.id, indicator.id, p.scoring) for p in indicator.scoring.parts)
-    return tuple(units)
-
-
-def _is_per_capita(q: Quantity) -> bool:
-    return (
-        isinstance(q, Ratio)
-        and isinstance(q.denominator, Headcount)
-        and isinstance(q.numerator, Count | Total | ValueOf)
-    )
-
-
-def per_capita_units(rubric: Rubric) -> tuple[Unit, ...]:
-    """Units that read per-capita quantities only.
-
-    A per-capita quantity is ``per_capita(...)``: a count, a sum or a reported value divided by
-    the team's headcount.
-    """
-    found = []
-    for unit in scoring_units(rubric):
-        if isinstance(unit.scoring, Parts):
-            continue
-        quantities = list(_form_quantities(unit.scoring))
-        direct = isinstance(unit.scoring, PerItem | BestItem | AssessorScore) or (
-            isinstance(unit.scoring, Deduct) and any(d.select for d in unit.scoring.deductions)
-        )
-        if quantities and not direct and all(_is_per_capita(q) for q in quantities):
-            found.append(unit)
-    return tuple(found)
-
-
-def per_capita_value_ofs(units: tuple[Unit, ...]) -> tuple[ValueOf, ...]:
-    """The reported values that are numerators of the units' per-capita ratios."""
-    found: dict[ValueOf, None] = {}
-    for unit in units:
-        for q in _form_quantities(unit.scoring):
-            if isinstance(q, Ratio) and isinstance(q.numerator, ValueOf):
-                found.setdefault(q.numerator)
-    return tuple(found)
-
-
-def unit_points(assessment: Assessment, unit: Unit) -> Decimal:
-    """A unit's points in an assessment: the indicator's, or the sum of the part's lines."""
-    indicator = assessment.indicator(unit.indicator)
-    if unit.id == unit.indicator:
-        return indicator.points
-    prefix = unit.id + "#"
-    return sum(
-        (
-            line.points
-            for line in indicator.lines
-            if line.source == unit.id or line.source.startswith(prefix)
-        ),
-        ZERO,
-    )
-
-
-def rubric_ids(rubric: Rubric) -> Mapping[str, str]:
-    """Every indicator and part id, mapped to its indicator's id."""
-    return {unit.id: unit.indicator for unit in scoring_units(rubric)}
