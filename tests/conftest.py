@@ -11,28 +11,19 @@ explanation invariant every report is held to.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
 from assessment_engine import (
-    Achievement,
-    Activity,
     Engine,
     Fact,
     FactSet,
-    Incident,
-    Member,
-    Metric,
-    Record,
     Report,
-    Score,
-    Team,
 )
 from assessment_engine.rubric import Rubric
+from assessment_engine.testing import FactBuilder
 
 MATCHERS = ("durable", "python")
 ZERO = Decimal(0)
@@ -117,53 +108,6 @@ def assess(
         return report
 
     return run
-
-
-class FactBuilder:
-    """Facts of one period with automatic ids, collected in :attr:`facts`.
-
-    ::
-
-        fb.team("T1", headcount=4)
-        fb.activity("T1", kind="volunteer", hours=2)        # id "activity-1"
-        fb.score("T1", indicator="bp.judge", value="7.5", id="s1")
-    """
-
-    def __init__(self, period: str = "2024") -> None:
-        self.period = period
-        self.facts: list[Fact] = []
-        self._ids = itertools.count(1)
-
-    def team(self, team: str, *, headcount: int = 10, **fields: Any) -> Team:
-        fields.setdefault("name", f"班组 {team}")
-        fields.setdefault("department", "食品所")
-        fact = Team(team=team, period=self.period, headcount=headcount, **fields)
-        self.facts.append(fact)
-        return fact
-
-    def record(self, cls: type[Record], team: str, **fields: Any) -> Record:
-        fields.setdefault("id", f"{cls.fact_kind}-{next(self._ids)}")
-        fact = cls(team=team, period=self.period, **fields)
-        self.facts.append(fact)
-        return fact
-
-    def member(self, team: str, **fields: Any) -> Record:
-        return self.record(Member, team, **fields)
-
-    def activity(self, team: str, **fields: Any) -> Record:
-        return self.record(Activity, team, **fields)
-
-    def achievement(self, team: str, **fields: Any) -> Record:
-        return self.record(Achievement, team, **fields)
-
-    def metric(self, team: str, **fields: Any) -> Record:
-        return self.record(Metric, team, **fields)
-
-    def incident(self, team: str, **fields: Any) -> Record:
-        return self.record(Incident, team, **fields)
-
-    def score(self, team: str, **fields: Any) -> Record:
-        return self.record(Score, team, **fields)
 
 
 @pytest.fixture
