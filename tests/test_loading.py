@@ -559,7 +559,7 @@ def test_problems_of_all_files_are_reported_together(here: Callable[[str, str], 
                      reason="expected a whole number, got the text 'old'"),
         InputProblem(source="missing.json", record="file", field=None, reason="file not found"),
         InputProblem(source="notes.txt", record="file", field=None,
-                     reason="unsupported file type '.txt': use .json or .csv"),
+                     reason="unsupported file type '.txt': use .json, .csv or .xlsx"),
         InputProblem(source="./a.json", record="file", field=None,
                      reason="the same file is given more than once (first as 'a.json')"),
     ]  # fmt: skip

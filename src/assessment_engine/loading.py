@@ -339,7 +339,10 @@ def load_csv(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = No
 
 
 def load_facts(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
-    """Load and merge facts from JSON (``.json``) and CSV (``.csv``) files into one set.
+    """Load and merge facts from JSON (``.json``), CSV (``.csv``) and XLSX (``.xlsx``) files.
+
+    XLSX workbooks need openpyxl (``pip install assessment-engine[cli]``); their layout is in
+    ``docs/cli.md``.
 
     Every file is read and every problem of every file is reported together; ids must be
     unique across the files (per team, period and kind), and a problem found across files names
@@ -368,10 +371,14 @@ def load_facts(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = N
             results.append(_read_json(path, converter))
         elif suffix == ".csv":
             results.append(_read_csv(path, converter, kinds))
+        elif suffix == ".xlsx":
+            from .spreadsheets import _read_xlsx  # openpyxl is optional: imported when needed
+
+            results.append(_read_xlsx(path, converter, kinds))
         else:
             unsupported = _Loaded(os.fspath(path))
             unsupported.file_problem(
-                f"unsupported file type {suffix or '(no suffix)'!r}: use .json or .csv"
+                f"unsupported file type {suffix or '(no suffix)'!r}: use .json, .csv or .xlsx"
             )
             results.append(unsupported)
     return _finish(results)

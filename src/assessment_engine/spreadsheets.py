@@ -43,7 +43,7 @@ from ._whatif_facts import field_types
 from .errors import AssessmentError
 from .facts import Fact, Team
 from .factset import FactSet
-from .loading import PathLike, _finish, _init_fields, _kind_of_stem, _Loaded, _read_csv, _read_json
+from .loading import PathLike, _finish, _init_fields, _kind_of_stem, _Loaded, load_facts
 
 if TYPE_CHECKING:
     import cattrs
@@ -272,40 +272,10 @@ def load_xlsx(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = N
 
 
 def load_files(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
-    """Like :func:`~assessment_engine.load_facts`, and also reads ``.xlsx`` workbooks.
-
-    Every file is read by its suffix (``.json``, ``.csv``, ``.xlsx``), every problem of every
-    file is reported together, and ids must be unique across the files.
-
-    :raises InputError: with every problem found; nothing is returned then.
-    """
+    """The same as :func:`~assessment_engine.load_facts`, which reads ``.xlsx`` too."""
     if not paths:
         raise TypeError("load_files needs at least one path")
-    converter, kinds = converter_for(fact_types)
-    results: list[_Loaded] = []
-    given: dict[Path, str] = {}
-    for path in paths:
-        suffix = Path(path).suffix.lower()
-        first = given.get(Path(path).resolve())
-        if first is not None:
-            repeated = _Loaded(os.fspath(path))
-            repeated.file_problem(f"the same file is given more than once (first as {first!r})")
-            results.append(repeated)
-            continue
-        given[Path(path).resolve()] = os.fspath(path)
-        if suffix == ".json":
-            results.append(_read_json(path, converter))
-        elif suffix == ".csv":
-            results.append(_read_csv(path, converter, kinds))
-        elif suffix == ".xlsx":
-            results.append(_read_xlsx(path, converter, kinds))
-        else:
-            unsupported = _Loaded(os.fspath(path))
-            unsupported.file_problem(
-                f"unsupported file type {suffix or '(no suffix)'!r}: use .json, .csv or .xlsx"
-            )
-            results.append(unsupported)
-    return _finish(results)
+    return load_facts(*paths, fact_types=fact_types)
 
 
 # ----------------------------------------------------------------------------- the template
