@@ -73,8 +73,9 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff: lint and formatting."""
     session.install("ruff==0.17.6")
-    session.run("ruff", "check", "src", "tests", "bench", "plugins", "noxfile.py")
-    session.run("ruff", "format", "--check", "src", "tests", "bench", "plugins", "noxfile.py")
+    paths = ["src", "tests", "bench", "plugins", "examples", "conftest.py", "noxfile.py"]
+    session.run("ruff", "check", *paths)
+    session.run("ruff", "format", "--check", *paths)
 
 
 @nox.session(python="3.11")

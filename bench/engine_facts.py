@@ -35,13 +35,23 @@ def team_facts(tid: str, records: list[dict]) -> list:
         fid = _IDS[r["id"]]
         if t == "member":
             members += 1
-            out.append(Member(team=tid, period=PERIOD, id=fid, party_status=r["status"], age=r["age"]))
+            out.append(
+                Member(team=tid, period=PERIOD, id=fid, party_status=r["status"], age=r["age"])
+            )
         elif t == "activity":
-            out.append(Activity(team=tid, period=PERIOD, id=fid, kind=r["kind"], hours=_decimal(r["hours"])))
+            out.append(
+                Activity(
+                    team=tid, period=PERIOD, id=fid, kind=r["kind"], hours=_decimal(r["hours"])
+                )
+            )
         elif t == "achievement":
-            out.append(Achievement(team=tid, period=PERIOD, id=fid, kind=r["kind"], level=r["level"]))
+            out.append(
+                Achievement(team=tid, period=PERIOD, id=fid, kind=r["kind"], level=r["level"])
+            )
         elif t == "metric":
-            out.append(Metric(team=tid, period=PERIOD, id=fid, kind=r["kind"], value=_decimal(r["value"])))
+            out.append(
+                Metric(team=tid, period=PERIOD, id=fid, kind=r["kind"], value=_decimal(r["value"]))
+            )
         else:
             out.append(Incident(team=tid, period=PERIOD, id=fid, kind=r["kind"]))
     out.insert(0, Team(team=tid, period=PERIOD, name=tid, department="bench", headcount=members))

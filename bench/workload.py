@@ -60,8 +60,7 @@ import random
 DEFAULT_SEED = 20240601
 
 MEMBER_STATUSES = ("member", "probationary", "applicant", "none")
-ACTIVITY_KINDS = ("study_session", "theory_test", "volunteer", "lecture",
-                  "community_service")
+ACTIVITY_KINDS = ("study_session", "theory_test", "volunteer", "lecture", "community_service")
 ACHIEVEMENT_KINDS = ("project_approved", "patent", "standard_award")
 LEVELS = ("national", "provincial", "bureau")
 METRIC_KINDS = ("samples_tested", "on_time_rate", "customer_satisfaction")
@@ -115,33 +114,64 @@ def generate_team(rnd: random.Random, tid: str) -> list[dict]:
     facts: list[dict] = []
     fid = 0
     for _ in range(rnd.randint(8, 14)):
-        facts.append({"team": tid, "id": fid, "type": "member",
-                      "status": _pick(rnd, MEMBER_STATUSES, _STATUS_CUM),
-                      "age": rnd.randint(22, 60)})
+        facts.append(
+            {
+                "team": tid,
+                "id": fid,
+                "type": "member",
+                "status": _pick(rnd, MEMBER_STATUSES, _STATUS_CUM),
+                "age": rnd.randint(22, 60),
+            }
+        )
         fid += 1
     for _ in range(rnd.randint(15, 30)):
         kind = _pick(rnd, ACTIVITY_KINDS, _ACTIVITY_CUM)
         hours = rnd.randint(1, 8) if kind == "volunteer" else rnd.randint(1, 4)
-        facts.append({"team": tid, "id": fid, "type": "activity",
-                      "kind": kind, "hours": hours})
+        facts.append({"team": tid, "id": fid, "type": "activity", "kind": kind, "hours": hours})
         fid += 1
     for _ in range(rnd.randint(0, 6)):
-        facts.append({"team": tid, "id": fid, "type": "achievement",
-                      "kind": _pick(rnd, ACHIEVEMENT_KINDS, _ACH_KIND_CUM),
-                      "level": _pick(rnd, LEVELS, _LEVEL_CUM)})
+        facts.append(
+            {
+                "team": tid,
+                "id": fid,
+                "type": "achievement",
+                "kind": _pick(rnd, ACHIEVEMENT_KINDS, _ACH_KIND_CUM),
+                "level": _pick(rnd, LEVELS, _LEVEL_CUM),
+            }
+        )
         fid += 1
-    facts.append({"team": tid, "id": fid, "type": "metric",
-                  "kind": "samples_tested", "value": rnd.randint(1000, 6000)})
-    facts.append({"team": tid, "id": fid + 1, "type": "metric",
-                  "kind": "on_time_rate",
-                  "value": round(0.86 + 0.14 * rnd.random(), 3)})
-    facts.append({"team": tid, "id": fid + 2, "type": "metric",
-                  "kind": "customer_satisfaction",
-                  "value": round(75.0 + 25.0 * rnd.random(), 1)})
+    facts.append(
+        {
+            "team": tid,
+            "id": fid,
+            "type": "metric",
+            "kind": "samples_tested",
+            "value": rnd.randint(1000, 6000),
+        }
+    )
+    facts.append(
+        {
+            "team": tid,
+            "id": fid + 1,
+            "type": "metric",
+            "kind": "on_time_rate",
+            "value": round(0.86 + 0.14 * rnd.random(), 3),
+        }
+    )
+    facts.append(
+        {
+            "team": tid,
+            "id": fid + 2,
+            "type": "metric",
+            "kind": "customer_satisfaction",
+            "value": round(75.0 + 25.0 * rnd.random(), 1),
+        }
+    )
     fid += 3
     if rnd.random() < INCIDENT_RATE:
-        facts.append({"team": tid, "id": fid, "type": "incident",
-                      "kind": INCIDENT_KINDS[rnd.randint(0, 1)]})
+        facts.append(
+            {"team": tid, "id": fid, "type": "incident", "kind": INCIDENT_KINDS[rnd.randint(0, 1)]}
+        )
         fid += 1
     # facts arrive in no particular order in real feeds
     rnd.shuffle(facts)
@@ -160,8 +190,11 @@ def count_facts(teams) -> int:
 if __name__ == "__main__":  # quick look at the data
     import collections
     import sys
+
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
     teams = generate(n)
     c = collections.Counter(f["type"] for _, fs in teams for f in fs)
-    print(f"{n} teams, {count_facts(teams)} facts, "
-          f"{count_facts(teams) / n:.1f} facts/team, by type: {dict(c)}")
+    print(
+        f"{n} teams, {count_facts(teams)} facts, "
+        f"{count_facts(teams) / n:.1f} facts/team, by type: {dict(c)}"
+    )
