@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +27,7 @@ from .results import (
 )
 from .rubric.conditions import AllOf, AnyOf, Compare, Condition, Field
 
-__all__ = ["build_assessment", "build_standing"]
+__all__ = ["build_assessment", "build_standing", "build_standings"]
 
 ZERO = Decimal(0)
 
@@ -194,33 +195,48 @@ def build_assessment(
 
 def build_standing(plan: Plan, standings: Standings, team: str) -> Standing:
     """One team's line of the ranking table (no explanation is built)."""
-    state = standings.state(team)
-    record = state.team
+    return build_standings(plan, standings, [team], {team: standings.rank(team)})[0]
+
+
+def build_standings(
+    plan: Plan,
+    standings: Standings,
+    teams: Sequence[str],
+    ranks: Mapping[str, int | None] | None = None,
+) -> list[Standing]:
+    """Lines of the ranking table for ``teams`` (no explanation is built)."""
+    ranks = standings.ranks() if ranks is None else ranks
     dims = [d.id for d in plan.rubric.dimensions]
-    composite_grade = None
-    dimension_grades = []
+    composite_scale = None
+    dimension_scales = []
     for i, (scale, _) in enumerate(plan.scales):
         if scale.of is None:
-            composite_grade = state.grades[i][0]
+            composite_scale = i
         else:
-            dimension_grades.append((scale.of, state.grades[i][0]))
-    titles = standings.titles().titles.get(team, [])
-    return Standing(
-        team=team,
-        name=record.name,
-        department=record.department,
-        rank=standings.rank(team),
-        composite=state.composite,
-        grade=composite_grade,
-        dimension_scores=tuple(zip(dims, state.dim_score, strict=True)),
-        dimension_grades=tuple(sorted(dimension_grades, key=lambda g: dims.index(g[0]))),
-        indicator_points=tuple(
-            (ip.indicator.id, points)
-            for ip, points in zip(plan.indicators, state.ind_points, strict=True)
-        ),
-        titles=tuple(plan.titles[i][0].id for i, _ in titles),
-        vetoed=bool(state.vetoes),
-    )
+            dimension_scales.append((dims.index(scale.of), scale.of, i))
+    dimension_scales.sort()
+    titles = standings.titles().titles
+    title_ids = [title.id for title, _ in plan.titles]
+    rows = []
+    for team in teams:
+        state = standings.state(team)
+        record = state.team
+        grades = state.grades
+        rows.append(
+            Standing(
+                team=team,
+                name=record.name,
+                department=record.department,
+                rank=ranks[team],
+                composite=state.composite,
+                grade=None if composite_scale is None else grades[composite_scale][0],
+                dimension_scores=tuple(zip(dims, state.dim_score, strict=True)),
+                dimension_grades=tuple((d, grades[i][0]) for _, d, i in dimension_scales),
+                titles=tuple(title_ids[i] for i, _ in titles.get(team, ())),
+                vetoed=bool(state.vetoes),
+            )
+        )
+    return rows
 
 
 def _title_note(plan: Plan, state: TeamState, kind: str, index: int, detail: str) -> str:

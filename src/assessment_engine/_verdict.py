@@ -194,6 +194,21 @@ class Standings:
         """Team ids in rank order: ranked teams, then vetoed ones (by key, then id)."""
         return [t for _, t in self._ranked] + [t for _, t in self._unranked]
 
+    def ranks(self) -> dict[str, int | None]:
+        """Every team's rank at once, in one pass over the sorted keys."""
+        result: dict[str, int | None] = {}
+        for entries, offset in ((self._ranked, 0), (self._unranked, len(self._ranked))):
+            if entries is self._unranked and not self._vetoed_last:
+                result.update(dict.fromkeys((t for _, t in entries), None))
+                continue
+            previous: Any = None
+            rank = 0
+            for position, (key, team) in enumerate(entries, start=1):
+                if key != previous:
+                    rank, previous = position, key
+                result[team] = offset + rank
+        return result
+
     def rank(self, team: str) -> int | None:
         """Competition rank (ties share the better rank); ``None`` when vetoed and unranked."""
         key = self._keys[team]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ._build import build_assessment, build_standing
+from ._build import build_assessment, build_standings
 from ._evaluate import TeamState
+from ._gc import paused_gc
 from ._plan import Plan
 from ._verdict import Standings
 from .results import Assessment, QuotaResult, Standing
@@ -77,7 +78,8 @@ class Report:
 
         Cheap: no explanation is built.
         """
-        return tuple(build_standing(self._plan, self._standings, team) for team in self._order)
+        with paused_gc():
+            return tuple(build_standings(self._plan, self._standings, self._order))
 
     @property
     def quotas(self) -> tuple[QuotaResult, ...]:
@@ -86,6 +88,10 @@ class Report:
 
     def to_data(self) -> dict[str, Any]:
         """The report as plain data (exact numbers as strings)."""
+        with paused_gc():
+            return self._to_data()
+
+    def _to_data(self) -> dict[str, Any]:
         return {
             "period": self.period,
             "rubric_hash": self.rubric_hash,

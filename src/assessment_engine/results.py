@@ -136,8 +136,9 @@ class QuotaResult:
 class Standing:
     """One line of the ranking table: the numbers without their explanation (cheap to build).
 
-    ``dimension_scores``, ``dimension_grades`` and ``indicator_points`` are ``(id, value)``
-    pairs in rubric order; ``grade`` is the composite grade (``None`` without a composite scale).
+    ``dimension_scores`` and ``dimension_grades`` are ``(id, value)`` pairs in rubric order;
+    ``grade`` is the composite grade (``None`` without a composite scale). Indicator points and
+    everything else are in the team's :class:`Assessment`.
     """
 
     team: str
@@ -148,7 +149,6 @@ class Standing:
     grade: str | None
     dimension_scores: tuple[tuple[str, Decimal], ...]
     dimension_grades: tuple[tuple[str, str], ...]
-    indicator_points: tuple[tuple[str, Decimal], ...]
     titles: tuple[str, ...]
     vetoed: bool
 
