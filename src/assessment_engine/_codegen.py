@@ -165,10 +165,8 @@ def _emit_score(src: _Source, plan: Any, late: dict[int, list[tuple[int, Any]]])
 
     for i, ip in enumerate(plan.indicators):
         _emit_indicator(src, ip, f"p{i}")
-    src.add(f"st.ind_points = ({''.join(f'p{i}, ' for i in range(len(plan.indicators)))})")
     for i, ap in enumerate(plan.adjustments):
         _emit_adjustment(src, ap, f"a{i}")
-    src.add(f"st.adj_amounts = ({''.join(f'a{i}, ' for i in range(len(plan.adjustments)))})")
     applied = [f"a{i}" for i in range(len(plan.adjustments))]
     for g, members in enumerate(_groups(plan)):
         # only the largest positive amount applies; ties go to the first (smallest id)
@@ -181,7 +179,6 @@ def _emit_score(src: _Source, plan: Any, late: dict[int, list[tuple[int, Any]]])
         for i in members:
             src.add(f"g{i} = a{i} if _best == {i} else ZERO")
             applied[i] = f"g{i}"
-    src.add(f"st.adj_applied = ({''.join(f'{a}, ' for a in applied)})")
     if plan.vetoes:
         src.add("_v = []")
         for i, (_, ref, _) in enumerate(plan.vetoes):
@@ -190,8 +187,6 @@ def _emit_score(src: _Source, plan: Any, late: dict[int, list[tuple[int, Any]]])
         src.add("st.vetoes = tuple(_v)")
     else:
         src.add("st.vetoes = ()")
-    for slot, getter in late[Stage.ITEMS]:
-        src.add(f"V[{slot}] = {src.const(getter, 'G')}(st)")
     n = len(plan.rubric.dimensions)
     for d, dim in enumerate(plan.rubric.dimensions):
         base = [f"p{i}" for i, ip in enumerate(plan.indicators) if ip.dimension == d]
@@ -224,9 +219,15 @@ def _emit_score(src: _Source, plan: Any, late: dict[int, list[tuple[int, Any]]])
         for d, weight in enumerate(plan.weights)
     ]
     src.add(f"st.composite = {_sum(terms)}")
-    for name in ("dim_base:b", "dim_bonus_raw:br", "dim_bonus:bo", "dim_penalty:pe", "dim_score:s"):
-        attr, prefix = name.split(":")
-        src.add(f"st.{attr} = ({''.join(f'{prefix}{d}, ' for d in range(n))})")
+    numbers = [f"p{i}" for i in range(len(plan.indicators))]
+    numbers += [f"a{i}" for i in range(len(plan.adjustments))]
+    numbers += applied
+    for d in range(n):
+        numbers += [f"b{d}", f"br{d}", f"bo{d}", f"pe{d}", f"s{d}"]
+    # one tuple for every number (see TeamState.points), then what later stages read
+    src.add(f"st.points = ({''.join(f'{x}, ' for x in numbers)})")
+    for slot, getter in late[Stage.ITEMS]:
+        src.add(f"V[{slot}] = {src.const(getter, 'G')}(st)")
     for slot, getter in late[Stage.DIMENSIONS]:
         src.add(f"V[{slot}] = {src.const(getter, 'G')}(st)")
 

@@ -92,7 +92,10 @@ def _quantity_usages(q: Quantity, sign: int) -> Iterator[Usage]:
         yield Usage(q.select, 0)
     elif isinstance(q, Ratio):
         yield from _quantity_usages(q.numerator, sign)
-        yield from _quantity_usages(q.denominator, -sign)
+        # A denominator's first fact turns a missing ratio (÷ 0: every comparison false) into a
+        # defined one, which can raise the points; only later ones lower the ratio. So one more
+        # fact in a denominator can move the points either way.
+        yield from _quantity_usages(q.denominator, 0)
 
 
 def _condition_usages(cond: Condition, sign: int) -> Iterator[Usage]:

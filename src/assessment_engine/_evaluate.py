@@ -53,33 +53,23 @@ class TeamState:
 
     __slots__ = (
         "_lists",
-        "adj_amounts",
-        "adj_applied",
         "composite",
-        "dim_base",
-        "dim_bonus",
-        "dim_bonus_raw",
-        "dim_penalty",
-        "dim_score",
         "grades",
-        "ind_points",
         "masks",
         "plan",
+        "points",
         "records",
         "team",
         "values",
         "vetoes",
     )
 
-    ind_points: Sequence[Decimal]
-    adj_amounts: Sequence[Decimal]
-    adj_applied: Sequence[Decimal]
+    #: Every number the scoring produced, in one tuple (one object per team for the garbage
+    #: collector to look at, rather than eight): indicator points, adjustment amounts, amounts
+    #: applied, then per dimension base, bonus before its cap, bonus, penalty and score. The
+    #: properties below read it.
+    points: tuple[Decimal, ...]
     vetoes: tuple[int, ...]
-    dim_base: Sequence[Decimal]
-    dim_bonus_raw: Sequence[Decimal]
-    dim_bonus: Sequence[Decimal]
-    dim_penalty: Sequence[Decimal]
-    dim_score: Sequence[Decimal]
     composite: Decimal
     grades: Sequence[tuple[str, int]]  # (label, band index; -1 when vetoed)
 
@@ -104,6 +94,53 @@ class TeamState:
             self._lists = _team_lists(self)
         return self._lists
 
+    @property
+    def ind_points(self) -> tuple[Decimal, ...]:
+        """Points per indicator, in plan order."""
+        i, _, _ = layout(self.plan)
+        return self.points[:i]
+
+    @property
+    def adj_amounts(self) -> tuple[Decimal, ...]:
+        """Each adjustment's amount before its exclusive group."""
+        i, a, _ = layout(self.plan)
+        return self.points[i : i + a]
+
+    @property
+    def adj_applied(self) -> tuple[Decimal, ...]:
+        """Each adjustment's amount after its exclusive group."""
+        i, a, _ = layout(self.plan)
+        return self.points[i + a : i + 2 * a]
+
+    def _dimension_field(self, field: int) -> tuple[Decimal, ...]:
+        i, a, _ = layout(self.plan)
+        return self.points[i + 2 * a + field :: 5]
+
+    @property
+    def dim_base(self) -> tuple[Decimal, ...]:
+        """Indicator points per dimension."""
+        return self._dimension_field(0)
+
+    @property
+    def dim_bonus_raw(self) -> tuple[Decimal, ...]:
+        """Bonuses applied per dimension, before its cap."""
+        return self._dimension_field(1)
+
+    @property
+    def dim_bonus(self) -> tuple[Decimal, ...]:
+        """Bonuses per dimension, after its cap."""
+        return self._dimension_field(2)
+
+    @property
+    def dim_penalty(self) -> tuple[Decimal, ...]:
+        """Penalties per dimension."""
+        return self._dimension_field(3)
+
+    @property
+    def dim_score(self) -> tuple[Decimal, ...]:
+        """Score per dimension."""
+        return self._dimension_field(4)
+
     def finish(self) -> None:
         """Freeze the computed values and drop the per-selection lists."""
         self.values = tuple(self.values)
@@ -112,6 +149,28 @@ class TeamState:
 
 
 Locate = Callable[[Record], str]
+
+
+def layout(plan: Plan) -> tuple[int, int, int]:
+    """(indicators, adjustments, dimensions): the shape of :attr:`TeamState.points`."""
+    return (len(plan.indicators), len(plan.adjustments), len(plan.rubric.dimensions))
+
+
+def point_offset(plan: Plan, part: str, index: int) -> int:
+    """Where a number is in :attr:`TeamState.points`.
+
+    ``part`` is ``indicator``, ``amount``, ``applied`` or one of ``base``, ``bonus_raw``,
+    ``bonus``, ``penalty``, ``score`` (``index`` is then the dimension's).
+    """
+    i, a, _ = layout(plan)
+    if part == "indicator":
+        return index
+    if part == "amount":
+        return i + index
+    if part == "applied":
+        return i + a + index
+    field = ("base", "bonus_raw", "bonus", "penalty", "score").index(part)
+    return i + 2 * a + 5 * index + field
 
 
 def evaluate(
@@ -409,30 +468,29 @@ def _late_getters(plan: Plan) -> LateGetters:
     dims = plan.dimension_index
     scales = {scale.id: i for i, (scale, _) in enumerate(plan.scales)}
 
+    def at(part: str, index: int) -> Callable[[TeamState], Any]:
+        offset = point_offset(plan, part, index)
+        return lambda s: s.points[offset]
+
     def getter(q: Quantity) -> Callable[[TeamState], Any]:
         if isinstance(q, IndicatorPoints):
-            i = indicators[q.indicator]
-            return lambda s: s.ind_points[i]
+            return at("indicator", indicators[q.indicator])
         if isinstance(q, AdjustmentPoints):
-            i = adjustments[q.rule]
-            return lambda s: s.adj_applied[i]
+            return at("applied", adjustments[q.rule])
         if isinstance(q, Triggered):
             if q.rule in vetoes:
                 i = vetoes[q.rule]
                 return lambda s: i in s.vetoes
-            i = adjustments[q.rule]
-            return lambda s: s.adj_applied[i] > 0
+            offset = point_offset(plan, "applied", adjustments[q.rule])
+            return lambda s: s.points[offset] > 0
         if isinstance(q, Vetoed):
             return lambda s: bool(s.vetoes)
         if isinstance(q, DimensionScore):
-            i = dims[q.dimension]
-            return lambda s: s.dim_score[i]
+            return at("score", dims[q.dimension])
         if isinstance(q, DimensionBonus):
-            i = dims[q.dimension]
-            return lambda s: s.dim_bonus[i]
+            return at("bonus", dims[q.dimension])
         if isinstance(q, DimensionPenalty):
-            i = dims[q.dimension]
-            return lambda s: s.dim_penalty[i]
+            return at("penalty", dims[q.dimension])
         if isinstance(q, PenaltyTotal):
             return lambda s: sum(s.dim_penalty, ZERO)
         if isinstance(q, Composite):

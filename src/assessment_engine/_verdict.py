@@ -83,13 +83,14 @@ def _key_function(plan: Plan) -> Any:
                 return _component(value, desc)
 
         parts.append((slot, fn))
+    # flat keys, (flag, value) per sort key: one tuple per team rather than one per sort key
     if len(parts) == 1:
         ((s0, f0),) = parts
-        return lambda v: (f0(v[s0]),)
+        return lambda v: f0(v[s0])
     if len(parts) == 2:
         (s0, f0), (s1, f1) = parts
-        return lambda v: (f0(v[s0]), f1(v[s1]))
-    return lambda v: tuple(f(v[s]) for s, f in parts)
+        return lambda v: f0(v[s0]) + f1(v[s1])
+    return lambda v: tuple(x for s, f in parts for x in f(v[s]))
 
 
 @total_ordering
@@ -225,8 +226,9 @@ class Standings:
             return "一票否决，不参加排名 (vetoed: not ranked)"
         key = self._keys[team]
         target = self._unranked if state.vetoes else self._ranked
-        lo = bisect.bisect_left(target, ((key[0],),))
-        hi = bisect.bisect_right(target, ((key[0], _TOP),))
+        # a key is flat: (flag, value) per sort key; the first sort key is key[:2]
+        lo = bisect.bisect_left(target, (key[:2],))
+        hi = bisect.bisect_right(target, ((*key[:2], _TOP),))
         if hi - lo <= 1:
             return ""
         keys = self.plan.rubric.ranking.keys
@@ -244,7 +246,7 @@ class Standings:
         for i in sorted(nearest, key=lambda i: target[i][1]):
             other_key, other = target[i]
             for k in range(1, len(keys)):
-                if other_key[k] != key[k]:
+                if other_key[2 * k : 2 * k + 2] != key[2 * k : 2 * k + 2]:
                     mine = describe_value(state.values[self._slots[k]])
                     theirs = describe_value(self._states[other].values[self._slots[k]])
                     label = keys[k].label or f"key {k + 1}"

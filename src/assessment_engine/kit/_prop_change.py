@@ -69,7 +69,7 @@ def check_monotonicity(
     selections that select it. It is *qualifying* when one counts it in the team's favour (an
     item, a count or sum compared with ``≥``/``>``, a ratio's numerator): it must not lower the
     points. It is a *violation* when it is an ``incident`` or one reads it against the team (a
-    deduction, a ratio's denominator, a count compared with ``<``): it must not raise them. A
+    deduction, a count compared with ``<``): it must not raise them. A
     fact that is both must leave the points unchanged, and so must a fact no selection of the
     indicator selects. Indicators that read the fact through a mean, a reported value or an
     equality (which can move either way) are skipped, and so is a fact that is not valid input

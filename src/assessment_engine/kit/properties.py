@@ -16,7 +16,7 @@ the team and the indicator when one does not hold:
     for an indicator declared ``monotone=True``, one more *qualifying* fact (one its selections
     count in the team's favour: an item, a count compared with ``≥``) never lowers its points;
     one more *violation* (an incident, or a fact it reads against the team: a deduction's
-    selection, a ratio's denominator) never raises them; a fact that is both, or that none of
+    selection) never raises them; a fact that is both, or that none of
     its selections selects, changes nothing;
 ``fact_order``
     shuffling the facts leaves the report's JSON byte for byte unchanged;
