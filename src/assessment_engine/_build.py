@@ -204,17 +204,20 @@ def build_standings(
     teams: Sequence[str],
     ranks: Mapping[str, int | None] | None = None,
 ) -> list[Standing]:
-    """Lines of the ranking table for ``teams`` (no explanation is built)."""
+    """Lines of the ranking table for ``teams`` (no explanation is built).
+
+    Lean on purpose: a table of 100,000 teams is 100,000 of these, so each holds one tuple of
+    scores and one of grades, and shares one tuple of dimension ids with every other.
+    """
     ranks = standings.ranks() if ranks is None else ranks
-    dims = [d.id for d in plan.rubric.dimensions]
+    dims = tuple(d.id for d in plan.rubric.dimensions)
     composite_scale = None
-    dimension_scales = []
+    scale_of_dim: list[int | None] = [None] * len(dims)
     for i, (scale, _) in enumerate(plan.scales):
         if scale.of is None:
             composite_scale = i
         else:
-            dimension_scales.append((dims.index(scale.of), scale.of, i))
-    dimension_scales.sort()
+            scale_of_dim[dims.index(scale.of)] = i
     titles = standings.titles().titles
     title_ids = [title.id for title, _ in plan.titles]
     rows = []
@@ -222,6 +225,7 @@ def build_standings(
         state = standings.state(team)
         record = state.team
         grades = state.grades
+        awarded = titles.get(team)
         rows.append(
             Standing(
                 team=team,
@@ -230,9 +234,10 @@ def build_standings(
                 rank=ranks[team],
                 composite=state.composite,
                 grade=None if composite_scale is None else grades[composite_scale][0],
-                dimension_scores=tuple(zip(dims, state.dim_score, strict=True)),
-                dimension_grades=tuple((d, grades[i][0]) for _, d, i in dimension_scales),
-                titles=tuple(title_ids[i] for i, _ in titles.get(team, ())),
+                dimension_ids=dims,
+                scores=state.dim_score,
+                grades=tuple(None if i is None else grades[i][0] for i in scale_of_dim),
+                titles=tuple(title_ids[i] for i, _ in awarded) if awarded else (),
                 vetoed=bool(state.vetoes),
             )
         )

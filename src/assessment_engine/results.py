@@ -136,9 +136,11 @@ class QuotaResult:
 class Standing:
     """One line of the ranking table: the numbers without their explanation (cheap to build).
 
-    ``dimension_scores`` and ``dimension_grades`` are ``(id, value)`` pairs in rubric order;
-    ``grade`` is the composite grade (``None`` without a composite scale). Indicator points and
-    everything else are in the team's :class:`Assessment`.
+    ``scores`` and ``grades`` follow ``dimension_ids`` (a grade is ``None`` for a dimension
+    without a grade scale); ``dimension_scores`` and ``dimension_grades`` give them as
+    ``(dimension id, value)`` pairs. ``grade`` is the composite grade (``None`` without a
+    composite scale). Indicator points and everything else are in the team's
+    :class:`Assessment`.
     """
 
     team: str
@@ -147,10 +149,23 @@ class Standing:
     rank: int | None
     composite: Decimal
     grade: str | None
-    dimension_scores: tuple[tuple[str, Decimal], ...]
-    dimension_grades: tuple[tuple[str, str], ...]
+    dimension_ids: tuple[str, ...]
+    scores: tuple[Decimal, ...]
+    grades: tuple[str | None, ...]
     titles: tuple[str, ...]
     vetoed: bool
+
+    @property
+    def dimension_scores(self) -> tuple[tuple[str, Decimal], ...]:
+        """``(dimension id, score)`` pairs, in dimension order."""
+        return tuple(zip(self.dimension_ids, self.scores, strict=True))
+
+    @property
+    def dimension_grades(self) -> tuple[tuple[str, str], ...]:
+        """``(dimension id, grade label)`` pairs for the dimensions that have a grade scale."""
+        return tuple(
+            (d, g) for d, g in zip(self.dimension_ids, self.grades, strict=True) if g is not None
+        )
 
 
 @attrs.frozen
