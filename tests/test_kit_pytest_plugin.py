@@ -48,7 +48,12 @@ def test_the_page_keeps_the_static_checks_and_adds_the_property_sections() -> No
     titles = re.findall(r"^## (.+)$", PAGE.read_text(encoding="utf-8"), re.MULTILINE)
     assert titles[0] == "Static checks"
     assert titles[-2:] == ["Property tests", "For your plugin repository"]
-    assert set(repository_files()) == {"conftest.py", "test_rubric_consistency.py", "lab_safety.py"}
+    assert set(repository_files()) == {
+        "conftest.py",
+        "test_rubric_consistency.py",
+        "lab_safety.py",
+        "test_points.py",
+    }
 
 
 def test_the_property_test_examples_run() -> None:
@@ -72,7 +77,7 @@ def write_repository(pytester: pytest.Pytester, *, broken: bool = False) -> None
 def test_the_department_suite_passes_on_the_pages_rule_set(pytester: pytest.Pytester) -> None:
     write_repository(pytester)
     result = pytester.runpytest("-p", "no:cacheprovider", "-v")
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=11)  # the kit's ten and the hand-computed points
     shown = blocks(section("For your plugin repository"), "text")[0].strip().splitlines()
     result.stdout.fnmatch_lines([f"{line}*" for line in shown], consecutive=True)
 
@@ -93,9 +98,10 @@ def test_the_department_suite_fails_on_a_broken_rule_set(pytester: pytest.Pytest
     )
     pytester.syspathinsert()
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no_shrinking", "-q")
-    result.assert_outcomes(passed=8, failed=2)
+    result.assert_outcomes(passed=8, failed=3)
     result.stdout.fnmatch_lines(
         [
+            "FAILED test_points.py::test_training_per_member_and_hazards*",
             "FAILED test_rubric_consistency.py::TestRubricConsistency::test_static_checks*",
             "FAILED test_rubric_consistency.py::TestRubricConsistency::test_monotonicity*",
         ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
+import attrs
 import pytest
 
 from assessment_engine import Engine, InputError
@@ -21,7 +23,7 @@ from assessment_engine.rubric import (
     exists,
     facts,
 )
-from assessment_engine.testing import FactBuilder, TeamFacts, TeamResult, line_points
+from assessment_engine.testing import FactBuilder, TeamFacts, TeamResult, assess_one, line_points
 
 RUBRIC = Rubric.build(
     dimensions=[Dimension(id="cv", label="精神文明 (civility)", max=10, bonus_cap=2)],
@@ -101,3 +103,46 @@ def test_fact_builder_builds_several_teams_and_checks_happen_in_the_engine() -> 
     assert {f.period for f in fb.facts} == {"2023"}
     with Engine.from_rubric(RUBRIC, matcher="python") as engine, pytest.raises(InputError):
         engine.assess(fb.facts)
+
+
+def test_assess_one_returns_the_checked_result_of_the_team() -> None:
+    team = TeamFacts("T3")
+    team.activity("volunteer")
+    team.incident("quarrel")
+    with Engine.from_rubric(RUBRIC, matcher="python") as engine:
+        result = assess_one(engine, team, "cv")
+    # events 1 × 2; conduct 4 − 3 = 1
+    assert result.assessment.team == "T3"
+    assert result.indicator("cv.x") == 3
+    assert result.part("cv.x.conduct") == 1
+
+
+class _TamperedEngine:
+    """An engine whose reports claim one point more for cv.x than its lines explain."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.rubric = engine.rubric
+
+    def assess(self, facts: Any) -> list[Any]:
+        report = list(self.engine.assess(facts))
+        out = []
+        for a in report:
+            dims = []
+            for dim in a.dimensions:
+                inds = tuple(
+                    attrs.evolve(ind, points=ind.points + 1) if ind.id == "cv.x" else ind
+                    for ind in dim.indicators
+                )
+                dims.append(attrs.evolve(dim, indicators=inds))
+            out.append(attrs.evolve(a, dimensions=tuple(dims)))
+        return out
+
+
+def test_assess_one_fails_when_an_explanation_does_not_add_up() -> None:
+    team = TeamFacts("T1")
+    team.activity("volunteer")
+    with Engine.from_rubric(RUBRIC, matcher="python") as engine:
+        tampered: Any = _TamperedEngine(engine)
+        with pytest.raises(AssertionError, match=r"lines of indicator cv\.x for team T1 add up to"):
+            assess_one(tampered, team, "cv")

@@ -12,6 +12,8 @@
     assert result.indicator("cv.volunteer") == 15
     assert result.part("cv.volunteer.hours") == 15    # a part's lines, with its cap and floor
 
+    result = assess_one(engine, team, "cv")           # the same, checking every explanation first
+
 For property tests of a whole rule set see :mod:`assessment_engine.kit` and the opt-in pytest
 plugin :mod:`assessment_engine.pytest_plugin`.
 """
@@ -22,10 +24,11 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
+from .engine import Engine
 from .facts import Achievement, Activity, Fact, Incident, Member, Metric, Record, Score, Team
 from .results import AdjustmentResult, Assessment, DimensionResult, Line
 
-__all__ = ["FactBuilder", "TeamFacts", "TeamResult", "line_points"]
+__all__ = ["FactBuilder", "TeamFacts", "TeamResult", "assess_one", "line_points"]
 
 ZERO = Decimal(0)
 
@@ -191,3 +194,23 @@ class TeamResult:
     def vetoes(self) -> list[str]:
         """The ids of the vetoes that fired."""
         return [v.id for v in self.assessment.vetoes]
+
+
+def assess_one(engine: Engine, facts: TeamFacts, dimension: str) -> TeamResult:
+    """Assess one team's facts and return its result seen from ``dimension``, checked first.
+
+    Before returning, every total of the report is checked against its explanation (lines add
+    up to points, dimension and composite arithmetic hold:
+    :func:`assessment_engine.kit.properties.check_explanations`) and the team's explanation text
+    must render and name the team; a failure raises :class:`AssertionError` saying which total
+    disagrees with which lines. This is what a rule set's point-by-point tests want from every
+    assessment they make.
+    """
+    from .kit._prop_report import check_explanations
+
+    report = engine.assess(facts.facts)
+    check_explanations(engine, facts.facts, report=report)
+    assessment = report[facts.team]
+    if facts.team not in assessment.explain().text():
+        raise AssertionError(f"the explanation text of team {facts.team} does not name it")
+    return TeamResult(assessment, dimension)

@@ -1,26 +1,23 @@
 """Fixtures for the civility tests: an engine with only this plugin, and a fact builder.
 
 ``team`` builds one team's facts (id ``T1``, period ``2024``, headcount 10 unless told);
-``assess(team)`` assesses them with the plain-Python matcher and returns a :class:`Result`,
-after checking that every explanation adds up exactly to its points.
+``assess(team)`` assesses them with the plain-Python matcher and returns a
+:class:`~assessment_engine.testing.TeamResult`, after checking that every explanation adds up
+exactly to its points.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from decimal import Decimal
 from typing import Any
 
 import assessment_1252_civility as cv
 import pytest
 
-from assessment_engine import Engine, Record, Report
-from assessment_engine.kit.properties import check_explanations as _check_explanations
+from assessment_engine import Engine, Record
 from assessment_engine.testing import TeamFacts as _TeamFacts
-from assessment_engine.testing import TeamResult
-
-ZERO = Decimal(0)
+from assessment_engine.testing import TeamResult, assess_one
 
 
 class TeamFacts(_TeamFacts):
@@ -28,24 +25,6 @@ class TeamFacts(_TeamFacts):
 
     def visit(self, family: str, date: str) -> Record:
         return self.add(cv.PairingVisit, family=family, date=datetime.date.fromisoformat(date))
-
-
-class Result(TeamResult):
-    """One team's assessment, with shortcuts to this dimension's indicator, part and rule points."""
-
-    def __init__(self, assessment: Any) -> None:
-        super().__init__(assessment, "cv")
-
-
-def check_explanations(report: Report) -> None:
-    """Lines add up to points, for every indicator and rule of every team."""
-    engine = Engine.from_rubric(report.rubric, matcher="python")
-    try:
-        _check_explanations(engine, [], report=report)
-    finally:
-        engine.close()
-    for a in report:
-        assert a.team in a.explain().text()
 
 
 @pytest.fixture(scope="module")
@@ -63,12 +42,10 @@ def team() -> TeamFacts:
 
 @pytest.fixture
 def assess(engine: Engine) -> Any:
-    """``assess(team)``: the checked :class:`Result` of team T1."""
+    """``assess(team)``: the checked :class:`~assessment_engine.testing.TeamResult` of team T1."""
 
-    def run(facts: TeamFacts) -> Result:
-        report = engine.assess(facts.facts)
-        check_explanations(report)
-        return Result(report[facts.team])
+    def run(facts: TeamFacts) -> TeamResult:
+        return assess_one(engine, facts, "cv")
 
     return run
 
