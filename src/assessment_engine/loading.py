@@ -25,7 +25,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -182,6 +182,71 @@ def _init_fields(cls: type[Fact]) -> list[str]:
     return [a.name for a in attrs.fields(cls) if a.init]
 
 
+@attrs.frozen
+class _Columns:
+    """A checked header row (of a CSV file or a sheet): its names, which columns are read."""
+
+    names: list[str]
+    #: per column: read its cells (False for an unnamed, repeated or unknown column)
+    used: list[bool]
+    #: the kind the file or sheet name gives every row, when there is no ``fact`` column
+    fixed_kind: str | None
+
+    def new_record(self) -> dict[str, str]:
+        """An empty raw record for one row (holding the fixed kind, if any)."""
+        return {} if self.fixed_kind is None else {TAG: self.fixed_kind}
+
+
+def _check_header(
+    header: list[str],
+    name: str,
+    loaded: _Loaded,
+    kinds: Mapping[str, type[Fact]],
+    *,
+    where: str,
+    no_kind_where: str,
+    column_label: Callable[[int], str],
+    no_kind: Callable[[str], str],
+) -> _Columns | None:
+    """Check a header row; report every bad column; ``None`` when no row can be read.
+
+    Without a ``fact`` column, ``name`` (the file's stem, the sheet's title) must name a kind;
+    otherwise ``no_kind(did_you_mean)`` is reported at ``no_kind_where``. Column problems are
+    reported at ``where``, naming the column by ``column_label(number)`` when it has no name.
+    """
+    fixed_kind: str | None = None
+    if TAG in header:
+        allowed = {field for cls in kinds.values() for field in _init_fields(cls)}
+        what = "no fact kind has a field of that name"
+    else:
+        fixed_kind = _kind_of_stem(name, kinds)
+        if fixed_kind is None:
+            loaded.file_problem(no_kind(suggest(name.lower(), kinds)), record=no_kind_where)
+            return None
+        fields = _init_fields(kinds[fixed_kind])
+        allowed = set(fields)
+        what = f"the fields of fact kind {fixed_kind!r} are: {', '.join(fields)}"
+    used: list[bool] = []
+    seen: set[str] = set()
+    for number, column in enumerate(header, start=1):
+        ok = True
+        if not column:
+            loaded.file_problem(f"column {column_label(number)} has no name", where)
+            ok = False
+        elif column in seen:
+            loaded.file_problem("this column is given more than once", where, column)
+            ok = False
+        elif column != TAG and column not in allowed:
+            candidates = allowed if fixed_kind is None else allowed | {TAG}
+            loaded.file_problem(
+                f"unknown column {column!r}{suggest(column, candidates)}; {what}", where, column
+            )
+            ok = False
+        seen.add(column)
+        used.append(ok)
+    return _Columns(header, used, fixed_kind)
+
+
 def _read_csv(
     path: PathLike, converter: cattrs.Converter, kinds: Mapping[str, type[Fact]]
 ) -> _Loaded:
@@ -204,48 +269,28 @@ def _read_rows(
     converter: cattrs.Converter,
     kinds: Mapping[str, type[Fact]],
 ) -> None:
-    known = ", ".join(sorted(kinds))
     header_row: list[str] | None = next(reader, None)
     if header_row is None:
         loaded.file_problem("the file is empty; expected a header row naming the columns")
         return
     header_line = f"line {reader.line_num}"
-    header = [cell.strip() for cell in header_row]
-    fixed_kind: str | None = None
-    if TAG in header:
-        allowed = {name for cls in kinds.values() for name in _init_fields(cls)}
-        what = "no fact kind has a field of that name"
-    else:
-        fixed_kind = _kind_of_stem(stem, kinds)
-        if fixed_kind is None:
-            loaded.file_problem(
-                f"no {TAG!r} column, and the file name {stem!r} names no fact kind"
-                f"{suggest(stem.lower(), kinds)}; add a {TAG!r} column or name the file"
-                f" after a kind (e.g. members.csv); known kinds: {known}",
-                record=header_line,
-            )
-            return
-        names = _init_fields(kinds[fixed_kind])
-        allowed = set(names)
-        what = f"the fields of fact kind {fixed_kind!r} are: {', '.join(names)}"
-    used: list[bool] = []
-    seen: set[str] = set()
-    for number, name in enumerate(header, start=1):
-        ok = True
-        if not name:
-            loaded.file_problem(f"column {number} has no name", header_line)
-            ok = False
-        elif name in seen:
-            loaded.file_problem("this column is given more than once", header_line, name)
-            ok = False
-        elif name != TAG and name not in allowed:
-            candidates = allowed if fixed_kind is None else allowed | {TAG}
-            loaded.file_problem(
-                f"unknown column {name!r}{suggest(name, candidates)}; {what}", header_line, name
-            )
-            ok = False
-        seen.add(name)
-        used.append(ok)
+    columns = _check_header(
+        [cell.strip() for cell in header_row],
+        stem,
+        loaded,
+        kinds,
+        where=header_line,
+        no_kind_where=header_line,
+        column_label=str,
+        no_kind=lambda hint: (
+            f"no {TAG!r} column, and the file name {stem!r} names no fact kind{hint}; add a"
+            f" {TAG!r} column or name the file after a kind (e.g. members.csv); known kinds:"
+            f" {', '.join(sorted(kinds))}"
+        ),
+    )
+    if columns is None:
+        return
+    header = columns.names
     last = reader.line_num
     for row in reader:
         location = f"line {last + 1}"
@@ -258,10 +303,8 @@ def _read_rows(
                 location,
             )
             continue
-        record: dict[str, str] = {}
-        if fixed_kind is not None:
-            record[TAG] = fixed_kind
-        for name, ok, cell in zip(header, used, row, strict=False):
+        record = columns.new_record()
+        for name, ok, cell in zip(header, columns.used, row, strict=False):
             value = cell.strip()
             if ok and value:
                 record[name] = value

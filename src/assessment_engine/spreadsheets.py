@@ -43,7 +43,7 @@ from ._whatif_facts import field_types
 from .errors import AssessmentError
 from .facts import Fact, Team
 from .factset import FactSet
-from .loading import PathLike, _finish, _init_fields, _kind_of_stem, _Loaded, load_facts
+from .loading import PathLike, _check_header, _Columns, _finish, _init_fields, _Loaded, load_facts
 
 if TYPE_CHECKING:
     import cattrs
@@ -132,61 +132,38 @@ def _read_sheet(
     header = _header(first) if first is not None else []
     if not header:
         return  # an empty sheet
-    where = f"sheet {name}, row 1"
-    fixed_kind: str | None = None
-    if TAG in header:
-        allowed = {field for cls in kinds.values() for field in _init_fields(cls)}
-        what = "no fact kind has a field of that name"
-    else:
-        fixed_kind = _kind_of_stem(name, kinds)
-        if fixed_kind is None:
-            loaded.file_problem(
-                f"the sheet name {name!r} names no fact kind{suggest(name.lower(), kinds)} and"
-                f" the sheet has no {TAG!r} column; name the sheet after a kind (e.g. member),"
-                f" add a {TAG!r} column, or start the name with {SKIPPED_PREFIX!r} to skip the"
-                f" sheet; known kinds: {', '.join(sorted(kinds))}",
-                record=f"sheet {name}",
-            )
-            return
-        fields = _init_fields(kinds[fixed_kind])
-        allowed = set(fields)
-        what = f"the fields of fact kind {fixed_kind!r} are: {', '.join(fields)}"
-    used: list[bool] = []
-    seen: set[str] = set()
-    for number, column in enumerate(header, start=1):
-        ok = True
-        if not column:
-            loaded.file_problem(f"column {_letter(number)} has no name", where)
-            ok = False
-        elif column in seen:
-            loaded.file_problem("this column is given more than once", where, column)
-            ok = False
-        elif column != TAG and column not in allowed:
-            candidates = allowed if fixed_kind is None else allowed | {TAG}
-            loaded.file_problem(
-                f"unknown column {column!r}{suggest(column, candidates)}; {what}", where, column
-            )
-            ok = False
-        seen.add(column)
-        used.append(ok)
+    columns = _check_header(
+        header,
+        name,
+        loaded,
+        kinds,
+        where=f"sheet {name}, row 1",
+        no_kind_where=f"sheet {name}",
+        column_label=_letter,
+        no_kind=lambda hint: (
+            f"the sheet name {name!r} names no fact kind{hint} and the sheet has no {TAG!r}"
+            f" column; name the sheet after a kind (e.g. member), add a {TAG!r} column, or start"
+            f" the name with {SKIPPED_PREFIX!r} to skip the sheet; known kinds:"
+            f" {', '.join(sorted(kinds))}"
+        ),
+    )
+    if columns is None:
+        return
     for number, row in enumerate(rows, start=2):
-        _read_row(row, number, name, header, used, fixed_kind, loaded, converter)
+        _read_row(row, number, name, columns, loaded, converter)
 
 
 def _read_row(
     row: Sequence[Any],
     number: int,
     sheet: str,
-    header: list[str],
-    used: list[bool],
-    fixed_kind: str | None,
+    columns: _Columns,
     loaded: _Loaded,
     converter: cattrs.Converter,
 ) -> None:
     location = f"sheet {sheet}, row {number}"
-    record: dict[str, str] = {}
-    if fixed_kind is not None:
-        record[TAG] = fixed_kind
+    header = columns.names
+    record = columns.new_record()
     problems = False
     empty = True
     for index, cell in enumerate(row):
@@ -205,7 +182,7 @@ def _read_row(
                 f"column {_letter(index + 1)} has a value but no name in row 1", location
             )
             problems = True
-        elif used[index]:
+        elif columns.used[index]:
             record[header[index]] = text
     if not empty and not problems:
         loaded.add(converter, record, location)
