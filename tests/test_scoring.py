@@ -816,3 +816,25 @@ def test_teams_are_scored_independently(assess, fact_builder):
         ("B", 6),
         ("C", 6),
     ]
+
+
+def test_selection_shorthands_equal_the_facts_they_abbreviate() -> None:
+    from assessment_engine.rubric import (
+        Field,
+        ValueOf,
+        achievements,
+        activities,
+        facts,
+        incidents,
+        metric,
+    )
+
+    assert activities("volunteer") == facts("activity", kind="volunteer")
+    assert achievements(("patent", "standard"), level="national") == facts(
+        "achievement", kind=("patent", "standard"), level="national"
+    )
+    late = Field("date").at_least("2024-07-01")
+    assert incidents("complaint", late) == facts("incident", late, kind="complaint")
+    assert metric("on_time_pct") == ValueOf(facts("metric", kind="on_time_pct"))
+    assert metric("on_time_pct", 0).default == 0
+    assert metric("on_time_pct", 0) != metric("on_time_pct")

@@ -37,8 +37,12 @@ from .conditions import (
     Triggered,
     ValueOf,
     Vetoed,
+    achievements,
+    activities,
     exists,
     facts,
+    incidents,
+    metric,
     per_capita,
 )
 from .model import (
@@ -131,9 +135,13 @@ __all__ = [
     "Vetoed",
     "Weight",
     "WhenAll",
+    "achievements",
+    "activities",
     "exists",
     "facts",
     "from_data",
+    "incidents",
+    "metric",
     "per_capita",
     "to_data",
 ]

@@ -61,8 +61,12 @@ __all__ = [
     "Triggered",
     "ValueOf",
     "Vetoed",
+    "achievements",
+    "activities",
     "exists",
     "facts",
+    "incidents",
+    "metric",
     "per_capita",
 ]
 
@@ -192,6 +196,35 @@ def facts(kind: str, where: Condition | None = None, /, **equals: object) -> Sel
     return Select(kind, condition)
 
 
+def activities(
+    kind: str | tuple[str, ...], where: Condition | None = None, /, **eq: object
+) -> Select:
+    """The team's ``activity`` records of ``kind`` (one of several when a tuple), and ``where``.
+
+    Shorthand for ``facts("activity", where, kind=kind, **eq)``, as are :func:`achievements`
+    and :func:`incidents` for their kinds.
+    """
+    return facts("activity", where, kind=kind, **eq)
+
+
+def achievements(
+    kind: str | tuple[str, ...], where: Condition | None = None, /, **eq: object
+) -> Select:
+    """The team's ``achievement`` records of ``kind`` (and ``where`` / field equalities)."""
+    return facts("achievement", where, kind=kind, **eq)
+
+
+def incidents(
+    kind: str | tuple[str, ...], where: Condition | None = None, /, **eq: object
+) -> Select:
+    """The team's ``incident`` records of ``kind`` (and ``where`` / field equalities)."""
+    return facts("incident", where, kind=kind, **eq)
+
+
+def _kind_value(kind: str | tuple[str, ...]) -> object:
+    return kind if isinstance(kind, str) else tuple(kind)
+
+
 # --------------------------------------------------------------------------- quantities
 
 
@@ -294,6 +327,11 @@ class Ratio(_Quantity):
     def quantity_stage(self) -> int:
         """The later of the two parts' stages."""
         return max(self.numerator.quantity_stage(), self.denominator.quantity_stage())
+
+
+def metric(kind: str, default: object = None) -> ValueOf:
+    """The ``value`` of the team's one ``metric`` record of ``kind`` (``default`` when absent)."""
+    return ValueOf(facts("metric", kind=kind), default=default)
 
 
 def per_capita(quantity: Quantity) -> Ratio:

@@ -23,11 +23,14 @@ from assessment_engine.rubric import (
     PerItem,
     PointsBy,
     Total,
+    achievements,
     facts,
+    incidents,
+    metric,
     per_capita,
 )
 
-from ._vocabulary import DIMENSION, achievements, incidents, metric
+from ._vocabulary import DIMENSION
 
 __all__ = [
     "ACCEPTANCE",

@@ -18,10 +18,12 @@ from assessment_engine.rubric import (
     PerItem,
     PointsBy,
     Veto,
+    achievements,
     exists,
+    incidents,
 )
 
-from ._vocabulary import AWARD_LEVELS, DIMENSION, PROVINCIAL_UP, achievements, incidents
+from ._vocabulary import AWARD_LEVELS, DIMENSION, PROVINCIAL_UP
 
 __all__ = ["AWARD_BONUSES", "BONUSES", "PENALTIES", "VETOES"]
 

@@ -22,12 +22,15 @@ from assessment_engine.rubric import (
     PerItem,
     Total,
     WhenAll,
+    achievements,
+    activities,
     exists,
     facts,
+    incidents,
     per_capita,
 )
 
-from ._vocabulary import DIMENSION, achievements, activities, incidents
+from ._vocabulary import DIMENSION
 
 __all__ = [
     "CULTURE",

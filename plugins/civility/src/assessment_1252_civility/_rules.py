@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Final
 
-from assessment_engine.rubric import BestItem, Bonus, PerItem, PointsBy, Veto, exists
+from assessment_engine.rubric import (
+    BestItem,
+    Bonus,
+    PerItem,
+    PointsBy,
+    Veto,
+    achievements,
+    exists,
+    incidents,
+)
 
-from ._vocabulary import CITY_UP, DIMENSION, MEDIA_CITY_UP, achievements, incidents
+from ._vocabulary import CITY_UP, DIMENSION, MEDIA_CITY_UP
 
 __all__ = ["BONUSES", "VETOES"]
 

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from typing import Final
 
-from assessment_engine.rubric import Condition, Select, facts
-
 __all__ = [
     "CITY_UP",
     "DIMENSION",
     "MEDIA_CITY_UP",
-    "achievements",
-    "activities",
-    "incidents",
 ]
 
 #: The dimension id of civility (精神文明).
@@ -27,24 +22,3 @@ DIMENSION: Final = "cv"
 CITY_UP: Final = ("city", "bureau", "provincial", "ministerial", "national")
 #: 市级以上媒体 (media): city, provincial, ministerial (central-ministry papers) or national.
 MEDIA_CITY_UP: Final = ("city", "provincial", "ministerial", "national")
-
-
-def achievements(
-    kind: str | tuple[str, ...], where: Condition | None = None, /, **eq: object
-) -> Select:
-    """The team's ``achievement`` records of ``kind`` (and ``where`` / field equalities)."""
-    return facts("achievement", where, kind=kind, **eq)
-
-
-def activities(
-    kind: str | tuple[str, ...], where: Condition | None = None, /, **eq: object
-) -> Select:
-    """The team's ``activity`` records of ``kind`` (and ``where`` / field equalities)."""
-    return facts("activity", where, kind=kind, **eq)
-
-
-def incidents(
-    kind: str | tuple[str, ...], where: Condition | None = None, /, **eq: object
-) -> Select:
-    """The team's ``incident`` records of ``kind`` (and ``where`` / field equalities)."""
-    return facts("incident", where, kind=kind, **eq)

@@ -26,7 +26,10 @@ from assessment_engine.rubric import (
     PerItem,
     PointsBy,
     Ratio,
+    achievements,
     facts,
+    incidents,
+    metric,
 )
 
 from ._vocabulary import (
@@ -37,10 +40,7 @@ from ._vocabulary import (
     PARTY,
     PARTY_AND_ACTIVISTS,
     PROVINCIAL_UP,
-    achievements,
-    incidents,
     leaders,
-    metric,
 )
 
 __all__ = [

@@ -19,7 +19,9 @@ from assessment_engine.rubric import (
     PerItem,
     PointsBy,
     Veto,
+    achievements,
     exists,
+    incidents,
 )
 
 from ._vocabulary import (
@@ -27,8 +29,6 @@ from ._vocabulary import (
     CITY_UP,
     DIMENSION,
     PROVINCIAL_UP,
-    achievements,
-    incidents,
 )
 
 __all__ = [

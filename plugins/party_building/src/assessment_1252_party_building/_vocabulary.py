@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from assessment_engine.rubric import Condition, Select, ValueOf, facts
+from assessment_engine.rubric import Condition, Select, facts
 
 __all__ = [
     "BUREAU_TIER",
@@ -18,10 +18,7 @@ __all__ = [
     "PARTY",
     "PARTY_AND_ACTIVISTS",
     "PROVINCIAL_UP",
-    "achievements",
-    "incidents",
     "leaders",
-    "metric",
 ]
 
 #: The dimension id of party building (党建).
@@ -42,25 +39,6 @@ PARTY: Final = ("member", "probationary")
 PARTY_AND_ACTIVISTS: Final = ("member", "probationary", "activist")
 
 
-def achievements(
-    kind: str | tuple[str, ...], where: Condition | None = None, /, **eq: object
-) -> Select:
-    """The team's ``achievement`` records of ``kind`` (and ``where`` / field equalities)."""
-    return facts("achievement", where, kind=kind, **eq)
-
-
-def incidents(
-    kind: str | tuple[str, ...], where: Condition | None = None, /, **eq: object
-) -> Select:
-    """The team's ``incident`` records of ``kind`` (and ``where`` / field equalities)."""
-    return facts("incident", where, kind=kind, **eq)
-
-
 def leaders(where: Condition | None = None, /, **eq: object) -> Select:
     """The team's ``member`` records with role ``leader`` (班组长, 室主任)."""
     return facts("member", where, role="leader", **eq)
-
-
-def metric(kind: str, default: object = None) -> ValueOf:
-    """The value of the team's one ``metric`` record of ``kind`` (``default`` when absent)."""
-    return ValueOf(facts("metric", kind=kind), default=default)
