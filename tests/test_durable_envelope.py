@@ -703,7 +703,7 @@ def test_a_record_that_cannot_be_encoded_fails_before_any_session_opens(
 
 
 def python_record(record: Record) -> Record:
-    """What the plain matcher receives for a durable record: the plan's conversion."""
+    """What a matcher receives for a record with ratio pairs: the plan's conversion."""
     slots = tuple(range(len(record)))
     team_cluster = TeamCluster(0, 1, Cluster(0, "x", (), ()), slots)
     return team_cluster.record(record if len(record) != 1 else record[0])
@@ -715,11 +715,12 @@ def both_masks(
     matcher = DurableMatcher(batch_size=batch_size)
     try:
         matcher.prepare([cluster])
-        masks = matcher.match(cluster, records)
+        converted = [python_record(r) for r in records]
+        masks = matcher.match(cluster, converted)
         assert matcher._pool.live == 0
     finally:
         matcher.close()
-    return masks, PythonMatcher().match(cluster, [python_record(r) for r in records])
+    return masks, PythonMatcher().match(cluster, converted)
 
 
 def single(prop_kind: str, expr: Expr, records: Sequence[object]) -> list[bool]:
@@ -962,12 +963,12 @@ class MatcherMachine(RuleBasedStateMachine):
 
     @rule(cluster=prepared, data=st.data())
     def match(self, cluster: Cluster, data: st.DataObject) -> None:
-        records_ = data.draw(records(cluster))
+        records_ = [python_record(r) for r in data.draw(records(cluster))]
         if self.closed:
             with pytest.raises(MatcherError, match="closed"):
                 self.matcher.match(cluster, records_)
             return
-        expected = PythonMatcher().match(cluster, [python_record(r) for r in records_])
+        expected = PythonMatcher().match(cluster, records_)
         assert self.matcher.match(cluster, records_) == expected
 
     @rule(cluster=consumes(prepared))

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+import attrs
+
 from ._scorers import (
     AdjustmentPlan,
     IndicatorPlan,
@@ -40,7 +42,7 @@ from ._scorers import (
 from .facts import fact_fields
 from .rubric.conditions import Count, Headcount, Ratio, Stage, Total, ValueOf
 
-__all__ = ["compile_fast_paths"]
+__all__ = ["FastPaths", "compile_fast_paths"]
 
 ZERO = Decimal(0)
 
@@ -355,11 +357,17 @@ def _score_function(plan: Any, late: dict[int, list[tuple[int, Any]]]) -> Callab
     return _build(src, "score")
 
 
+def _grades_function(plan: Any, late: dict[int, list[tuple[int, Any]]]) -> Callable[..., Any]:
+    src = _Source()
+    src.lines.append("def grades(st):")
+    src.add("V = st.values")
+    src.add("M = st.masks")
+    _emit_grades(src, plan, late)
+    return _build(src, "grades")
+
+
 def _team_function(
-    plan: Any,
-    late: dict[int, list[tuple[int, Any]]],
-    table: dict[type, Any],
-    grade: Callable[..., None],
+    plan: Any, late: dict[int, list[tuple[int, Any]]], table: dict[type, Any]
 ) -> Callable[..., Any]:
     from ._plan import PHASE_GRADES, PHASE_ITEMS, PHASE_TITLES
 
@@ -399,18 +407,31 @@ def _team_function(
     return _build(src, "assess_team")
 
 
+@attrs.frozen
+class FastPaths:
+    """The functions generated for one plan.
+
+    ``quantities(st, problems)``, ``score(st)`` and ``grades(st)`` are the stages of the phased
+    path (which runs the matcher between them); ``assess_team(st)`` fuses every stage for one
+    team and returns False when a memo misses or the input has a problem (the team then takes
+    the phased path).
+    """
+
+    quantities: Callable[..., None]
+    score: Callable[..., None]
+    grades: Callable[..., None]
+    assess_team: Callable[..., bool]
+
+
 def compile_fast_paths(
-    plan: Any,
-    late: dict[int, list[tuple[int, Any]]],
-    table: dict[type, Any],
-    grade: Callable[..., None],
-) -> tuple[Callable[..., None], Callable[..., None], Callable[..., bool]]:
-    """The generated ``quantities``, ``score`` and ``assess_team`` functions of a plan."""
-    quantities = _quantity_function(plan)
-    score = _score_function(plan, late)
-    team = _team_function(plan, late, table, grade)
-    plan.generated_source = "\n".join(
-        f.__source__  # type: ignore[attr-defined]
-        for f in (quantities, score, team)
+    plan: Any, late: dict[int, list[tuple[int, Any]]], table: dict[type, Any]
+) -> FastPaths:
+    """Generate the plan's :class:`FastPaths`; their source is kept on ``plan.generated_source``."""
+    paths = FastPaths(
+        quantities=_quantity_function(plan),
+        score=_score_function(plan, late),
+        grades=_grades_function(plan, late),
+        assess_team=_team_function(plan, late, table),
     )
-    return quantities, score, team
+    plan.generated_source = "\n".join(f.__source__ for f in attrs.astuple(paths, recurse=False))
+    return paths

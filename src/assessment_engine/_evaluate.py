@@ -16,12 +16,11 @@ from __future__ import annotations
 import decimal
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._gc import paused_gc
 from ._matcher.base import Matcher
-from ._numbers import EXACT, exact_text
+from ._numbers import EXACT, exact_text, ratio_of
 from ._plan import PHASE_GRADES, PHASE_ITEMS, PHASE_TITLES, KindPlan, Plan
 from .errors import InputError, InputProblem
 from .facts import Fact, Record, Team
@@ -41,6 +40,9 @@ from .rubric.conditions import (
     Triggered,
     Vetoed,
 )
+
+if TYPE_CHECKING:
+    from ._codegen import FastPaths
 
 __all__ = ["TeamState", "evaluate"]
 
@@ -200,7 +202,7 @@ def _evaluate(
     locate: Locate,
 ) -> list[TeamState]:
     with decimal.localcontext(EXACT):
-        assess_team = _fast_paths(plan)[2]
+        assess_team = _fast_paths(plan).assess_team
         states: list[TeamState] = []
         problems: list[InputProblem] = []
         start, chunk = 0, 64
@@ -238,13 +240,12 @@ def _phased(
         problems.extend(found)
         return
     _resolve(plan, matcher, states, PHASE_ITEMS)
-    late = _late_getters(plan)
-    score = _fast_paths(plan)[1]
+    paths = _fast_paths(plan)
     for state in states:
-        score(state)
+        paths.score(state)
     _resolve(plan, matcher, states, PHASE_GRADES)
     for state in states:
-        _grade(plan, state, late)
+        paths.grades(state)
     _resolve(plan, matcher, states, PHASE_TITLES)
     for state in states:
         state.finish()
@@ -372,7 +373,7 @@ def _quantities(
     source: str,
     locate: Locate,
 ) -> None:
-    compute_quantities = _fast_paths(plan)[0]
+    compute_quantities = _fast_paths(plan).quantities
     owners = plan.assessor_scores
     for state in states:
         raw: list[tuple[Any, tuple[Fact, ...]]] = []
@@ -506,13 +507,7 @@ def _late_getters(plan: Plan) -> LateGetters:
             )
 
             def ratio(s: TeamState) -> Any:
-                n, d = s.values[num], s.values[den]
-                if n is None or d is None:
-                    return None
-                if simple:
-                    return (n, d)
-                fd = _fraction(d)
-                return None if fd == 0 else _fraction(n) / fd
+                return ratio_of(s.values[num], s.values[den], as_pair=simple)
 
             return ratio
         raise TypeError(f"no getter for {q!r}")  # pragma: no cover
@@ -525,25 +520,12 @@ def _late_getters(plan: Plan) -> LateGetters:
     return late
 
 
-def _fraction(value: Any) -> Fraction:
-    if isinstance(value, tuple):
-        return Fraction(value[0]) / Fraction(value[1])
-    return Fraction(value)
-
-
-def _fast_paths(
-    plan: Plan,
-) -> tuple[Callable[..., None], Callable[..., None], Callable[..., bool]]:
+def _fast_paths(plan: Plan) -> FastPaths:
     cached = plan.derived.get("fast")
     if cached is None:
         from ._codegen import compile_fast_paths
 
-        late = _late_getters(plan)
-
-        def grade(state: TeamState) -> None:
-            _grade(plan, state, late)
-
-        cached = compile_fast_paths(plan, late, _route_table(plan), grade)
+        cached = compile_fast_paths(plan, _late_getters(plan), _route_table(plan))
         plan.derived["fast"] = cached
     return cached
 
@@ -564,22 +546,3 @@ def _groups(plan: Plan) -> list[list[int]]:
     ]
     plan.derived["groups"] = groups
     return groups
-
-
-def _grade(plan: Plan, state: TeamState, late: LateGetters) -> None:
-    grades: list[tuple[str, int]] = []
-    vetoed_dims = {plan.vetoes[i][0].dimension for i in state.vetoes} if state.vetoes else ()
-    masks = state.masks
-    for scale, refs in plan.scales:
-        if vetoed_dims and (scale.of is None or None in vetoed_dims or scale.of in vetoed_dims):
-            grades.append((scale.veto_label, -1))
-            continue
-        chosen = len(refs) - 1
-        for i, ref in enumerate(refs):
-            if ref is not None and masks[ref.cluster] >> ref.bit & 1:
-                chosen = i
-                break
-        grades.append((scale.bands[chosen].label, chosen))
-    state.grades = grades
-    for index, get in late[Stage.GRADES]:
-        state.values[index] = get(state)

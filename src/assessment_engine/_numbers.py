@@ -11,15 +11,17 @@ from __future__ import annotations
 import decimal
 from decimal import Decimal
 from fractions import Fraction
-from typing import Final
+from typing import Any, Final
 
 __all__ = [
     "EXACT",
     "Number",
     "display",
+    "exact_ratio",
     "exact_text",
+    "exact_value",
+    "ratio_of",
     "to_decimal",
-    "to_fraction",
 ]
 
 Number = int | Decimal | Fraction
@@ -79,11 +81,37 @@ def to_decimal(value: object) -> Decimal:
     return result
 
 
-def to_fraction(value: Number) -> Fraction:
-    """Return ``value`` as an exact Fraction (Decimals convert exactly)."""
-    if isinstance(value, Fraction):
-        return value
-    return Fraction(value)
+def exact_value(value: Number | tuple[Any, Any]) -> Fraction | None:
+    """A quantity's value as an exact Fraction (Decimals convert exactly).
+
+    A ratio is kept as ``(numerator, denominator)`` until it is compared; it becomes their exact
+    quotient here, or ``None`` (missing) when the denominator is 0.
+    """
+    if isinstance(value, tuple):
+        return exact_ratio(*value)
+    return value if isinstance(value, Fraction) else Fraction(value)
+
+
+def exact_ratio(numerator: Any, denominator: Any) -> Fraction | None:
+    """``numerator / denominator`` exactly; ``None`` when either is missing or undefined, or ÷ 0."""
+    if numerator is None or denominator is None:
+        return None
+    den = exact_value(denominator)
+    if not den:
+        return None
+    num = exact_value(numerator)
+    return None if num is None else num / den
+
+
+def ratio_of(numerator: Any, denominator: Any, *, as_pair: bool) -> Any:
+    """The value of a :class:`~assessment_engine.rubric.Ratio` quantity.
+
+    ``None`` when either side is missing. Two plain numbers stay a ``(numerator, denominator)``
+    pair (``as_pair``), divided only when compared or shown; otherwise the exact quotient.
+    """
+    if numerator is None or denominator is None:
+        return None
+    return (numerator, denominator) if as_pair else exact_ratio(numerator, denominator)
 
 
 def _plain(value: Decimal) -> str:

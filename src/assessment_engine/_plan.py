@@ -18,8 +18,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from fractions import Fraction
-from typing import Any, cast
+from typing import Any
 
 from ._matcher.base import (
     MAX_RULES_PER_CLUSTER,
@@ -32,6 +31,7 @@ from ._matcher.base import (
     Rule,
     negate,
 )
+from ._numbers import exact_ratio, ratio_of
 from ._scorers import (
     AdjustmentPlan,
     IndicatorPlan,
@@ -216,10 +216,7 @@ def _no_slots(values: list[Any]) -> tuple[()]:
 
 
 def _matchable(value: object) -> object:
-    if isinstance(value, tuple):
-        num, den = value
-        return None if den == 0 else Fraction(num) / Fraction(den)
-    return value
+    return exact_ratio(*value) if isinstance(value, tuple) else value
 
 
 class QuantityPlan:
@@ -360,12 +357,7 @@ class Plan:
 
             def ratio(lists: list[list[Fact]], team: Any, problems: list[Any]) -> Any:
                 n, d = num(lists, team, problems), den(lists, team, problems)
-                if n is None or d is None:
-                    return None
-                if simple:
-                    return (n, d)
-                d_exact = _exact(d)
-                return None if d_exact == 0 else _exact(n) / d_exact
+                return ratio_of(n, d, as_pair=simple)
 
             return ratio
         return None  # known only after scoring; filled by the evaluator
@@ -492,12 +484,6 @@ def _total(facts: list[Fact], get: Callable[[Fact], Any]) -> Any:
         if v is not None:
             total += v
     return total
-
-
-def _exact(value: object) -> Fraction:
-    if isinstance(value, tuple):
-        return Fraction(value[0]) / Fraction(value[1])
-    return Fraction(cast("Decimal | int", value))
 
 
 def compile_plan(rubric: Rubric) -> Plan:

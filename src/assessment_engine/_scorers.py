@@ -14,7 +14,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol, cast
 
 from ._describe import describe_condition, describe_quantity, describe_value
-from ._numbers import exact_text
+from ._numbers import exact_ratio, exact_text
 from .facts import Fact, Record
 from .results import FactRef, Line
 from .rubric.conditions import Compare, Condition, Field, Select
@@ -184,12 +184,9 @@ class _Linear:
             return None
         unit = self.unit
         if isinstance(value, tuple):  # a ratio (numerator, denominator): needs a unit
-            num, den = value
-            if den == 0:
+            exact = exact_ratio(*value)
+            if exact is None or unit is None:  # no unit: rejected when the rubric is checked
                 return None
-            if unit is None:  # pragma: no cover - rejected when the rubric is checked
-                return None
-            exact = Fraction(num) / Fraction(den)
             return math.floor(exact / Fraction(unit)) if exact > 0 else 0
         if isinstance(value, Fraction):
             if unit is None:  # pragma: no cover - rejected when the rubric is checked

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from ._describe import describe_value
 from ._evaluate import TeamState
+from ._numbers import exact_ratio
 from ._plan import Plan
 from .results import QuotaResult
 
@@ -47,7 +48,7 @@ def _component(value: Any, descending: bool) -> tuple[int, Any]:
     if value is None:
         return (1, 0)
     if isinstance(value, tuple):
-        value = None if value[1] == 0 else Fraction(value[0]) / Fraction(value[1])
+        value = exact_ratio(*value)
         if value is None:
             return (1, 0)
     if isinstance(value, bool):

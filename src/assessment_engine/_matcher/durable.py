@@ -201,15 +201,7 @@ class _NumberCodec:
     def encode(self, value: object) -> tuple[int, int] | None:
         if value is None:
             return None
-        if isinstance(value, tuple):  # a ratio kept as (numerator, denominator)
-            num, den = value
-            if den == 0:
-                return None
-            f = Fraction(num) / Fraction(den)
-        elif isinstance(value, Fraction):
-            f = value
-        else:
-            f = Fraction(cast("Decimal | int", value))
+        f = value if isinstance(value, Fraction) else Fraction(cast("Decimal | int", value))
         scaled = f * self.scale
         low, high = self.low, self.high
         floor = max(low, min(high, math.floor(scaled)))

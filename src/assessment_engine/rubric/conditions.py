@@ -221,10 +221,6 @@ def incidents(
     return facts("incident", where, kind=kind, **eq)
 
 
-def _kind_value(kind: str | tuple[str, ...]) -> object:
-    return kind if isinstance(kind, str) else tuple(kind)
-
-
 # --------------------------------------------------------------------------- quantities
 
 
