@@ -19,12 +19,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ._gc import paused_gc
+from ._hints import did_you_mean
 from ._matcher.base import Matcher
 from ._numbers import EXACT, exact_text, ratio_of
 from ._plan import PHASE_GRADES, PHASE_ITEMS, PHASE_TITLES, KindPlan, Plan
 from .errors import InputError, InputProblem
 from .facts import Fact, Record, Team
-from .rubric._rubric import did_you_mean
 from .rubric.conditions import (
     AdjustmentPoints,
     Composite,

@@ -6,7 +6,6 @@ Private: :mod:`assessment_engine.loading` is the public face (``facts_converter`
 from __future__ import annotations
 
 import datetime
-import difflib
 import functools
 import re
 import typing
@@ -25,6 +24,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
+from ._hints import did_you_mean
 from ._numbers import to_decimal
 from .errors import InputProblem
 from .facts import Fact, validate_fact_type
@@ -36,7 +36,6 @@ __all__ = [
     "describe",
     "facts_converter",
     "problems_of",
-    "suggest",
 ]
 
 #: The key (JSON) or column (CSV) that names a record's fact kind.
@@ -140,12 +139,6 @@ def _structure_tags(value: object, _: object) -> frozenset[str]:
     return frozenset(value)
 
 
-def suggest(name: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or nothing."""
-    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 def _literal_hook(tp: Any) -> Callable[[object, object], object]:
     options = typing.get_args(tp)
 
@@ -153,7 +146,7 @@ def _literal_hook(tp: Any) -> Callable[[object, object], object]:
         for option in options:
             if value == option and type(value) is type(option):
                 return option
-        hint = suggest(value, map(str, options)) if isinstance(value, str) else ""
+        hint = did_you_mean(value, map(str, options)) if isinstance(value, str) else ""
         listed = ", ".join(repr(o) for o in options)
         raise ValueError(f"must be one of {listed}; got {describe(value)}{hint}")
 
@@ -299,7 +292,7 @@ def _fact_hook(kinds: Mapping[str, type[Fact]], converter: cattrs.Converter) -> 
         kind = value[TAG]
         cls = kinds.get(kind) if isinstance(kind, str) else None
         if cls is None:
-            hint = suggest(kind, kinds) if isinstance(kind, str) else ""
+            hint = did_you_mean(kind, kinds) if isinstance(kind, str) else ""
             what = repr(kind) if isinstance(kind, str) else describe(kind)
             raise _located(
                 Fact, TAG, ValueError(f"unknown fact kind {what}{hint}; known kinds: {known}")
@@ -445,7 +438,7 @@ def problems_of(exc: BaseException, source: str, record: str) -> list[InputProbl
                         field=field if field is not None else key,
                         reason=f"{prefix}unknown field {key!r} for fact kind"
                         f" {getattr(leaf.cl, 'fact_kind', leaf.cl.__name__)!r}"
-                        f"{suggest(key, names)}; its fields are: {', '.join(names)}",
+                        f"{did_you_mean(key, names)}; its fields are: {', '.join(names)}",
                     )
                 )
             continue

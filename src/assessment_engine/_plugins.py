@@ -7,7 +7,6 @@ explicitly; ``check_pending()`` then rejects implementations of hooks that do no
 
 from __future__ import annotations
 
-import difflib
 import importlib.metadata
 import inspect
 import logging
@@ -19,6 +18,7 @@ import attrs
 import pluggy
 
 from . import hookspecs
+from ._hints import did_you_mean
 from .errors import PluginError
 
 __all__ = [
@@ -153,10 +153,9 @@ class PluginSet:
             for impl in sorted(caller.get_hookimpls(), key=lambda i: i.plugin_name):
                 if impl.optionalhook:
                     continue
-                close = difflib.get_close_matches(hook_name, hooks, n=1, cutoff=0.6)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
                 raise PluginError(
-                    f"implements {hook_name!r}, which is not a hook{hint};"
+                    f"implements {hook_name!r}, which is not a hook"
+                    f"{did_you_mean(hook_name, hooks)};"
                     f" the hooks are {', '.join(hooks)}",
                     plugin=impl.plugin_name,
                 )

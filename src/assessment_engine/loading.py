@@ -41,8 +41,8 @@ from ._fact_converter import (
     describe,
     facts_converter,
     problems_of,
-    suggest,
 )
+from ._hints import did_you_mean
 from .errors import InputError, InputProblem
 from .facts import Fact, validate_fact_type
 from .factset import FactSet
@@ -146,7 +146,7 @@ def _read_json(path: PathLike, converter: cattrs.Converter) -> _Loaded:
             return loaded
         for key in sorted(set(document) - {"facts"}):
             loaded.file_problem(
-                f"unknown key {key!r} at the top level{suggest(key, ['facts'])};"
+                f"unknown key {key!r} at the top level{did_you_mean(key, ['facts'])};"
                 ' expected {"facts": [...]}',
                 record="top level",
                 field=key,
@@ -221,7 +221,7 @@ def _check_header(
     else:
         fixed_kind = _kind_of_stem(name, kinds)
         if fixed_kind is None:
-            loaded.file_problem(no_kind(suggest(name.lower(), kinds)), record=no_kind_where)
+            loaded.file_problem(no_kind(did_you_mean(name.lower(), kinds)), record=no_kind_where)
             return None
         fields = _init_fields(kinds[fixed_kind])
         allowed = set(fields)
@@ -239,7 +239,9 @@ def _check_header(
         elif column != TAG and column not in allowed:
             candidates = allowed if fixed_kind is None else allowed | {TAG}
             loaded.file_problem(
-                f"unknown column {column!r}{suggest(column, candidates)}; {what}", where, column
+                f"unknown column {column!r}{did_you_mean(column, candidates)}; {what}",
+                where,
+                column,
             )
             ok = False
         seen.add(column)

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from ._fact_converter import TAG, converter_for, suggest
+from ._fact_converter import TAG, converter_for
+from ._hints import did_you_mean
 from ._whatif_facts import field_types
 from .errors import AssessmentError
 from .facts import Fact, Team
@@ -270,7 +271,7 @@ def template_kinds(
     for kind in chosen:
         if kind not in known:
             raise ValueError(
-                f"unknown fact kind {kind!r}{suggest(kind, known)};"
+                f"unknown fact kind {kind!r}{did_you_mean(kind, known)};"
                 f" known kinds: {', '.join(sorted(known))}"
             )
     return sorted(chosen, key=lambda k: (k != Team.fact_kind, k))

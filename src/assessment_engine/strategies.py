@@ -60,12 +60,12 @@ from ._draws import (
     _context,
     _facts,
 )
+from ._hints import did_you_mean
 from ._team_draws import _crossings, _teams
 from .engine import Engine
 from .facts import Fact, Record
 from .factset import FactSet
 from .rubric import Rubric
-from .rubric._rubric import did_you_mean
 
 __all__ = ["TEAM_IDS", "fact_sets", "facts", "teams"]
 

@@ -40,13 +40,13 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
+from ._hints import did_you_mean
 from ._whatif_candidates import Candidate, CandidateFinder, Step
 from ._whatif_facts import PLACEHOLDER_ID, field_types
 from .errors import InputError, SessionError
 from .facts import Fact, Record
 from .factset import FactSet
 from .rubric import GradeBand, GradeScale, Rubric
-from .rubric._rubric import did_you_mean
 
 if TYPE_CHECKING:
     from .engine import Engine

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from .._fact_converter import converter_for
+from .._hints import did_you_mean
 from .._numbers import exact_text
 from ..engine import Engine
 from ..errors import AssessmentError
@@ -45,12 +46,6 @@ def _done(message: str) -> None:
 
 def _teams(count: int) -> str:
     return f"{count} team{'s' if count != 1 else ''}"
-
-
-def _did_you_mean(name: str, known: Sequence[str]) -> str:
-    from ..rubric._rubric import did_you_mean
-
-    return did_you_mean(name, known)
 
 
 # ----------------------------------------------------------------------------- evaluate
@@ -173,7 +168,7 @@ def explain(
             known = sorted(report.teams)
             shown = ", ".join(known[:20]) + (" …" if len(known) > 20 else "")
             raise click.BadParameter(
-                f"no team {team!r} in period {report.period}{_did_you_mean(team, known)};"
+                f"no team {team!r} in period {report.period}{did_you_mean(team, known)};"
                 f" teams: {shown}",
                 param_hint="TEAM",
             )

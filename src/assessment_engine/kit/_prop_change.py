@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,6 +18,7 @@ from .._effects import (
     scoring_units,
     unit_points,
 )
+from .._hints import did_you_mean
 from ..engine import Engine
 from ..errors import InputError
 from ..facts import Fact, Record, Team
@@ -179,9 +179,10 @@ def per_capita_targets(rubric: Rubric, ids: Collection[str] | None) -> tuple[Uni
     chosen = []
     for unit_id in ids:
         if unit_id not in known:
-            close = difflib.get_close_matches(unit_id, sorted(known), n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ValueError(f"per_capita names {unit_id!r}, not an indicator or part{hint}")
+            raise ValueError(
+                f"per_capita names {unit_id!r}, not an indicator or part"
+                + did_you_mean(unit_id, known)
+            )
         chosen.append(known[unit_id])
     return tuple(chosen)
 

@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 from .._builtin_facts import assessment_register_fact_types as _builtin_fact_types
+from .._hints import did_you_mean
 from .._numbers import exact_text
 from ..facts import fact_fields
 from ..rubric import Rubric
 from ..rubric._check import walk_selects
-from ..rubric._rubric import did_you_mean
 from ..rubric._values import Value
 from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, Not, OneOf, Select
 from ..rubric.model import Bonus, Indicator, Penalty

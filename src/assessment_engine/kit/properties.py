@@ -43,7 +43,6 @@ function of one property.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Collection, Sequence
 from typing import Any, Final
 
@@ -52,6 +51,7 @@ import hypothesis
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
+from .._hints import did_you_mean
 from ..engine import Engine, MatcherName
 from ..facts import Fact, Record, Team
 from ..rubric import Rubric
@@ -136,10 +136,9 @@ def _chosen(properties: Collection[str] | None) -> tuple[str, ...]:
         raise TypeError("properties must be a collection of property names, not one string")
     for name in properties:
         if name not in PROPERTIES:
-            close = difflib.get_close_matches(str(name), PROPERTIES, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
             raise ValueError(
-                f"unknown property {name!r}{hint}; the properties are {', '.join(PROPERTIES)}"
+                f"unknown property {name!r}{did_you_mean(str(name), PROPERTIES)}; the properties"
+                f" are {', '.join(PROPERTIES)}"
             )
     return tuple(p for p in PROPERTIES if p in properties)
 

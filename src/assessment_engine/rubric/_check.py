@@ -8,11 +8,11 @@ add up, can a title be reached) belong to the consistency kit, not here.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .._hints import did_you_mean
 from ..errors import RubricError
 from ..facts import fact_fields
 from .conditions import (
@@ -63,11 +63,6 @@ if TYPE_CHECKING:
 __all__ = ["check_rubric", "walk_selects"]
 
 
-def _suggest(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
 class _Checker:
     def __init__(self, rubric: Rubric) -> None:
         self.rubric = rubric
@@ -88,7 +83,7 @@ class _Checker:
         if cls is None:
             raise self.fail(
                 f"selects unknown fact kind {select.kind!r}"
-                + _suggest(select.kind, self.rubric.fact_types)
+                + did_you_mean(select.kind, self.rubric.fact_types)
                 + f"; known kinds: {', '.join(sorted(self.rubric.fact_types))}"
             )
         if select.where is not None:
@@ -98,7 +93,9 @@ class _Checker:
         fields = fact_fields(self.rubric.fact_types[kind])
         spec = fields.get(name)
         if spec is None:
-            raise self.fail(f"fact kind {kind!r} has no field {name!r}" + _suggest(name, fields))
+            raise self.fail(
+                f"fact kind {kind!r} has no field {name!r}" + did_you_mean(name, fields)
+            )
         if spec.kind not in allowed:
             raise self.fail(
                 f"field {kind}.{name} is {spec.kind}; here it must be {' or '.join(allowed)}"
@@ -173,7 +170,7 @@ class _Checker:
 
     def known(self, name: str, choices: set[str], what: str) -> None:
         if name not in choices:
-            raise self.fail(f"refers to unknown {what} {name!r}" + _suggest(name, choices))
+            raise self.fail(f"refers to unknown {what} {name!r}" + did_you_mean(name, choices))
 
     def condition(self, cond: Condition, max_stage: int, place: str) -> None:
         if isinstance(cond, AllOf | AnyOf):
@@ -199,7 +196,7 @@ class _Checker:
                     if value not in labels:
                         raise self.fail(
                             f"grade scale {scale.id!r} has no label {value!r}"
-                            + _suggest(str(value), labels)
+                            + did_you_mean(str(value), labels)
                         )
 
     def scoring(self, form: Scoring, place: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import types
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -28,7 +27,7 @@ from .model import (
 )
 from .scoring import Parts
 
-__all__ = ["Rubric", "did_you_mean"]
+__all__ = ["Rubric"]
 
 _HOOK_TYPES: dict[str, tuple[type, ...]] = {
     "assessment_register_fact_types": (type,),
@@ -50,12 +49,6 @@ _WHAT = {
     Quota: "quota",
     GradeScale: "grade scale",
 }
-
-
-def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(name, sorted(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 @attrs.frozen(eq=False, repr=False)
