@@ -342,3 +342,24 @@ def test_the_files_round_trip_through_dump_json(
     assert set(again) == set(facts)
     assert dump_json(again) == text
     assert engine.assess(again).to_json() == engine.assess(facts).to_json()
+
+
+@pytest.mark.parametrize("matcher", ["python", "durable"])
+def test_a_memo_that_restarts_mid_assessment_changes_nothing(
+    matcher: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memos restart when they would outgrow their limit; the teams assessed then must not lose
+    the answers they already had (regression: a restart between finding the misses and reading
+    the answers raised KeyError)."""
+    import assessment_engine._evaluate as evaluate
+
+    with Engine(block=["food_institute"], matcher=matcher) as fresh:
+        facts = load_facts(YEAR_2024, fact_types=fresh.rubric.fact_types)
+        expected = fresh.assess(facts).to_json()
+    teams = sorted({f.team for f in facts})
+    first_half = [f for f in facts if f.team in teams[:5]]
+    monkeypatch.setattr(evaluate, "_MEMO_LIMIT", 6)
+    with Engine(block=["food_institute"], matcher=matcher) as engine:
+        engine.assess(first_half)  # fills the memos to their (tiny) limit
+        assert engine.assess(facts).to_json() == expected
+        assert engine.assess(facts).to_json() == expected

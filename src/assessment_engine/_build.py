@@ -7,13 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from ._describe import describe_condition, describe_value
-from ._evaluate import TeamState
+from ._evaluate import TeamState, group_members
 from ._matcher.python import evaluate
 from ._numbers import exact_text
 from ._plan import Plan, _matchable, _operands, to_expr
-from ._scorers import fact_refs
+from ._scorers import fact_refs, facts_in
 from ._verdict import Standings
-from .facts import Fact
 from .results import (
     AdjustmentResult,
     Assessment,
@@ -73,22 +72,19 @@ def _grade_result(plan: Plan, state: TeamState, index: int) -> GradeResult:
 
 def _adjustment_results(plan: Plan, state: TeamState, dim: int) -> tuple[AdjustmentResult, ...]:
     results = []
+    amounts, applied_amounts = state.adj_amounts, state.adj_applied
     for i, ap in enumerate(plan.adjustments):
         if ap.dimension != dim:
             continue
-        amount, applied = state.adj_amounts[i], state.adj_applied[i]
+        amount, applied = amounts[i], applied_amounts[i]
         lines = ap.lines(state)
         note = ""
         if applied != amount:
             winner = next(
                 (
                     plan.adjustments[j].rule.id
-                    for j, other in enumerate(plan.adjustments)
-                    if j != i
-                    and other.rule.group == ap.rule.group
-                    and other.dimension == ap.dimension
-                    and other.kind == ap.kind
-                    and state.adj_applied[j] > 0
+                    for j in group_members(plan)[i]
+                    if j != i and applied_amounts[j] > 0
                 ),
                 None,
             )
@@ -124,6 +120,9 @@ def build_assessment(
     """The complete, explained assessment of one team."""
     rubric = plan.rubric
     scale_of: dict[str | None, int] = {scale.of: i for i, (scale, _) in enumerate(plan.scales)}
+    ind_points = state.ind_points
+    base, bonus, bonus_raw = state.dim_base, state.dim_bonus, state.dim_bonus_raw
+    penalty, score = state.dim_penalty, state.dim_score
     dimensions = []
     for d, dim in enumerate(rubric.dimensions):
         indicators = tuple(
@@ -131,7 +130,7 @@ def build_assessment(
                 id=ip.indicator.id,
                 label=ip.indicator.label,
                 max=ip.max,
-                points=state.ind_points[i],
+                points=ind_points[i],
                 lines=tuple(ip.lines(state)),
             )
             for i, ip in enumerate(plan.indicators)
@@ -143,11 +142,11 @@ def build_assessment(
                 id=dim.id,
                 label=dim.label,
                 weight=plan.weights[d],
-                base=state.dim_base[d],
-                bonus=state.dim_bonus[d],
-                bonus_before_cap=state.dim_bonus_raw[d],
-                penalty=state.dim_penalty[d],
-                score=state.dim_score[d],
+                base=base[d],
+                bonus=bonus[d],
+                bonus_before_cap=bonus_raw[d],
+                penalty=penalty[d],
+                score=score[d],
                 grade=None if grade_index is None else _grade_result(plan, state, grade_index),
                 indicators=indicators,
                 adjustments=_adjustment_results(plan, state, d),
@@ -156,12 +155,8 @@ def build_assessment(
     vetoes = []
     for i in state.vetoes:
         veto, _, selects = plan.vetoes[i]
-        facts: dict[int, Fact] = {}
-        for s in selects:
-            for f in state.lists[s]:
-                facts[id(f)] = f
         vetoes.append(
-            VetoResult(veto.id, veto.label, veto.dimension, fact_refs(list(facts.values())))
+            VetoResult(veto.id, veto.label, veto.dimension, fact_refs(facts_in(state, selects)))
         )
     team_id = state.team.team
     outcome = standings.titles()

@@ -438,19 +438,16 @@ def _resolve(plan: Plan, matcher: Matcher, states: list[TeamState], phase: int) 
         if tc.phase != phase:
             continue
         memo, key, index = tc.memo, tc.key, tc.index
-        misses: dict[Any, None] = {}
-        for state in states:
-            k = key(state.values)
-            if k not in memo:
-                misses[k] = None
+        keys = [key(state.values) for state in states]
+        misses = [k for k in dict.fromkeys(keys) if k not in memo]
         if misses:
             if len(memo) + len(misses) > _MEMO_LIMIT:
-                memo.clear()
-            keys = list(misses)
-            masks = matcher.match(tc.cluster, [tc.record(k) for k in keys])
-            memo.update(zip(keys, masks, strict=True))
-        for state in states:
-            state.masks[index] = memo[key(state.values)]
+                memo.clear()  # restart: every key of these teams is a miss now
+                misses = list(dict.fromkeys(keys))
+            masks = matcher.match(tc.cluster, [tc.record(k) for k in misses])
+            memo.update(zip(misses, masks, strict=True))
+        for state, k in zip(states, keys, strict=True):
+            state.masks[index] = memo[k]
 
 
 # --------------------------------------------------------------------------- scoring
@@ -527,6 +524,15 @@ def _fast_paths(plan: Plan) -> FastPaths:
 
         cached = compile_fast_paths(plan, _late_getters(plan), _route_table(plan))
         plan.derived["fast"] = cached
+    return cached
+
+
+def group_members(plan: Plan) -> dict[int, list[int]]:
+    """Per adjustment in an exclusive group: the group's members (itself included)."""
+    cached = plan.derived.get("group_members")
+    if cached is None:
+        cached = {i: members for members in _groups(plan) for i in members}
+        plan.derived["group_members"] = cached
     return cached
 
 

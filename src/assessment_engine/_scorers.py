@@ -8,7 +8,7 @@ caps, floors and clips appear as lines of their own — and a test holds every f
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol, cast
@@ -223,14 +223,18 @@ class _Linear:
         ]
 
 
-def _facts_of(state: TeamState, slot: int) -> list[Fact]:
-    """The facts a stage-1 quantity was computed from (for explanations)."""
-    selects = state.plan.quantity_selects(slot)
+def facts_in(state: TeamState, selects: Iterable[int]) -> list[Fact]:
+    """The team's facts in any of the selections, each once, in selection order."""
     seen: dict[int, Fact] = {}
     for s in selects:
         for f in state.lists[s]:
             seen[id(f)] = f
     return list(seen.values())
+
+
+def _facts_of(state: TeamState, slot: int) -> list[Fact]:
+    """The facts a stage-1 quantity was computed from (for explanations)."""
+    return facts_in(state, state.plan.quantity_selects(slot))
 
 
 class _Bands:

@@ -279,14 +279,14 @@ class Standings:
         n = self.count
         limits = {q.id: max(q.minimum, math.floor(Fraction(q.share) * n)) for q in quotas.values()}
         used = dict.fromkeys(quotas, 0)
-        for _, team in self._unranked:
-            if plan.titles:
-                outcome.notes.setdefault(team, []).append(("vetoed", -1, ""))
-        groups: dict[str, list[int]] = {}
-        for i, (title, _) in enumerate(plan.titles):
-            groups.setdefault(title.group, []).append(i)
         if not plan.titles:
             return outcome
+        for _, team in self._unranked:
+            outcome.notes.setdefault(team, []).append(("vetoed", -1, ""))
+        by_group: dict[str, list[int]] = {}
+        for i, (title, _) in enumerate(plan.titles):
+            by_group.setdefault(title.group, []).append(i)
+        groups = [members for _, members in sorted(by_group.items())]
         ranked = self._ranked
         start = 0
         while start < len(ranked):
@@ -297,7 +297,7 @@ class Standings:
             awarded_now: dict[str, int] = dict.fromkeys(quotas, 0)
             for team in tie:
                 state = self._states[team]
-                for _, members in sorted(groups.items()):
+                for members in groups:
                     missed: list[tuple[str, int, str]] = []
                     for i in members:
                         title, ref = plan.titles[i]
@@ -319,9 +319,6 @@ class Standings:
                         for q in title.quotas:
                             awarded_now[q] += 1
                         break
-                    else:
-                        outcome.notes.setdefault(team, []).extend(missed)
-                        continue
                     if missed:
                         outcome.notes.setdefault(team, []).extend(missed)
             for q, count in awarded_now.items():
