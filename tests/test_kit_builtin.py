@@ -28,8 +28,8 @@ DEPARTMENT = ("food_institute",)
 def load(block: tuple[str, ...], matcher: MatcherName = "python") -> Engine:
     try:
         engine = Engine(matcher=matcher, block=block)
-    except AssessmentError as exc:
-        pytest.skip(f"the installed rule sets failed to load: {type(exc).__name__}: {exc}")
+    except AssessmentError as exc:  # installed but broken: the gate must fail, not skip
+        pytest.fail(f"the installed rule sets failed to load: {type(exc).__name__}: {exc}")
     missing = sorted(set(BUILT_IN) - {p.name for p in engine.plugins})
     if missing:
         engine.close()

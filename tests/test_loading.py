@@ -494,10 +494,10 @@ def test_failed_load_returns_nothing(here: Callable[[str, str], str]) -> None:
         "facts.json",
         records({**TEAM, "headcount": 3}, {"fact": "member", **T1, "id": "m1", "age": "x"}),
     )
-    result: FactSet | None = None
-    with pytest.raises(InputError):
-        result = load_json(name)
-    assert result is None
+    with pytest.raises(InputError) as caught:
+        load_json(name)
+    # the one bad record (index 1) is reported; nothing is returned, not even the good team
+    assert [(p.record, p.field) for p in caught.value.problems] == [("record 1", "age")]
 
 
 def test_missing_team_record(here: Callable[[str, str], str]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +13,8 @@ from .._fact_converter import converter_for
 from .._hints import did_you_mean
 from .._numbers import exact_text
 from ..engine import Engine
-from ..errors import AssessmentError
+from ..html_report import render_report
+from ..kit import check_rubric
 from ..report import Report
 from ..serialize import assessment_to_data, dumps
 from ..spreadsheets import template_kinds, write_template
@@ -301,29 +301,17 @@ def check(
     fmt: str,
 ) -> None:
     """Run the rubric consistency checks; exit 1 when one finds an error."""
-    try:
-        kit = importlib.import_module("assessment_engine.kit")
-        check_rubric = kit.check_rubric
-    except (ImportError, AttributeError) as exc:
-        raise AssessmentError(
-            f"the consistency kit (assessment_engine.kit.check_rubric) is not available: {exc}"
-        ) from exc
     with build_engine(plugins, no_entry_points, block, matcher) as engine:
-        found = tuple(check_rubric(engine.rubric))
+        found = check_rubric(engine.rubric)
     if fmt == "json":
         data = [
-            {
-                "severity": str(getattr(f, "severity", "")),
-                "subject": str(getattr(f, "subject", "")),
-                "check": str(getattr(f, "check", "")),
-                "message": str(getattr(f, "message", "")),
-            }
+            {"severity": f.severity, "subject": f.subject, "check": f.check, "message": f.message}
             for f in found
         ]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print_to(None, _tables.findings(found))
-    if any(getattr(f, "severity", None) == "error" for f in found):
+    if any(f.severity == "error" for f in found):
         raise click.exceptions.Exit(1)
 
 
@@ -351,12 +339,6 @@ def report(
     title: str | None,
 ) -> None:
     """Write the HTML report of the assessment of FACTS."""
-    try:
-        render_report = importlib.import_module("assessment_engine.html_report").render_report
-    except (ImportError, AttributeError) as exc:
-        raise AssessmentError(
-            f"the HTML report (assessment_engine.html_report.render_report) is not available: {exc}"
-        ) from exc
     with build_engine(plugins, no_entry_points, block, matcher) as engine:
         fact_set = read_facts(engine, facts)
         result = engine.assess(fact_set, period=period)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -18,6 +17,7 @@ from rich.text import Text
 
 from .._numbers import display
 from .._plugins import PluginInfo
+from ..kit import SEVERITIES, Finding
 from ..report import Report
 from ..results import Assessment, FactRef, Line
 from ..rubric import GradeScale, Rubric
@@ -32,7 +32,6 @@ __all__ = [
     "short",
 ]
 
-_SEVERITIES = ("error", "warning", "info")
 _GLOSS = re.compile(r"^(\S.*?) \([^()]*\)$")
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
@@ -321,18 +320,16 @@ def plugin_indicators(rubric: Rubric, plugin: str) -> list[str]:
     return [i.id for i in rubric.indicators if rubric.plugin_of(i.id) == plugin]
 
 
-def findings(items: Sequence[Any]) -> RenderableType:
+def findings(items: Sequence[Finding]) -> RenderableType:
     """Consistency findings grouped by severity (errors first), with a count line."""
     parts: list[RenderableType] = []
-    counts = dict.fromkeys(_SEVERITIES, 0)
-    groups: dict[str, list[Any]] = {}
+    groups: dict[str, list[Finding]] = {s: [] for s in SEVERITIES}
     for item in items:
-        severity = str(getattr(item, "severity", "info"))
-        groups.setdefault(severity, []).append(item)
-        counts[severity] = counts.get(severity, 0) + 1
-    order = [s for s in _SEVERITIES if s in groups] + sorted(set(groups) - set(_SEVERITIES))
-    for severity in order:
-        style = _SEVERITY_STYLE.get(severity, "")
+        groups[item.severity].append(item)
+    for severity in SEVERITIES:
+        if not groups[severity]:
+            continue
+        style = _SEVERITY_STYLE[severity]
         table = Table(
             title=Text(f"{severity} ({len(groups[severity])})"),
             title_style=style,
@@ -344,13 +341,9 @@ def findings(items: Sequence[Any]) -> RenderableType:
         table.add_column("check", ratio=2)
         table.add_column("message", ratio=6)
         for item in groups[severity]:
-            _row(
-                table,
-                str(getattr(item, "subject", "")),
-                str(getattr(item, "check", "")),
-                str(getattr(item, "message", "")),
-            )
+            _row(table, item.subject, item.check, item.message)
         parts.append(table)
-    summary = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in _SEVERITIES)
+    counts = {s: len(groups[s]) for s in SEVERITIES}
+    summary = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in SEVERITIES)
     parts.append(Text(summary if items else "no findings: the rubric is consistent"))
     return Group(*parts)

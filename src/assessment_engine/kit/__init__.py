@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .checks import (
     CHECKS,
+    SEVERITIES,
     Finding,
     Severity,
     check_plugins,
@@ -23,6 +24,7 @@ from .checks import (
 __all__ = [
     "CHECKS",
     "PROPERTIES",
+    "SEVERITIES",
     "Finding",
     "PropertyRun",
     "Severity",
