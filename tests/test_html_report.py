@@ -791,3 +791,14 @@ def test_the_docs_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     written = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert written.startswith("<!DOCTYPE html>")
     assert "食品所微生物室" in written
+
+
+def test_short_labels_keep_the_chinese_part_everywhere() -> None:
+    """The terminal table and the HTML page shorten labels the same way."""
+    from assessment_engine._describe import short_label
+
+    assert short_label("优秀 (excellent)") == "优秀"
+    assert short_label("先进班组 (advanced team) (2024)") == "先进班组"
+    assert short_label("人均志愿服务 (volunteer hours (per capita))") == "人均志愿服务"
+    assert short_label("优秀") == "优秀"
+    assert short_label("(excellent)") == "(excellent)"

@@ -180,5 +180,9 @@ def test_the_class_works_without_the_opt_in_when_given_the_plugins(
 def test_unknown_properties_are_refused_when_the_class_is_made() -> None:
     from assessment_engine.pytest_plugin import rubric_consistency_tests
 
-    with pytest.raises(ValueError, match="unknown properties"):
+    with pytest.raises(
+        ValueError, match=r"unknown property 'monotonic' \(did you mean 'monotonicity'\?\)"
+    ):
         rubric_consistency_tests([], properties=["monotonic"])
+    with pytest.raises(TypeError, match="not one string"):
+        rubric_consistency_tests([], properties="bounds")

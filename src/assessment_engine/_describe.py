@@ -43,7 +43,13 @@ from .rubric.conditions import (
     Vetoed,
 )
 
-__all__ = ["describe_condition", "describe_quantity", "describe_select", "describe_value"]
+__all__ = [
+    "describe_condition",
+    "describe_quantity",
+    "describe_select",
+    "describe_value",
+    "short_label",
+]
 
 _OPS = {"==": "=", "!=": "≠", ">=": "≥", ">": ">", "<=": "≤", "<": "<"}
 
@@ -163,3 +169,12 @@ def describe_condition(cond: Condition) -> str:
     if isinstance(cond, Not):
         return f"not ({describe_condition(cond.item)})"
     assert_never(cond)
+
+
+def short_label(label: str) -> str:
+    """The Chinese part of a ``中文 (English gloss)`` label, for tight places; else the label.
+
+    ``优秀 (excellent)`` → ``优秀``; a label without a gloss is returned as it is.
+    """
+    head, sep, _ = label.partition(" (")
+    return head if sep and head else label

@@ -28,6 +28,7 @@ from functools import cache
 from importlib import resources
 
 from . import __version__
+from ._describe import short_label
 from ._numbers import display
 from ._svg import HistogramItem, RadarAxis, histogram, radar
 from .report import Report
@@ -124,12 +125,6 @@ def _num(value: Decimal | Fraction | int, places: int = 2) -> str:
     return display(value, places)
 
 
-def _short(label: str) -> str:
-    """The Chinese part of a "中文 (gloss)" label, for tight places; the label otherwise."""
-    head, sep, _ = label.partition(" (")
-    return head if sep and head else label
-
-
 def _pct(value: Decimal, maximum: Decimal) -> str:
     if maximum <= 0:
         return "0"
@@ -211,7 +206,7 @@ class _Page:
         elif result.label in labels:
             i, n = labels.index(result.label), len(labels)
             tier = "g0" if n == 1 else f"g{(6 * i + n - 1) // (2 * (n - 1))}"
-        text = _short(result.label) if short else result.label
+        text = short_label(result.label) if short else result.label
         return f'<span class="pill {tier}" title="{_e(result.label)}">{_e(text)}</span>'
 
     def team_link(self, a: Assessment) -> str:
@@ -227,11 +222,11 @@ class _Page:
         out = []
         for t in a.titles:
             if t.note:
-                text = _short(t.note) if short else t.note
+                text = short_label(t.note) if short else t.note
                 note = f' <span class="warn" title="{_e(t.note)}">⚠ {_e(text)}</span>'
             else:
                 note = ""
-            label = _short(t.label) if short else t.label
+            label = short_label(t.label) if short else t.label
             out.append(
                 f'<span class="pill title-pill" title="{_e(t.label)}">{_e(label)}</span>{note}'
             )
@@ -277,7 +272,7 @@ class _Page:
         for d, w in zip(self.dimensions, self.weights, strict=True):
             weight = f" × {_num(w)}" if w != 1 else ""
             head.append(
-                f'<th class="num">{_e(_short(d.label))}<small>{_e(d.id)} / {_num(d.max)}'
+                f'<th class="num">{_e(short_label(d.label))}<small>{_e(d.id)} / {_num(d.max)}'
                 f"{weight}</small></th>"
             )
         head.append("<th>称号<small>titles</small></th>")
@@ -344,7 +339,7 @@ class _Page:
         """A histogram of the composites, vetoed teams stacked in grey, grade thresholds dashed."""
         scale = self.composite_scale
         thresholds = [
-            (b.at_least, _short(b.label))
+            (b.at_least, short_label(b.label))
             for b in (scale.bands if scale else ())
             if b.at_least is not None
         ]
@@ -366,7 +361,7 @@ class _Page:
     def radar(self, a: Assessment, *, size: int, pad: int, values: bool) -> str:
         """One team's radar chart: axes are dimensions, each scaled by its maximum."""
         axes = [
-            RadarAxis(d.label, _short(d.label), a.dimension(d.id).score, d.max)
+            RadarAxis(d.label, short_label(d.label), a.dimension(d.id).score, d.max)
             for d in self.dimensions
         ]
         label = f"{a.name}: " + ", ".join(f"{x.label} {_num(x.score)}/{_num(x.max)}" for x in axes)

@@ -130,15 +130,10 @@ def rubric_consistency_tests(
     :param fail_on: the finding severities that fail ``test_static_checks``.
     :param name: the class's name.
     """
-    from .kit.properties import PROPERTIES
+    from .kit.properties import _chosen
 
-    chosen = PROPERTIES if properties is None else tuple(properties)
     # the names are checked now, when the test module is imported, not in every test
-    unknown = [p for p in chosen if p not in PROPERTIES]
-    if unknown:
-        raise ValueError(
-            f"unknown properties {unknown}; the properties are {', '.join(PROPERTIES)}"
-        )
+    chosen = _chosen(properties)
     given = None if plugins is None else list(plugins)
 
     @pytest.fixture
@@ -175,7 +170,6 @@ def rubric_consistency_tests(
         "matcher": matcher,
         "per_capita": per_capita,
     }
-    for prop in PROPERTIES:
-        if prop in chosen:
-            namespace[f"test_{prop}"] = _property_test(prop, options)
+    for prop in chosen:  # in PROPERTIES order
+        namespace[f"test_{prop}"] = _property_test(prop, options)
     return type(name, (), namespace)

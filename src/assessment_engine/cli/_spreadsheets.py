@@ -55,11 +55,12 @@ def ranking_table(report: Report) -> tuple[list[str], list[list[Cell]]]:
         ]
         if None in scaled:
             row.append(standing.grade)
-        grades = dict(standing.dimension_grades)
-        for dim_id, score in standing.dimension_scores:
+        for dim_id, score, grade in zip(
+            standing.dimension_ids, standing.scores, standing.grades, strict=True
+        ):
             row.append(score)
             if dim_id in scaled:
-                row.append(grades.get(dim_id))
+                row.append(grade)
         row.append("; ".join(titles.get(t, t) for t in standing.titles))
         row.append(standing.vetoed)
         rows.append(row)

@@ -6,7 +6,6 @@ characters as two cells wide, so Chinese labels stay aligned in columns.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from .._describe import short_label
 from .._numbers import display
 from .._plugins import PluginInfo
 from ..kit import SEVERITIES, Finding
@@ -29,10 +29,8 @@ __all__ = [
     "next_grade",
     "plugins_table",
     "ranking",
-    "short",
 ]
 
-_GLOSS = re.compile(r"^(\S.*?) \([^()]*\)$")
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
@@ -46,19 +44,13 @@ def _points(value: Decimal, places: int = 2, *, sign: bool = False) -> str:
     return f"+{text}" if sign and value > 0 else text
 
 
-def short(label: str) -> str:
-    """A label without its English gloss: ``优秀 (excellent)`` → ``优秀``."""
-    match = _GLOSS.match(label)
-    return match.group(1) if match else label
-
-
 def ranking(report: Report, *, places: int = 2) -> Table:
     """The ranking table: rank, team, department, composite, each dimension, titles.
 
     Labels are shown without their English gloss (``优秀``, ``红旗班组``) to keep it narrow.
     """
     rubric = report.rubric
-    titles = {t.id: short(t.label) for t in rubric.titles}
+    titles = {t.id: short_label(t.label) for t in rubric.titles}
     table = Table(
         title=Text(f"{report.period} — {len(report)} 班组 (teams)"),
         caption=Text(f"规则集 (rubric) {report.rubric_hash[:12]}, engine {report.engine_version}"),
@@ -72,18 +64,17 @@ def ranking(report: Report, *, places: int = 2) -> Table:
     table.add_column("部门\ndept.", overflow="fold")
     table.add_column("综合\ncomposite", justify="right", no_wrap=True)
     for dim in rubric.dimensions:
-        table.add_column(Text(f"{short(dim.label)}\n{dim.id}"), justify="right", no_wrap=True)
+        table.add_column(Text(f"{short_label(dim.label)}\n{dim.id}"), justify="right", no_wrap=True)
     table.add_column("称号\ntitles", min_width=8, overflow="fold")
     for standing in report.rows():
         rank = "—" if standing.rank is None else str(standing.rank)
         style = "dim" if standing.vetoed else None
         composite = _points(standing.composite, places)
         if standing.grade:
-            composite += f"\n{short(standing.grade)}"
-        grades = dict(standing.dimension_grades)
+            composite += f"\n{short_label(standing.grade)}"
         cells = [
-            _points(score, places) + (f"\n{short(grades[dim_id])}" if dim_id in grades else "")
-            for dim_id, score in standing.dimension_scores
+            _points(score, places) + ("" if grade is None else f"\n{short_label(grade)}")
+            for score, grade in zip(standing.scores, standing.grades, strict=True)
         ]
         _row(
             table,
