@@ -146,3 +146,37 @@ def test_assess_one_fails_when_an_explanation_does_not_add_up() -> None:
         tampered: Any = _TamperedEngine(engine)
         with pytest.raises(AssertionError, match=r"lines of indicator cv\.x for team T1 add up to"):
             assess_one(tampered, team, "cv")
+
+
+def test_results_record_the_rubric_hash_and_the_engine_version() -> None:
+    """The hash follows the rubric's content: one changed number gives another hash."""
+    import json
+
+    import assessment_engine
+
+    team = TeamFacts("T1")
+    team.activity("volunteer")
+    with Engine.from_rubric(RUBRIC, matcher="python") as engine:
+        report = engine.assess(team.facts)
+    data = json.loads(report.to_json())
+    assert data["rubric_hash"] == RUBRIC.content_hash == report["T1"].rubric_hash
+    assert data["engine_version"] == assessment_engine.__version__
+    assert report["T1"].engine_version == assessment_engine.__version__
+    assert RUBRIC.content_hash[:12] in report["T1"].explain().text()
+
+    (indicator,) = RUBRIC.indicators
+    events = indicator.scoring.parts[0]
+    cheaper = attrs.evolve(
+        indicator,
+        scoring=attrs.evolve(
+            indicator.scoring,
+            parts=(attrs.evolve(events, scoring=PerItem(events.scoring.select, 1, cap=6)),
+                   *indicator.scoring.parts[1:]),
+        ),
+    )  # fmt: skip
+    changed = Rubric.build(dimensions=RUBRIC.dimensions, indicators=[cheaper], rules=RUBRIC.bonuses)
+    assert changed.content_hash != RUBRIC.content_hash
+    rebuilt = Rubric.build(
+        dimensions=RUBRIC.dimensions, indicators=RUBRIC.indicators, rules=RUBRIC.bonuses
+    )
+    assert rebuilt.content_hash == RUBRIC.content_hash

@@ -1082,3 +1082,27 @@ def test_a_closed_engine_refuses_to_assess(matcher):
 
 def _fact_key(fact):
     return (type(fact).__name__, fact.team, getattr(fact, "id", ""))
+
+
+def test_session_rescores_only_the_changed_team(make_engine, fact_builder, monkeypatch):
+    """add and retract evaluate the one team the fact is about; the others keep their states."""
+    import assessment_engine.session as session_module
+
+    engine = make_engine(session_rubric())
+    session = engine.session(session_facts(fact_builder))
+    before = {t: session._standings.state(t) for t in "ABC"}
+    evaluated: list[list[str]] = []
+    real = session_module.evaluate
+
+    def counting(plan, matcher, teams, **kwargs):
+        evaluated.append([team.team for team, _ in teams])
+        return real(plan, matcher, teams, **kwargs)
+
+    monkeypatch.setattr(session_module, "evaluate", counting)
+    seminar = Activity(team="B", period="2024", id="s2", kind="seminar")
+    session.add(seminar)
+    session.retract(seminar)
+    assert evaluated == [["B"], ["B"]]
+    assert session._standings.state("A") is before["A"]
+    assert session._standings.state("C") is before["C"]
+    assert session._standings.state("B") is not before["B"]
