@@ -1094,9 +1094,9 @@ def test_session_rescores_only_the_changed_team(make_engine, fact_builder, monke
     evaluated: list[list[str]] = []
     real = session_module.evaluate
 
-    def counting(plan, matcher, teams, **kwargs):
+    def counting(plan, teams, **kwargs):
         evaluated.append([team.team for team, _ in teams])
-        return real(plan, matcher, teams, **kwargs)
+        return real(plan, teams, **kwargs)
 
     monkeypatch.setattr(session_module, "evaluate", counting)
     seminar = Activity(team="B", period="2024", id="s2", kind="seminar")

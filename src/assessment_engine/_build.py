@@ -46,8 +46,6 @@ def _grade_result(plan: Plan, state: TeamState, index: int) -> GradeResult:
         if upper.at_least is not None and score >= upper.at_least and ref is not None:
             requirement = upper.requires
             if requirement is not None:
-                from ._describe import describe_condition
-
                 notes.append(
                     f"{what} {exact_text(score)} ≥ {exact_text(upper.at_least)} but"
                     f" {upper.label} also requires {describe_condition(requirement)}"

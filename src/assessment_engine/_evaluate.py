@@ -177,25 +177,25 @@ def point_offset(plan: Plan, part: str, index: int) -> int:
 
 def evaluate(
     plan: Plan,
-    matcher: Matcher,
     teams: Sequence[tuple[Team, Sequence[Record]]],
     *,
     source: str,
     locate: Locate,
 ) -> list[TeamState]:
-    """Assess ``teams``; raise :class:`InputError` with every input problem found.
+    """Assess ``teams`` with the plan's matcher.
+
+    :raises InputError: with every input problem found (nothing is assessed then).
 
     The cyclic garbage collector is paused meanwhile: the pipeline creates many small containers
     and no reference cycles, and a full collection over millions of live facts would otherwise
     cost more than the assessment.
     """
     with paused_gc():
-        return _evaluate(plan, matcher, teams, source=source, locate=locate)
+        return _evaluate(plan, teams, source=source, locate=locate)
 
 
 def _evaluate(
     plan: Plan,
-    matcher: Matcher,
     teams: Sequence[tuple[Team, Sequence[Record]]],
     *,
     source: str,
@@ -214,7 +214,7 @@ def _evaluate(
                 if not assess_team(state):
                     deferred.append(state)
             if deferred:
-                _phased(plan, matcher, deferred, problems, source, locate)
+                _phased(plan, deferred, problems, source, locate)
             start += chunk
             # the first teams warm the memos (few distinct answers exist); then most teams take
             # the fast path, and each matcher batch for the rest is large
@@ -226,7 +226,6 @@ def _evaluate(
 
 def _phased(
     plan: Plan,
-    matcher: Matcher,
     states: list[TeamState],
     problems: list[InputProblem],
     source: str,
@@ -234,38 +233,31 @@ def _phased(
 ) -> None:
     """The reference pipeline: every phase over every team, the matcher asked in batches."""
     found: list[InputProblem] = []
-    _route(plan, matcher, states, found, source, locate)
+    _route(plan, states, found, source, locate)
     _quantities(plan, states, found, source, locate)
     if found:
         problems.extend(found)
         return
-    _resolve(plan, matcher, states, PHASE_ITEMS)
+    _resolve(plan, states, PHASE_ITEMS)
     paths = _fast_paths(plan)
     for state in states:
         paths.score(state)
-    _resolve(plan, matcher, states, PHASE_GRADES)
+    _resolve(plan, states, PHASE_GRADES)
     for state in states:
         paths.grades(state)
-    _resolve(plan, matcher, states, PHASE_TITLES)
+    _resolve(plan, states, PHASE_TITLES)
     for state in states:
         state.finish()
 
 
 def _team_lists(state: TeamState) -> list[list[Fact]]:
-    """Route one team's facts again (memo hits; the matcher only if the memo was reset)."""
-    plan = state.plan
-    table = _route_table(plan)
-    lists: list[list[Fact]] = [[] for _ in plan.selects]
-    for fact in state.records:
-        key_of, lookup, kind_plan = table[type(fact)]
-        key = key_of(fact)
-        hit = lookup(key)
-        if hit is None:
-            _match_kind(kind_plan, plan.matcher, [key])
-            hit = kind_plan.memo[key]
-        for s in hit:
-            lists[s].append(fact)
-    return lists
+    """Route one team's facts again (memo hits; the matcher only if the memo was reset).
+
+    The team was assessed, so its facts route without problems.
+    """
+    _route(state.plan, [state], [], "", repr)
+    assert state._lists is not None
+    return state._lists
 
 
 # --------------------------------------------------------------------------- facts
@@ -273,7 +265,6 @@ def _team_lists(state: TeamState) -> list[list[Fact]]:
 
 def _route(
     plan: Plan,
-    matcher: Matcher,
     states: list[TeamState],
     problems: list[InputProblem],
     source: str,
@@ -311,7 +302,7 @@ def _route(
     for _, _, kind_plan, key in pending:
         distinct.setdefault(id(kind_plan), (kind_plan, {}))[1][key] = None
     for kind_plan, keys in distinct.values():
-        _match_kind(kind_plan, matcher, list(keys))
+        _match_kind(kind_plan, plan.matcher, list(keys))
     for lists, waiting, kind_plan, key in pending:
         for s in kind_plan.memo[key]:
             lists[s].append(waiting)
@@ -433,7 +424,8 @@ def _quantities(
 # --------------------------------------------------------------------------- matching
 
 
-def _resolve(plan: Plan, matcher: Matcher, states: list[TeamState], phase: int) -> None:
+def _resolve(plan: Plan, states: list[TeamState], phase: int) -> None:
+    matcher = plan.matcher
     for tc in plan.team_clusters:
         if tc.phase != phase:
             continue

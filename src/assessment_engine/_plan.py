@@ -247,7 +247,6 @@ class Plan:
         self.vetoes: list[tuple[Veto, RuleRef, tuple[int, ...]]] = []
         self.scales: list[tuple[GradeScale, list[RuleRef | None]]] = []
         self.titles: list[tuple[Title, RuleRef | None]] = []
-        self.score_selects: dict[str, int] = {}
         self.dimension_index = {d.id: i for i, d in enumerate(rubric.dimensions)}
         self.weights: list[Decimal] = []
         self.pending_rules: list[tuple[int, RuleRef, Condition]] = []

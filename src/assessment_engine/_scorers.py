@@ -13,7 +13,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol, cast
 
-from ._describe import describe_condition, describe_quantity, describe_value
+from ._describe import describe_condition, describe_quantity, describe_select, describe_value
 from ._numbers import exact_ratio, exact_text
 from .facts import Fact, Record
 from .results import FactRef, Line
@@ -112,7 +112,7 @@ class _PerItem:
             self.lookup = dict(self.table.table)
             self.default = self.table.default
             self.field = self.table.field
-        self.describe = describe_quantity_of(form.select)
+        self.describe = describe_select(form.select)
 
     def item_points(self, fact: Fact) -> Decimal:
         if self.fixed is not None:
@@ -160,12 +160,6 @@ class _PerItem:
             Line(source, label, raw, reason, refs),
             *_cap_line(source, raw, self.cap, f"累计不超过 (at most) {exact_text(self.cap or 0)}"),
         ]
-
-
-def describe_quantity_of(select: Select) -> str:
-    from ._describe import describe_select
-
-    return describe_select(select)
 
 
 class _Linear:
@@ -485,13 +479,6 @@ class IndicatorPlan:
         self.scorer = scorer
         self.max = indicator.max
 
-    def points(self, state: TeamState) -> Decimal:
-        """Points clipped to ``[0, max]``."""
-        raw = self.scorer.points(state)
-        if raw > self.max:
-            return self.max
-        return raw if raw > 0 else ZERO
-
     def lines(self, state: TeamState) -> list[Line]:
         """The scorer's lines plus a clip line when the indicator's bounds apply."""
         ind = self.indicator
@@ -521,11 +508,6 @@ class AdjustmentPlan:
         self.kind = kind
         self.dimension = dimension
         self.scorer = scorer
-
-    def amount(self, state: TeamState) -> Decimal:
-        """The rule's amount (never negative), before its exclusive group."""
-        raw = self.scorer.points(state)
-        return raw if raw > 0 else ZERO
 
     def lines(self, state: TeamState) -> list[Line]:
         """Lines for the amount, signed: bonuses add, penalties subtract."""

@@ -138,7 +138,6 @@ class Standings:
     def __init__(self, plan: Plan, states: Iterable[TeamState] = ()) -> None:
         self.plan = plan
         self._slots = [plan.quantity_index[k.quantity] for k in plan.rubric.ranking.keys]
-        self._descending = [k.descending for k in plan.rubric.ranking.keys]
         self._vetoed_last = plan.rubric.ranking.vetoed == "last"
         self._states: dict[str, TeamState] = {}
         self._keys: dict[str, tuple[Any, ...]] = {}

@@ -147,7 +147,6 @@ class Engine:
             chosen = self._period(fact_set, period)
             states = evaluate(
                 self._plan,
-                self._matcher,
                 [(team, fact_set.records(chosen, team.team)) for team in fact_set.teams(chosen)],
                 source=fact_set.source,
                 locate=fact_set.location,

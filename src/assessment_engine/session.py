@@ -36,7 +36,6 @@ class Session:
     def __init__(self, engine: Engine, facts: FactSet, period: str) -> None:
         self._engine = engine
         self._plan = engine._plan
-        self._matcher = engine._matcher
         self.period = period
         self._teams: dict[str, Team] = {t.team: t for t in facts.teams(period)}
         self._records: dict[str, dict[tuple[str, str], Record]] = {
@@ -44,7 +43,6 @@ class Session:
         }
         states = evaluate(
             self._plan,
-            self._matcher,
             [(team, tuple(self._records[tid].values())) for tid, team in self._teams.items()],
             source=facts.source,
             locate=facts.location,
@@ -107,7 +105,6 @@ class Session:
     def _rescore(self, team: Team, records: dict[tuple[str, str], Record]) -> None:
         (state,) = evaluate(
             self._plan,
-            self._matcher,
             [(team, tuple(records.values()))],
             source=_SOURCE,
             locate=fact_identity,

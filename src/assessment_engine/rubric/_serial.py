@@ -27,8 +27,6 @@ for _module in (conditions, scoring, model):
         if isinstance(_obj, type) and attrs.has(_obj):
             _CLASSES[_obj.__name__] = _obj
 
-_VALUE_FIELDS = {("Compare", "value"), ("OneOf", "values")}
-
 
 def _value_to_data(value: object) -> Any:
     if isinstance(value, Decimal):
