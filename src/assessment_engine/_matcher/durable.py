@@ -230,8 +230,14 @@ class _ClusterCodec:
             p: {t: i for i, t in enumerate(sorted(ts), start=1)} for p, ts in texts.items()
         }
         self.flags = {i for i, prop in enumerate(cluster.properties) if prop.kind == "flag"}
+        # the message keys of each property, formatted once: encode runs per record
+        self._number_keys = [(p, c, f"p{p}f", f"p{p}c") for p, c in self.numbers.items()]
+        self._text_keys = [(p, table, f"p{p}") for p, table in self.texts.items()]
+        self._flag_keys = [(p, f"p{p}") for p in sorted(self.flags)]
         #: matches one record can produce at most (summed over the rules; set by check_cluster)
         self.paths = 0
+        #: each rule's condition in durable's JSON form (set by check_cluster, read by prepare)
+        self.conditions: list[dict[str, Any]] = []
 
     def batch_size(self, limit: int) -> int:
         """Records per session, so that a session holds at most _MATCHES_PER_SESSION matches."""
@@ -239,18 +245,18 @@ class _ClusterCodec:
 
     def encode(self, record: Record, sid: str, rid: int) -> dict[str, Any]:
         message: dict[str, Any] = {"sid": sid, "id": str(rid), "k": self.cluster.code}
-        for p, codec in self.numbers.items():
+        for p, codec, floor_key, ceil_key in self._number_keys:
             encoded = codec.encode(record[p])
             if encoded is not None:
-                message[f"p{p}f"], message[f"p{p}c"] = encoded
-        for p, table in self.texts.items():
+                message[floor_key], message[ceil_key] = encoded
+        for p, table, key in self._text_keys:
             value = record[p]
             if value is not None:
-                message[f"p{p}"] = table.get(value, 0)  # type: ignore[call-overload]
-        for p in self.flags:
+                message[key] = table.get(value, 0)  # type: ignore[call-overload]
+        for p, key in self._flag_keys:
             value = record[p]
             if value is not None:
-                message[f"p{p}"] = 1 if value else 0
+                message[key] = 1 if value else 0
         return message
 
     def expression(self, expr: Expr) -> dict[str, Any]:
@@ -395,6 +401,8 @@ def check_cluster(cluster: Cluster) -> _ClusterCodec:
     total = 0
     kinds = [prop.kind for prop in cluster.properties]
     for rule in cluster.rules:
+        condition = codec.condition(rule.expr)
+        codec.conditions.append(condition)
         paths = _paths(_fold_constants(rule.expr), kinds)
         if paths > LIMITS["simultaneous matches per condition"]:
             raise MatcherLimitError(
@@ -406,7 +414,7 @@ def check_cluster(cluster: Cluster) -> _ClusterCodec:
                 maximum=LIMITS["simultaneous matches per condition"],
             )
         codec.paths += paths
-        logical, comparisons = _count(codec.condition(rule.expr))
+        logical, comparisons = _count(condition)
         if logical > LIMITS["logical operators per condition"]:
             raise MatcherLimitError(
                 "condition has too many nested all/any groups for durable-rules",
@@ -518,9 +526,9 @@ class DurableMatcher:
             for cluster in group:
                 codec = codecs[cluster.code]
                 ruleset_of[cluster.code] = name
-                for i, rule in enumerate(cluster.rules):
+                for i, condition in enumerate(codec.conditions):
                     rules[f"c{cluster.code}r{i}"] = {
-                        "all": [{"m": codec.condition(rule.expr)}],
+                        "all": [{"m": condition}],
                         "cap": self._batch,
                         "run": self._recorder(cluster.code, i),
                     }
@@ -585,7 +593,7 @@ class DurableMatcher:
         messages = [codec.encode(rec, "", i) for i, rec in enumerate(chunk)]
         slot = self._pool.acquire()
         sentinel = {"sid": slot, "id": _SENTINEL_RULE, "o": 1}
-        for message in messages:
+        for message in messages:  # the slot exists only now
             message["sid"] = slot
         found = self._found
         found.clear()
