@@ -33,7 +33,7 @@ class FactSet:
         ``"line 7"``), parallel to ``facts``; used in error messages.
     """
 
-    __slots__ = ("_items", "_locations", "_records", "_source", "_teams")
+    __slots__ = ("_index", "_items", "_locations", "_records", "_source", "_teams")
 
     def __init__(
         self,
@@ -52,6 +52,7 @@ class FactSet:
         self._source = source
         self._items = items
         self._locations = locations
+        self._index: dict[int, int] | None = None  # id(fact) -> position; built on first error
         problems: list[InputProblem] = []
         teams: dict[str, dict[str, Team]] = {}
         records: dict[str, dict[str, list[Record]]] = {}
@@ -174,12 +175,17 @@ class FactSet:
     def location(self, fact: Fact) -> str:
         """Where a fact came from (its position in the source), for error messages.
 
-        Found by identity when asked, so keeping locations costs nothing until an error.
+        Found by identity, through an index built when first asked: keeping locations costs
+        nothing until an error, and many errors cost one pass.
         """
-        for index, item in enumerate(self._items):
-            if item is fact:
-                return self._where(index, fact)
-        return fact_identity(fact)
+        if self._index is None:
+            self._index = {}
+            for i, item in enumerate(self._items):
+                self._index.setdefault(id(item), i)  # the first position of a repeated object
+        index = self._index.get(id(fact))
+        if index is None or self._items[index] is not fact:
+            return fact_identity(fact)
+        return self._where(index, fact)
 
     def __iter__(self) -> Iterator[Fact]:
         for period, teams in self._teams.items():
