@@ -26,8 +26,10 @@ from typing import Any, Literal
 
 import attrs
 
+from ._analysis import matches
 from ._describe import describe_condition
-from ._whatif_facts import at_least, at_most, build_fact, field_types, matches
+from ._matcher.base import NEGATED
+from ._whatif_facts import at_least, at_most, build_fact, field_types
 from .facts import Record, Team
 from .rubric import Rubric
 from .rubric.conditions import (
@@ -164,7 +166,7 @@ class CandidateFinder:
     # ------------------------------------------------------------------ facts and values
     def selected(self, select: Select) -> list[Record]:
         """The team's records a selection holds, sorted by id."""
-        return [r for r in self.records if r.fact_kind == select.kind and matches(select.where, r)]
+        return [r for r in self.records if matches(select, r)]
 
     def value(self, q: Quantity) -> Number | None:
         """A fact quantity's current value (``None``: missing, or not a fact quantity)."""
@@ -346,7 +348,7 @@ class CandidateFinder:
             q = cond.left
             if not isinstance(q, _QUANTITIES):
                 return []
-            op = _FLIP[cond.op] if negated else cond.op
+            op = NEGATED[cond.op] if negated else cond.op
             value = cond.value
             if isinstance(value, bool):
                 return self.item_steps(q, down=(value == (op == "!=")))
@@ -508,7 +510,6 @@ _QUANTITIES = (
     Vetoed,
     Grade,
 )
-_FLIP = {"==": "!=", "!=": "==", ">=": "<", "<": ">=", ">": "<=", "<=": ">"}
 
 
 def _why(item: Indicator | Bonus | Penalty | Veto) -> str:

@@ -19,8 +19,10 @@ from typing import Any, Literal
 
 import attrs
 
+from ._analysis import matches
+from ._matcher.base import NEGATED
 from .facts import Fact, Record
-from .rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, HasTag, Not, OneOf
+from .rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, HasTag, Not, OneOf, Select
 from .rubric.scoring import PointsBy
 
 __all__ = [
@@ -29,66 +31,12 @@ __all__ = [
     "at_most",
     "build_fact",
     "field_types",
-    "matches",
     "number_step",
 ]
 
 #: The id a built fact carries until the search gives it a unique one.
 PLACEHOLDER_ID = "what-if"
 _MAX_ALTERNATIVES = 24
-_NEGATE = {"==": "!=", "!=": "==", ">=": "<", "<": ">=", ">": "<=", "<=": ">"}
-
-
-# ----------------------------------------------------------------------------- filter test
-def _compare(left: object, op: str, right: object) -> bool:
-    if left is None or right is None:
-        return False
-    if isinstance(left, bool) or isinstance(right, bool):
-        if not (isinstance(left, bool) and isinstance(right, bool)):
-            return False
-        return (left == right) if op == "==" else (left != right) if op == "!=" else False
-    if isinstance(left, int | Decimal | Fraction) and isinstance(right, int | Decimal | Fraction):
-        a, b = Fraction(left), Fraction(right)
-    elif isinstance(left, str) and isinstance(right, str):
-        if op not in ("==", "!="):
-            return False
-        return (left == right) == (op == "==")
-    else:
-        return False
-    return {
-        "==": a == b,
-        "!=": a != b,
-        ">=": a >= b,
-        ">": a > b,
-        "<=": a <= b,
-        "<": a < b,
-    }[op]
-
-
-def matches(where: Condition | None, fact: Fact, negated: bool = False) -> bool:
-    """Whether ``fact`` passes a selection's filter (``None`` passes everything)."""
-    if where is None:
-        return not negated
-    if isinstance(where, Compare) and isinstance(where.left, Field):
-        op = _NEGATE[where.op] if negated else where.op
-        return _compare(getattr(fact, where.left.name, None), op, where.value)
-    if isinstance(where, OneOf) and isinstance(where.left, Field):
-        value = getattr(fact, where.left.name, None)
-        if negated:
-            return all(_compare(value, "!=", v) for v in where.values)
-        return any(_compare(value, "==", v) for v in where.values)
-    if isinstance(where, HasTag):
-        has = where.tag in getattr(fact, "tags", frozenset())
-        return has != negated
-    if isinstance(where, AllOf):
-        results = (matches(c, fact, negated) for c in where.items)
-        return any(results) if negated else all(results)
-    if isinstance(where, AnyOf):
-        results = (matches(c, fact, negated) for c in where.items)
-        return all(results) if negated else any(results)
-    if isinstance(where, Not):
-        return matches(where.item, fact, not negated)
-    return False  # a quantity inside a filter: not something a fact alone decides
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -195,7 +143,7 @@ def _solve(where: Condition | None, negated: bool = False) -> list[_Assign]:
     if where is None:
         return [empty]
     if isinstance(where, Compare) and isinstance(where.left, Field):
-        op = _NEGATE[where.op] if negated else where.op
+        op = NEGATED[where.op] if negated else where.op
         value = where.value
         name = where.left.name
         if op in ("==", ">=", "<="):
@@ -280,7 +228,7 @@ def build_fact(
                 )
             except Exception:  # a plugin fact class may refuse the values in any way
                 continue
-            if not isinstance(fact, Record) or not matches(where, fact):
+            if not isinstance(fact, Record) or not matches(Select(cls.fact_kind, where), fact):
                 continue
             order += 1
             key = (_points_of(fact, points), -order)

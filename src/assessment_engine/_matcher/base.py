@@ -26,6 +26,7 @@ import attrs
 __all__ = [
     "FALSE",
     "MAX_RULES_PER_CLUSTER",
+    "NEGATED",
     "TRUE",
     "And",
     "Atom",
@@ -77,13 +78,14 @@ Expr = Atom | And | Or
 TRUE = And(())
 FALSE = Or(())
 
-_NEGATED: dict[str, Op] = {"==": "!=", "!=": "==", ">=": "<", "<": ">=", ">": "<=", "<=": ">"}
+#: The operator that holds exactly when ``op`` does not (for present values).
+NEGATED: dict[str, Op] = {"==": "!=", "!=": "==", ">=": "<", "<": ">=", ">": "<=", "<=": ">"}
 
 
 def negate(expr: Expr) -> Expr:
     """The negation, pushed down to the atoms (so comparisons with a missing value stay false)."""
     if isinstance(expr, Atom):
-        return Atom(expr.prop, _NEGATED[expr.op], expr.value)
+        return Atom(expr.prop, NEGATED[expr.op], expr.value)
     if isinstance(expr, And):
         return Or(tuple(negate(x) for x in expr.items))
     return And(tuple(negate(x) for x in expr.items))

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import attrs
 
+from .._matcher.base import NEGATED
 from ..facts import Fact
 from ..rubric._values import Value
 from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, Not, OneOf
@@ -36,7 +37,6 @@ __all__ = [
 #: ``(can hold, can fail)`` of a condition.
 Truth = tuple[bool, bool]
 
-NEGATED = {"==": "!=", "!=": "==", ">=": "<", ">": "<=", "<=": ">", "<": ">="}
 _NUMERIC = ("number", "ratio")
 
 
