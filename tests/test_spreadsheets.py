@@ -19,12 +19,12 @@ from assessment_engine import (
     Record,
     Team,
     dump_json,
+    load_facts,
     load_json,
 )
 from assessment_engine.rubric import Dimension, Indicator, PerItem, Rubric, facts
 from assessment_engine.spreadsheets import (
     field_description,
-    load_files,
     load_xlsx,
     template_kinds,
     write_template,
@@ -317,7 +317,7 @@ def test_problems_across_records_and_files(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(InputError) as caught:
-        load_files(json_path, path)
+        load_facts(json_path, path)
     found = problems(caught.value)
     assert (
         str(path),
@@ -338,7 +338,7 @@ def test_file_problems(tmp_path):
     garbage = tmp_path / "garbage.xlsx"
     garbage.write_bytes(b"not a zip file")
     with pytest.raises(InputError) as caught:
-        load_files(tmp_path / "missing.xlsx", garbage, tmp_path / "facts.ods")
+        load_facts(tmp_path / "missing.xlsx", garbage, tmp_path / "facts.ods")
     found = problems(caught.value)
     assert found[0] == (str(tmp_path / "missing.xlsx"), "file", None, "file not found")
     assert found[1][:3] == (str(garbage), "file", None)

@@ -30,7 +30,6 @@ import io
 import os
 import typing
 import warnings
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -44,7 +43,7 @@ from ._whatif_facts import field_types
 from .errors import AssessmentError
 from .facts import Fact, Team
 from .factset import FactSet
-from .loading import PathLike, _check_header, _Columns, _finish, _init_fields, _Loaded, load_facts
+from .loading import PathLike, _check_header, _Columns, _finish, _init_fields, _Loaded
 
 if TYPE_CHECKING:
     import cattrs
@@ -52,7 +51,6 @@ if TYPE_CHECKING:
 __all__ = [
     "SpreadsheetUnavailableError",
     "field_description",
-    "load_files",
     "load_xlsx",
     "template_kinds",
     "write_template",
@@ -191,11 +189,9 @@ def _read_row(
 
 def _letter(number: int) -> str:
     """Excel's name of a column: 1 → A, 27 → AA."""
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(number))
 
 
 def _read_xlsx(
@@ -216,10 +212,7 @@ def _read_xlsx(
     except PermissionError:
         loaded.file_problem("permission denied: the file cannot be read")
         return loaded
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        loaded.file_problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
-        return loaded
-    except Exception as exc:  # openpyxl's own errors for damaged workbooks
+    except Exception as exc:  # a bad zip, a missing part, openpyxl's own errors, ...
         loaded.file_problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
         return loaded
     try:
@@ -247,13 +240,6 @@ def load_xlsx(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = N
     """
     converter, kinds = converter_for(fact_types)
     return _finish([_read_xlsx(path, converter, kinds)])
-
-
-def load_files(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
-    """The same as :func:`~assessment_engine.load_facts`, which reads ``.xlsx`` too."""
-    if not paths:
-        raise TypeError("load_files needs at least one path")
-    return load_facts(*paths, fact_types=fact_types)
 
 
 # ----------------------------------------------------------------------------- the template

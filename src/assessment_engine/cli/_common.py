@@ -28,7 +28,7 @@ from rich.progress import (
 from ..engine import Engine
 from ..errors import PluginError
 from ..factset import FactSet
-from ..spreadsheets import load_files
+from ..loading import load_facts
 
 __all__ = [
     "PROGRESS_BYTES",
@@ -147,7 +147,7 @@ def build_engine(
 
 def read_facts(engine: Engine, paths: tuple[str, ...]) -> FactSet:
     """Load fact files (.json, .csv, .xlsx) with the engine's fact kinds."""
-    return load_files(*paths, fact_types=engine.rubric.fact_types)
+    return load_facts(*paths, fact_types=engine.rubric.fact_types)
 
 
 def team_count(facts: FactSet, period: str | None) -> int:
