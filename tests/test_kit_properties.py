@@ -741,3 +741,64 @@ def test_the_kit_exports_the_property_tests_without_requiring_hypothesis() -> No
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
     assert done.returncode == 0, done.stderr
+
+
+VETOED_T1 = [team("T1"), incident("T1", "i1", "criminal_case"), team("T2")]
+
+
+@pytest.mark.parametrize(
+    ("bug", "message"),
+    [
+        (  # a ranking bug: a team that is not vetoed loses its rank
+            lambda a: a if a.vetoed else attrs.evolve(a, rank=None),
+            "vetoes: team T2 is not vetoed but has no rank",
+        ),
+        (  # a grading bug: the composite grade of a vetoed team is computed as usual
+            lambda a: attrs.evolve(a, grade=attrs.evolve(a.grade, label="优秀")) if a.vetoed else a,
+            "vetoes: team T1 is vetoed (cv.veto.crime) but its composite grade is 优秀, not the"
+            " veto label 一票否决 (vetoed)",
+        ),
+        (  # a ranking bug: vetoed teams are ranked although the rubric says unranked
+            lambda a: attrs.evolve(a, rank=2) if a.vetoed else a,
+            "vetoes: team T1 is vetoed (cv.veto.crime) but ranks 2 (no rank expected)",
+        ),
+    ],
+)
+def test_vetoes_catch_ranks_and_composite_grades_of_vetoed_teams(
+    monkeypatch: pytest.MonkeyPatch,
+    clean_engine: Engine,
+    bug: Callable[[Assessment], Assessment],
+    message: str,
+) -> None:
+    check_vetoes(clean_engine, VETOED_T1)  # the engine itself is right
+    break_reports(monkeypatch, bug)
+    with pytest.raises(AssertionError) as caught:
+        check_vetoes(clean_engine, VETOED_T1)
+    assert str(caught.value) == message
+
+
+def test_vetoes_catch_a_vetoed_team_not_ranked_last(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assessment_engine.rubric import Ranking
+
+    with Engine(CLEAN, entry_points=False, matcher="python") as clean:
+        rubric = clean.rubric
+    last = Rubric.build(
+        fact_types=list(rubric.fact_types.values()),
+        dimensions=rubric.dimensions,
+        indicators=rubric.indicators,
+        rules=[*rubric.bonuses, *rubric.penalties, *rubric.vetoes, *rubric.titles, *rubric.quotas],
+        grade_scales=rubric.grade_scales,
+        weights=rubric.weights,
+        ranking=Ranking(keys=rubric.ranking.keys, vetoed="last"),
+    )
+    with Engine.from_rubric(last, matcher="python") as engine:
+        report = engine.assess(VETOED_T1)
+        assert (report["T2"].rank, report["T1"].rank) == (1, 2)
+        check_vetoes(engine, VETOED_T1)
+        break_reports(monkeypatch, lambda a: attrs.evolve(a, rank=1) if a.vetoed else a)
+        with pytest.raises(AssertionError) as caught:
+            check_vetoes(engine, VETOED_T1)
+    assert str(caught.value) == (
+        "vetoes: team T1 is vetoed (cv.veto.crime) but ranks 1, not after every team that is"
+        " not vetoed"
+    )
