@@ -25,10 +25,12 @@ __all__ = [
     "BLOCK_ENV",
     "BUILTIN_PLUGINS",
     "ENTRY_POINT_GROUP",
+    "RUBRIC_HOOKS",
     "TRACE_ENV",
     "PluginInfo",
     "Registration",
     "call_hook",
+    "collect_registrations",
     "create_plugin_manager",
 ]
 
@@ -269,3 +271,21 @@ def call_hook(plugin_set: PluginSet, hook_name: str) -> list[Registration]:
             )
         registrations.extend(Registration(name, hook_name, obj) for obj in result)
     return registrations
+
+
+#: The hooks whose results make a rubric, in the order they are called (documented in
+#: docs/hooks.md): fact types first, so that everything after may refer to them.
+RUBRIC_HOOKS: tuple[str, ...] = (
+    "assessment_register_fact_types",
+    "assessment_register_dimensions",
+    "assessment_register_indicators",
+    "assessment_register_rules",
+    "assessment_register_grade_scales",
+    "assessment_register_weights",
+    "assessment_register_ranking",
+)
+
+
+def collect_registrations(plugin_set: PluginSet) -> list[Registration]:
+    """Every registration of every rubric hook, hook by hook (see :func:`call_hook`)."""
+    return [r for hook in RUBRIC_HOOKS for r in call_hook(plugin_set, hook)]

@@ -23,7 +23,7 @@ from ._gc import paused_gc
 from ._matcher.base import Matcher
 from ._matcher.python import PythonMatcher
 from ._plan import Plan, compile_plan
-from ._plugins import PluginInfo, call_hook, create_plugin_manager
+from ._plugins import PluginInfo, collect_registrations, create_plugin_manager
 from ._verdict import Standings
 from .errors import AssessmentError, InputError, InputProblem
 from .facts import Fact
@@ -39,16 +39,6 @@ __all__ = ["MATCHER_ENV", "Engine", "MatcherName"]
 #: Environment variable that picks the matcher when the engine is not told: durable or python.
 MATCHER_ENV = "ASSESSMENT_ENGINE_MATCHER"
 MatcherName = Literal["durable", "python"]
-
-_HOOKS = (
-    "assessment_register_fact_types",
-    "assessment_register_dimensions",
-    "assessment_register_indicators",
-    "assessment_register_rules",
-    "assessment_register_grade_scales",
-    "assessment_register_weights",
-    "assessment_register_ranking",
-)
 
 
 def _make_matcher(name: str | None) -> Matcher:
@@ -88,7 +78,7 @@ class Engine:
         matcher: MatcherName | None = None,
     ) -> None:
         plugin_set = create_plugin_manager(plugins, entry_points=entry_points, block=block)
-        registrations = [r for hook in _HOOKS for r in call_hook(plugin_set, hook)]
+        registrations = collect_registrations(plugin_set)
         self._plugin_infos = plugin_set.infos()
         self._setup(Rubric.from_registrations(registrations), matcher)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
-from .._plugins import Registration, call_hook, create_plugin_manager
+from .._plugins import Registration, collect_registrations, create_plugin_manager
 from ..errors import ConflictError, PluginError, RubricError
 from ..rubric import Rubric
 from ..rubric.model import Bonus, Dimension, GradeScale, Indicator, Penalty, Quota, Title, Veto
@@ -51,16 +51,6 @@ CHECKS: Final[tuple[Check, ...]] = (
     _rubric_checks.check_fact_kinds,
 )
 
-# the hooks whose results make a rubric, in the order the engine calls them
-_HOOKS: Final = (
-    "assessment_register_fact_types",
-    "assessment_register_dimensions",
-    "assessment_register_indicators",
-    "assessment_register_rules",
-    "assessment_register_grade_scales",
-    "assessment_register_weights",
-    "assessment_register_ranking",
-)
 _ID_TYPES: Final = (Dimension, Indicator, Bonus, Penalty, Veto, Title, Quota, GradeScale)
 
 
@@ -94,7 +84,7 @@ def check_plugins(
     """
     try:
         plugin_set = create_plugin_manager(plugins, entry_points=entry_points, block=block)
-        registrations = [r for hook in _HOOKS for r in call_hook(plugin_set, hook)]
+        registrations = collect_registrations(plugin_set)
     except PluginError as exc:
         return (Finding("error", exc.plugin, "plugin-error", str(exc)),)
     findings, registrations = _duplicates(registrations)
