@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from .base import And, Atom, Cluster, Expr, Or, Record
@@ -27,21 +25,14 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def _exact(value: object) -> object:
-    if isinstance(value, bool | str):
-        return value
-    if isinstance(value, Decimal | int):
-        return Fraction(value)
-    return value
-
-
 def evaluate(expr: Expr, record: Record) -> bool:
     """Whether ``expr`` holds for ``record`` (exact; comparisons with ``None`` are false)."""
     if isinstance(expr, Atom):
         value = record[expr.prop]
         if value is None:
             return False
-        return _OPS[expr.op](_exact(value), _exact(expr.value))
+        # Decimal, int and Fraction compare exactly with one another: no conversion needed
+        return _OPS[expr.op](value, expr.value)
     if isinstance(expr, And):
         return all(evaluate(x, record) for x in expr.items)
     if isinstance(expr, Or):
