@@ -96,9 +96,7 @@ def _emit_scorer(src: _Source, scorer: Scorer, var: str) -> None:
             src.add(f"for _f in L[{scorer.select}]:")
             src.add(f"{var} += {table}.get(_f.{scorer.field}, {default})", 1)
         if scorer.cap is not None:
-            cap = src.const(scorer.cap)
-            src.add(f"if {var} > {cap}:")
-            src.add(f"{var} = {cap}", 1)
+            _emit_clip(src, var, scorer.cap)
         return
     if isinstance(scorer, _Bands):
         keyword = "if"
@@ -125,11 +123,16 @@ def _emit_scorer(src: _Source, scorer: Scorer, var: str) -> None:
         else:
             src.add(f"{var} = {per} * (_x // {src.const(scorer.unit)})", 1)
         if scorer.cap is not None:
-            cap = src.const(scorer.cap)
-            src.add(f"if {var} > {cap}:")
-            src.add(f"{var} = {cap}", 1)
+            _emit_clip(src, var, scorer.cap)
         return
     src.add(f"{var} = {src.const(scorer.points, 'S')}(st)")
+
+
+def _emit_clip(src: _Source, var: str, top: Decimal) -> None:
+    """``var = min(var, top)``, as a test (cheaper than min() on Decimals)."""
+    name = src.const(top)
+    src.add(f"if {var} > {name}:")
+    src.add(f"{var} = {name}", 1)
 
 
 def _emit_indicator(src: _Source, ip: IndicatorPlan, var: str) -> None:
@@ -137,9 +140,7 @@ def _emit_indicator(src: _Source, ip: IndicatorPlan, var: str) -> None:
     _emit_scorer(src, ip.scorer, var)
     low, high = _bounds(ip.scorer)
     if high is None or high > ip.max:
-        top = src.const(ip.max)
-        src.add(f"if {var} > {top}:")
-        src.add(f"{var} = {top}", 1)
+        _emit_clip(src, var, ip.max)
     if low is None or low < 0:
         src.add(f"if {var} < 0:")
         src.add(f"{var} = ZERO", 1)

@@ -94,10 +94,17 @@ def fact_refs(
     return tuple(FactRef(f.fact_kind, f.id, detail(f) if detail else "") for f in records)
 
 
-def _cap_line(source: str, raw: Decimal, cap: Decimal | None, what: str) -> list[Line]:
+def _cap_line(
+    source: str, raw: Decimal, cap: Decimal | None, rule: str = "累计不超过 (at most)"
+) -> list[Line]:
+    """The line that takes ``raw`` down to ``cap`` (none when under it); ``rule`` names the cap."""
     if cap is None or raw <= cap:
         return []
-    return [Line(f"{source}#cap", f"封顶 (cap) {exact_text(cap)}", cap - raw, what)]
+    return [
+        Line(
+            f"{source}#cap", f"封顶 (cap) {exact_text(cap)}", cap - raw, f"{rule} {exact_text(cap)}"
+        )
+    ]
 
 
 class _PerItem:
@@ -158,7 +165,7 @@ class _PerItem:
         reason = f"{self.describe}: {reason}"
         return [
             Line(source, label, raw, reason, refs),
-            *_cap_line(source, raw, self.cap, f"累计不超过 (at most) {exact_text(self.cap or 0)}"),
+            *_cap_line(source, raw, self.cap),
         ]
 
 
@@ -213,7 +220,7 @@ class _Linear:
         refs = fact_refs(_facts_of(state, self.slot))
         return [
             Line(source, label, raw, reason, refs),
-            *_cap_line(source, raw, self.cap, f"累计不超过 (at most) {exact_text(self.cap or 0)}"),
+            *_cap_line(source, raw, self.cap),
         ]
 
 
@@ -253,11 +260,8 @@ class _Bands:
         return None
 
     def points(self, state: TeamState) -> Decimal:
-        masks = state.masks
-        for ref, points in zip(self.refs, self.band_points, strict=True):
-            if masks[ref.cluster] >> ref.bit & 1:
-                return points
-        return self.form.otherwise
+        i = self.reached(state)
+        return self.form.otherwise if i is None else self.band_points[i]
 
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
         i = self.reached(state)
@@ -437,11 +441,7 @@ class _Parts:
             lines = scorer.lines(state, part.id, part.label)
             raw = sum((line.points for line in lines), ZERO)
             out.extend(lines)
-            out.extend(
-                _cap_line(
-                    part.id, raw, part.cap, f"本项最高 (part max) {exact_text(part.cap or 0)}"
-                )
-            )
+            out.extend(_cap_line(part.id, raw, part.cap, "本项最高 (part max)"))
         return out
 
 
