@@ -70,6 +70,14 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def slow(session: nox.Session) -> None:
+    """The long runs (on demand): 1000-example property runs of the built-in rule sets on both
+    matchers, the long matcher-agreement and durable-envelope runs (``-m slow``)."""
+    _install(session, "test", "cli")
+    session.run("pytest", "-m", "slow", *session.posargs)
+
+
+@nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     """ruff: lint and formatting."""
     session.install("ruff==0.17.6")
