@@ -51,7 +51,7 @@ from assessment_engine._matcher.durable import (
     fnv1a_32,
 )
 from assessment_engine._matcher.python import PythonMatcher
-from assessment_engine._plan import TeamCluster
+from assessment_engine._pipeline._plan import TeamCluster
 from assessment_engine.rubric import (
     AllOf,
     AnyOf,

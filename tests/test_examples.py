@@ -351,7 +351,7 @@ def test_a_memo_that_restarts_mid_assessment_changes_nothing(
     """Memos restart when they would outgrow their limit; the teams assessed then must not lose
     the answers they already had (regression: a restart between finding the misses and reading
     the answers raised KeyError)."""
-    import assessment_engine._evaluate as evaluate
+    import assessment_engine._pipeline._evaluate as evaluate
 
     with Engine(block=["food_institute"], matcher=matcher) as fresh:
         facts = load_facts(YEAR_2024, fact_types=fresh.rubric.fact_types)

@@ -518,7 +518,7 @@ def test_two_dimensions_are_drawn_as_bars() -> None:
 
 
 def test_templates_are_package_data() -> None:
-    folder = resources.files("assessment_engine") / "_html"
+    folder = resources.files("assessment_engine.render") / "_assets"
     for name in ("report.html", "report.css", "report.js"):
         assert (folder / name).is_file(), name
 
@@ -795,7 +795,7 @@ def test_the_docs_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 def test_short_labels_keep_the_chinese_part_everywhere() -> None:
     """The terminal table and the HTML page shorten labels the same way."""
-    from assessment_engine._describe import short_label
+    from assessment_engine.rubric.describe import short_label
 
     assert short_label("优秀 (excellent)") == "优秀"
     assert short_label("先进班组 (advanced team) (2024)") == "先进班组"

@@ -41,7 +41,7 @@ from assessment_engine import (
     load_facts,
     load_json,
 )
-from assessment_engine._builtin_facts import assessment_register_fact_types
+from assessment_engine._plugins.builtin_facts import assessment_register_fact_types
 from assessment_engine.facts import PARTY_STATUSES, Fact
 from assessment_engine.loading import TAG
 from assessment_engine.rubric import Rubric

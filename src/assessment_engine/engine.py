@@ -18,13 +18,13 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 from . import __version__
-from ._evaluate import evaluate
-from ._gc import paused_gc
+from ._base.collector import paused_gc
 from ._matcher.base import Matcher
 from ._matcher.python import PythonMatcher
-from ._plan import Plan, compile_plan
-from ._plugins import PluginInfo, collect_registrations, create_plugin_manager
-from ._verdict import Standings
+from ._pipeline._evaluate import evaluate
+from ._pipeline._plan import Plan, compile_plan
+from ._pipeline._standings import Standings
+from ._plugins._manager import PluginInfo, collect_registrations, create_plugin_manager
 from .errors import AssessmentError, InputError, InputProblem
 from .facts import Fact
 from .factset import FactSet

@@ -30,7 +30,7 @@ from typing import ClassVar, Final, Literal
 import attrs
 from attrs import validators as v
 
-from ._numbers import to_decimal
+from ._base.numbers import to_decimal
 
 __all__ = [
     "PARTY_STATUSES",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 
-from ._gc import paused_gc
+from ._base.collector import paused_gc
 from .errors import InputError, InputProblem
 from .facts import Fact, Record, Team, fact_identity
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ._build import build_assessment, build_standings
-from ._evaluate import TeamState
-from ._gc import paused_gc
-from ._plan import Plan
-from ._verdict import Standings
+from ._base.collector import paused_gc
+from ._pipeline._assessments import build_assessment, build_standings
+from ._pipeline._evaluate import TeamState
+from ._pipeline._plan import Plan
+from ._pipeline._standings import Standings
 from .results import Assessment, QuotaResult, Standing
 from .rubric import Rubric
 from .serialize import assessment_to_data, dumps, quota_to_data

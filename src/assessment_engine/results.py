@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import attrs
 
-from ._numbers import display
+from ._base.numbers import display
 
 __all__ = [
     "AdjustmentResult",

@@ -13,7 +13,7 @@ from typing import Any
 
 import cattrs
 
-from ._numbers import exact_text
+from ._base.numbers import exact_text
 from .results import Assessment, QuotaResult
 
 __all__ = ["assessment_from_data", "converter", "dumps"]

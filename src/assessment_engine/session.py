@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ._build import build_assessment, build_standing
-from ._evaluate import TeamState, evaluate
-from ._verdict import Standings
+from ._pipeline._assessments import build_assessment, build_standing
+from ._pipeline._evaluate import TeamState, evaluate
+from ._pipeline._standings import Standings
 from .errors import InputError, InputProblem, SessionError
 from .facts import Fact, Record, Team, fact_identity
 from .factset import FactSet

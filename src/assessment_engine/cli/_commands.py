@@ -9,15 +9,16 @@ from typing import Any
 
 import click
 
-from .._fact_converter import converter_for
-from .._hints import did_you_mean
-from .._numbers import exact_text
+from .._base.hints import did_you_mean
+from .._base.numbers import exact_text
 from ..engine import Engine
-from ..html_report import render_report
 from ..kit import check_rubric
+from ..loading._converter import converter_for
+from ..loading._xlsx import template_kinds, write_template
+from ..render.html import render_report
+from ..render.tables import ranking_csv, write_results_xlsx
 from ..report import Report
 from ..serialize import assessment_to_data, dumps
-from ..spreadsheets import template_kinds, write_template
 from ..whatif import Change, Suggestion, find_scale, next_band, next_grade_changes
 from . import _tables
 from ._common import (
@@ -32,7 +33,6 @@ from ._common import (
     team_count,
     write_text,
 )
-from ._spreadsheets import ranking_csv, write_results_xlsx
 
 __all__ = ["COMMANDS"]
 

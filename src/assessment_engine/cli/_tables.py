@@ -14,13 +14,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .._describe import short_label
-from .._numbers import display
-from .._plugins import PluginInfo
+from .._base.numbers import display
+from .._plugins._manager import PluginInfo
 from ..kit import SEVERITIES, Finding
 from ..report import Report
 from ..results import Assessment, FactRef, Line
 from ..rubric import GradeScale, Rubric
+from ..rubric.describe import short_label
 from ..whatif import Suggestion, next_band
 
 __all__ = [
@@ -245,7 +245,7 @@ def next_grade(
         out.append(f"  {what} {_points(score, places)}, the band starts at {band.at_least}")
         out.append(f": {_points(gap, places)} short\n" if gap > 0 else ": reached\n")
     if band.requires is not None and label != scale.veto_label:
-        from .._describe import describe_condition
+        from ..rubric.describe import describe_condition
 
         out.append(f"  {band.label} also requires {describe_condition(band.requires)}\n")
     if not suggestions:

@@ -6,9 +6,9 @@ import itertools
 from collections.abc import Iterator
 from decimal import Decimal
 
-from .._describe import describe_quantity
-from .._numbers import exact_text
+from .._base.numbers import exact_text
 from ..rubric import Rubric
+from ..rubric.describe import describe_quantity
 from ..rubric.model import Indicator, Penalty
 from ..rubric.scoring import (
     AssessorScore,

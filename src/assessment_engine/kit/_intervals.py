@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import attrs
 
-from .._numbers import exact_text
+from .._base.numbers import exact_text
 
 __all__ = ["Interval", "frac", "number_text"]
 

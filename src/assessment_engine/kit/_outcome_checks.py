@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from fractions import Fraction
 
-from .._describe import describe_condition, describe_quantity, describe_select
-from .._numbers import exact_text
+from .._base.numbers import exact_text
 from ..rubric import Rubric
 from ..rubric._check import walk_selects
 from ..rubric.conditions import (
@@ -16,6 +15,7 @@ from ..rubric.conditions import (
     Not,
     OneOf,
 )
+from ..rubric.describe import describe_condition, describe_quantity, describe_select
 from ..rubric.model import GradeScale
 from ..rubric.scoring import Deduct, Highest, WhenAll
 from ._domains import conjuncts

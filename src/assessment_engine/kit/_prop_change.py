@@ -8,8 +8,7 @@ from typing import Any
 
 import attrs
 
-from .._analysis import matches, singleton_selects
-from .._effects import (
+from .._analysis.effects import (
     Unit,
     fact_effect,
     indicator_usages,
@@ -18,7 +17,8 @@ from .._effects import (
     scoring_units,
     unit_points,
 )
-from .._hints import did_you_mean
+from .._analysis.selections import matches, singleton_selects
+from .._base.hints import did_you_mean
 from ..engine import Engine
 from ..errors import InputError
 from ..facts import Fact, Record, Team

@@ -29,9 +29,9 @@ def main() -> int:
     """Run the recipe on standard input; see the module docstring."""
     recipe = json.load(sys.stdin)
     sys.path[:0] = [p for p in recipe["path"] if p not in sys.path]
-    from assessment_engine import Engine
-    from assessment_engine.loading import load_json
-    from assessment_engine.rubric import Rubric, from_data
+    from .. import Engine
+    from ..loading import load_json
+    from ..rubric import Rubric, from_data
 
     try:
         if "plugins" in recipe:

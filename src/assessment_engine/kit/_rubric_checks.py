@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 
-from .._builtin_facts import assessment_register_fact_types as _builtin_fact_types
-from .._hints import did_you_mean
-from .._numbers import exact_text
+from .._base.hints import did_you_mean
+from .._base.numbers import exact_text
+from .._plugins.builtin_facts import assessment_register_fact_types as _builtin_fact_types
 from ..facts import fact_fields
 from ..rubric import Rubric
 from ..rubric._check import walk_selects

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
-from .._plugins import Registration, collect_registrations, create_plugin_manager
+from .._plugins._manager import Registration, collect_registrations, create_plugin_manager
 from ..errors import ConflictError, PluginError, RubricError
 from ..rubric import Rubric
 from ..rubric.model import Bonus, Dimension, GradeScale, Indicator, Penalty, Quota, Title, Veto

@@ -51,7 +51,7 @@ import hypothesis
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 
-from .._hints import did_you_mean
+from .._base.hints import did_you_mean
 from ..engine import Engine, MatcherName
 from ..facts import Fact, Record, Team
 from ..rubric import Rubric

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .._hints import did_you_mean
+from .._base.hints import did_you_mean
 from ..errors import RubricError
 from ..facts import fact_fields
 from .conditions import (

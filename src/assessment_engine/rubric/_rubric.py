@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from .._plugins import Registration
+from .._plugins._manager import Registration
 from ..errors import ConflictError, PluginError
 from ..facts import Fact, Record, Team, fact_fields, validate_fact_type
 from . import _serial
@@ -111,7 +111,7 @@ class Rubric:
         unless ``fact_types`` is given.
         """
         if not fact_types:
-            from .._builtin_facts import assessment_register_fact_types
+            from .._plugins.builtin_facts import assessment_register_fact_types
 
             fact_types = assessment_register_fact_types()
         groups: list[tuple[str, Sequence[Any]]] = [

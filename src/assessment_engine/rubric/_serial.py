@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .._numbers import exact_text
+from .._base.numbers import exact_text
 from . import conditions, model, scoring
 
 __all__ = ["from_data", "to_data"]

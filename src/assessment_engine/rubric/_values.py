@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from .._numbers import to_decimal
+from .._base.numbers import to_decimal
 
 __all__ = [
     "Value",

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 import attrs
 
-from .._numbers import to_decimal
+from .._base.numbers import to_decimal
 from ._values import check_id, check_label, non_negative, optional_decimal, positive, tuple_of
 from .conditions import CONDITION_TYPES, QUANTITY_TYPES, Composite, Condition, Quantity
 from .scoring import SCORING_TYPES, Scoring

@@ -30,7 +30,7 @@ from typing import Any
 
 import attrs
 
-from .._numbers import to_decimal
+from .._base.numbers import to_decimal
 from ._values import (
     check_id,
     check_label,

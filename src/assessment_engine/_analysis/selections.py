@@ -18,11 +18,11 @@ from typing import Any, Final
 
 import attrs
 
-from ._matcher.python import evaluate
-from ._plan import to_expr
-from .facts import Fact
-from .rubric import Rubric
-from .rubric.conditions import (
+from .._matcher.python import evaluate
+from .._pipeline._plan import to_expr
+from ..facts import Fact
+from ..rubric import Rubric
+from ..rubric.conditions import (
     AllOf,
     AnyOf,
     Compare,
@@ -43,8 +43,8 @@ from .rubric.conditions import (
     Total,
     ValueOf,
 )
-from .rubric.model import Bonus, Indicator, Penalty
-from .rubric.scoring import (
+from ..rubric.model import Bonus, Indicator, Penalty
+from ..rubric.scoring import (
     AssessorScore,
     Bands,
     BestItem,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .facts import Achievement, Activity, Fact, Incident, Member, Metric, Score, Team
-from .hookspecs import hookimpl
+from ..facts import Achievement, Activity, Fact, Incident, Member, Metric, Score, Team
+from ..hookspecs import hookimpl
 
 
 @hookimpl

@@ -13,11 +13,10 @@ from typing import Final
 
 import attrs
 
-from ._analysis import _DIRECTION, _form_quantities, _score_select, matches
-from .facts import Fact
-from .results import Assessment
-from .rubric import Rubric
-from .rubric.conditions import (
+from ..facts import Fact
+from ..results import Assessment
+from ..rubric import Rubric
+from ..rubric.conditions import (
     AllOf,
     AnyOf,
     Compare,
@@ -36,7 +35,7 @@ from .rubric.conditions import (
     Total,
     ValueOf,
 )
-from .rubric.scoring import (
+from ..rubric.scoring import (
     AssessorScore,
     Bands,
     BestItem,
@@ -48,6 +47,7 @@ from .rubric.scoring import (
     Scoring,
     WhenAll,
 )
+from .selections import _DIRECTION, _form_quantities, _score_select, matches
 
 __all__ = [
     "Effect",
@@ -157,7 +157,7 @@ class Effect:
 
 
 def _describe(usage: Usage) -> str:
-    from ._describe import describe_select
+    from ..rubric.describe import describe_select
 
     return describe_select(usage.select)
 

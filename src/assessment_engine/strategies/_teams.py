@@ -16,8 +16,21 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from ._analysis import Target, matches
-from ._draws import (
+from .._analysis.selections import Target, matches
+from ..facts import Fact, Record, Team
+from ..rubric.conditions import (
+    Count,
+    DistinctCount,
+    Headcount,
+    Largest,
+    Mean,
+    Quantity,
+    Ratio,
+    Select,
+    Total,
+    ValueOf,
+)
+from ._records import (
     _DELTAS,
     _MOST_ITEMS,
     _MOST_RECORDS,
@@ -31,19 +44,6 @@ from ._draws import (
     _int,
     _models,
     _pick,
-)
-from .facts import Fact, Record, Team
-from .rubric.conditions import (
-    Count,
-    DistinctCount,
-    Headcount,
-    Largest,
-    Mean,
-    Quantity,
-    Ratio,
-    Select,
-    Total,
-    ValueOf,
 )
 
 __all__: list[str] = []

@@ -13,13 +13,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Protocol, cast
 
-from ._describe import describe_condition, describe_quantity, describe_select, describe_value
-from ._numbers import exact_ratio, exact_text
-from .facts import Fact, Record
-from .results import FactRef, Line
-from .rubric.conditions import Compare, Condition, Field, Select
-from .rubric.model import Bonus, Indicator, Penalty
-from .rubric.scoring import (
+from .._base.numbers import exact_ratio, exact_text
+from ..facts import Fact, Record
+from ..results import FactRef, Line
+from ..rubric.conditions import Compare, Condition, Field, Select
+from ..rubric.describe import describe_condition, describe_quantity, describe_select, describe_value
+from ..rubric.model import Bonus, Indicator, Penalty
+from ..rubric.scoring import (
     AssessorScore,
     Bands,
     BestItem,

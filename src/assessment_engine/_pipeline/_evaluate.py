@@ -18,14 +18,13 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ._gc import paused_gc
-from ._hints import did_you_mean
-from ._matcher.base import Matcher
-from ._numbers import EXACT, exact_text, ratio_of
-from ._plan import PHASE_GRADES, PHASE_ITEMS, PHASE_TITLES, KindPlan, Plan
-from .errors import InputError, InputProblem
-from .facts import Fact, Record, Team
-from .rubric.conditions import (
+from .._base.collector import paused_gc
+from .._base.hints import did_you_mean
+from .._base.numbers import EXACT, exact_text, ratio_of
+from .._matcher.base import Matcher
+from ..errors import InputError, InputProblem
+from ..facts import Fact, Record, Team
+from ..rubric.conditions import (
     AdjustmentPoints,
     Composite,
     DimensionBonus,
@@ -40,6 +39,7 @@ from .rubric.conditions import (
     Triggered,
     Vetoed,
 )
+from ._plan import PHASE_GRADES, PHASE_ITEMS, PHASE_TITLES, KindPlan, Plan
 
 if TYPE_CHECKING:
     from ._codegen import FastPaths

@@ -32,7 +32,7 @@ def _hypothesis_setup_hook() -> None:
     """
     from hypothesis import strategies as st
 
-    from .facts import Achievement, Activity, Incident, Member, Metric, Score, Team
+    from ..facts import Achievement, Activity, Incident, Member, Metric, Score, Team
 
     for cls in (Team, Member, Activity, Achievement, Metric, Incident, Score):
         st.register_type_strategy(cls, st.deferred(_for_type(cls.fact_kind)))
@@ -51,7 +51,12 @@ from collections.abc import Collection, Iterable, Sequence
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from ._draws import (
+from .._base.hints import did_you_mean
+from ..engine import Engine
+from ..facts import Fact, Record
+from ..factset import FactSet
+from ..rubric import Rubric
+from ._records import (
     _TEAM_POOL,
     TEAM_IDS,
     _check_name,
@@ -60,12 +65,7 @@ from ._draws import (
     _context,
     _facts,
 )
-from ._hints import did_you_mean
-from ._team_draws import _crossings, _teams
-from .engine import Engine
-from .facts import Fact, Record
-from .factset import FactSet
-from .rubric import Rubric
+from ._teams import _crossings, _teams
 
 __all__ = ["TEAM_IDS", "fact_sets", "facts", "teams"]
 

@@ -34,7 +34,11 @@ import attrs
 import cattrs
 from cattrs.errors import BaseValidationError
 
-from ._fact_converter import (
+from .._base.hints import did_you_mean
+from ..errors import InputError, InputProblem
+from ..facts import Fact, validate_fact_type
+from ..factset import FactSet
+from ._converter import (
     TAG,
     builtin_kinds,
     converter_for,
@@ -42,10 +46,6 @@ from ._fact_converter import (
     facts_converter,
     problems_of,
 )
-from ._hints import did_you_mean
-from .errors import InputError, InputProblem
-from .facts import Fact, validate_fact_type
-from .factset import FactSet
 
 __all__ = ["TAG", "PathLike", "dump_json", "facts_converter", "load_csv", "load_facts", "load_json"]
 
@@ -417,7 +417,7 @@ def load_facts(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = N
         elif suffix == ".csv":
             results.append(_read_csv(path, converter, kinds))
         elif suffix == ".xlsx":
-            from .spreadsheets import _read_xlsx  # openpyxl is optional: imported when needed
+            from ._xlsx import _read_xlsx  # openpyxl is optional: imported when needed
 
             results.append(_read_xlsx(path, converter, kinds))
         else:

@@ -20,7 +20,8 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ._matcher.base import (
+from .._base.numbers import exact_ratio, ratio_of
+from .._matcher.base import (
     MAX_RULES_PER_CLUSTER,
     And,
     Atom,
@@ -31,17 +32,9 @@ from ._matcher.base import (
     Rule,
     negate,
 )
-from ._numbers import exact_ratio, ratio_of
-from ._scorers import (
-    AdjustmentPlan,
-    IndicatorPlan,
-    RuleRef,
-    Scorer,
-    compile_scoring,
-)
-from .facts import Fact
-from .rubric import Rubric
-from .rubric.conditions import (
+from ..facts import Fact
+from ..rubric import Rubric
+from ..rubric.conditions import (
     AllOf,
     AnyOf,
     Compare,
@@ -65,7 +58,14 @@ from .rubric.conditions import (
     Total,
     ValueOf,
 )
-from .rubric.model import GradeScale, Title, Veto
+from ..rubric.model import GradeScale, Title, Veto
+from ._scorers import (
+    AdjustmentPlan,
+    IndicatorPlan,
+    RuleRef,
+    Scorer,
+    compile_scoring,
+)
 
 __all__ = [
     "PHASE_GRADES",
@@ -423,7 +423,7 @@ class Plan:
             plan = KindPlan(kind, fields, tags)
             position: dict[object, int] = {f: i for i, f in enumerate(fields)}
             position.update({("tag", t): len(fields) + i for i, t in enumerate(tags)})
-            from .facts import fact_fields
+            from ..facts import fact_fields
 
             specs = fact_fields(cls)
             properties = tuple(

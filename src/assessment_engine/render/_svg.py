@@ -1,4 +1,4 @@
-"""Inline SVG charts for the HTML report (:mod:`assessment_engine.html_report`).
+"""Inline SVG charts for the HTML report (:mod:`assessment_engine.render.html`).
 
 Pure functions from numbers and labels to SVG text; every label is escaped here, coordinates are
 written with one decimal so that the same numbers always give the same bytes. Styling is left to
@@ -14,7 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import NamedTuple
 
-from ._numbers import display
+from .._base.numbers import display
 
 __all__ = ["RadarAxis", "histogram", "radar"]
 

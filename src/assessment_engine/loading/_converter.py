@@ -24,10 +24,10 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
-from ._hints import did_you_mean
-from ._numbers import to_decimal
-from .errors import InputProblem
-from .facts import Fact, validate_fact_type
+from .._base.hints import did_you_mean
+from .._base.numbers import to_decimal
+from ..errors import InputProblem
+from ..facts import Fact, validate_fact_type
 
 __all__ = [
     "TAG",
@@ -369,7 +369,7 @@ def facts_converter(fact_types: Mapping[str, type[Fact]]) -> cattrs.Converter:
 
 def builtin_kinds() -> dict[str, type[Fact]]:
     """The built-in fact kinds, by name, as the built-in plugin registers them."""
-    from ._builtin_facts import assessment_register_fact_types
+    from .._plugins.builtin_facts import assessment_register_fact_types
 
     return {cls.fact_kind: cls for cls in assessment_register_fact_types()}
 

@@ -13,9 +13,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from .._numbers import exact_text
+from .._base.numbers import exact_text
+from ..loading._xlsx import _openpyxl
 from ..report import Report
-from ..spreadsheets import _openpyxl
 
 __all__ = ["RANKING_SHEET", "ranking_csv", "ranking_table", "write_results_xlsx"]
 

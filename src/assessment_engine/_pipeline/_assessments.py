@@ -6,14 +6,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from ._describe import describe_condition, describe_value
-from ._evaluate import TeamState, group_members
-from ._matcher.python import evaluate
-from ._numbers import exact_text
-from ._plan import Plan, _matchable, _operands, to_expr
-from ._scorers import fact_refs, facts_in
-from ._verdict import Standings
-from .results import (
+from .._base.numbers import exact_text
+from .._matcher.python import evaluate
+from ..results import (
     AdjustmentResult,
     Assessment,
     DimensionResult,
@@ -24,7 +19,12 @@ from .results import (
     TitleResult,
     VetoResult,
 )
-from .rubric.conditions import AllOf, AnyOf, Compare, Condition, Field
+from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field
+from ..rubric.describe import describe_condition, describe_value
+from ._evaluate import TeamState, group_members
+from ._plan import Plan, _matchable, _operands, to_expr
+from ._scorers import fact_refs, facts_in
+from ._standings import Standings
 
 __all__ = ["build_assessment", "build_standing", "build_standings"]
 

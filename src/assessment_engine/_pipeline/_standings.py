@@ -16,11 +16,11 @@ from fractions import Fraction
 from functools import total_ordering
 from typing import Any, cast
 
-from ._describe import describe_value
+from .._base.numbers import exact_ratio
+from ..results import QuotaResult
+from ..rubric.describe import describe_value
 from ._evaluate import TeamState
-from ._numbers import exact_ratio
 from ._plan import Plan
-from .results import QuotaResult
 
 __all__ = ["Standings", "TitleOutcome"]
 

@@ -17,9 +17,9 @@ from typing import Any
 import attrs
 import pluggy
 
-from . import hookspecs
-from ._hints import did_you_mean
-from .errors import PluginError
+from .. import hookspecs
+from .._base.hints import did_you_mean
+from ..errors import PluginError
 
 __all__ = [
     "BLOCK_ENV",
@@ -41,7 +41,7 @@ BLOCK_ENV = "ASSESSMENT_ENGINE_BLOCK_PLUGINS"
 TRACE_ENV = "ASSESSMENT_ENGINE_TRACE_HOOKS"
 #: Plugins that ship with the core, registered like any other: (name, module path).
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
-    ("assessment_engine.builtin_facts", "assessment_engine._builtin_facts"),
+    ("assessment_engine.builtin_facts", "assessment_engine._plugins.builtin_facts"),
 )
 
 _log = logging.getLogger("assessment_engine.plugins")

@@ -20,8 +20,8 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from . import facts as _facts_module
-from ._analysis import (
+from .. import facts as _facts_module
+from .._analysis.selections import (
     Target,
     assessor_selects,
     field_constants,
@@ -30,10 +30,10 @@ from ._analysis import (
     rubric_targets,
     singleton_selects,
 )
-from .engine import Engine
-from .facts import Fact, Record, Team, validate_fact_type
-from .rubric import Rubric
-from .rubric.conditions import (
+from ..engine import Engine
+from ..facts import Fact, Record, Team, validate_fact_type
+from ..rubric import Rubric
+from ..rubric.conditions import (
     AllOf,
     AnyOf,
     Compare,
@@ -48,7 +48,7 @@ from .rubric.conditions import (
     Select,
     Total,
 )
-from .rubric.scoring import AssessorScore
+from ..rubric.scoring import AssessorScore
 
 __all__ = ["TEAM_IDS"]
 
@@ -367,7 +367,7 @@ def _context(subject: object, argument: str) -> _Context:
     if isinstance(subject, Rubric):
         return _context_of_rubric(subject)
     if subject is None:
-        from ._builtin_facts import assessment_register_fact_types
+        from .._plugins.builtin_facts import assessment_register_fact_types
 
         subject = assessment_register_fact_types()
     if isinstance(subject, Mapping):
@@ -557,7 +557,7 @@ def _draw_record(
 def _draw_score(
     draw: st.DrawFn, ctx: _Context, owner: str, team: str, period: str, record_id: str
 ) -> Record:
-    from .facts import Score
+    from ..facts import Score
 
     form = ctx.assessor[owner][1]
     inside = st.decimals(min_value=form.minimum, max_value=form.maximum, places=1, allow_nan=False)

@@ -29,6 +29,8 @@ from typing import Any
 
 import attrs
 
+from ..facts import fact_fields
+from ..rubric.conditions import Count, Headcount, Ratio, Stage, Total, ValueOf
 from ._scorers import (
     AdjustmentPlan,
     IndicatorPlan,
@@ -39,8 +41,6 @@ from ._scorers import (
     _PerItem,
     _WhenAll,
 )
-from .facts import fact_fields
-from .rubric.conditions import Count, Headcount, Ratio, Stage, Total, ValueOf
 
 __all__ = ["FastPaths", "compile_fast_paths"]
 

@@ -26,13 +26,11 @@ from typing import Any, Literal
 
 import attrs
 
-from ._analysis import matches
-from ._describe import describe_condition
-from ._matcher.base import NEGATED
-from ._whatif_facts import at_least, at_most, build_fact, field_types
-from .facts import Record, Team
-from .rubric import Rubric
-from .rubric.conditions import (
+from .._analysis.selections import matches
+from .._matcher.base import NEGATED
+from ..facts import Record, Team
+from ..rubric import Rubric
+from ..rubric.conditions import (
     AdjustmentPoints,
     AllOf,
     AnyOf,
@@ -58,8 +56,9 @@ from .rubric.conditions import (
     ValueOf,
     Vetoed,
 )
-from .rubric.model import Bonus, Indicator, Penalty, Veto
-from .rubric.scoring import (
+from ..rubric.describe import describe_condition
+from ..rubric.model import Bonus, Indicator, Penalty, Veto
+from ..rubric.scoring import (
     Bands,
     BestItem,
     Deduct,
@@ -71,6 +70,7 @@ from .rubric.scoring import (
     Scoring,
     WhenAll,
 )
+from ._facts import at_least, at_most, build_fact, field_types
 
 __all__ = ["Candidate", "CandidateFinder", "Step"]
 

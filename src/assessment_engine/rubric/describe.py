@@ -10,8 +10,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import assert_never
 
-from ._numbers import display, exact_text
-from .rubric.conditions import (
+from .._base.numbers import display, exact_text
+from .conditions import (
     AdjustmentPoints,
     AllOf,
     AnyOf,

@@ -15,7 +15,7 @@ satisfying each selection an indicator or bonus counts (built from the selection
 constants, the one worth the most points when points depend on a field), a quantity raised to
 each band threshold it has not reached (a metric edited to the threshold, an amount added),
 deductions', penalties' and vetoes' facts removed, the conditions of conditional awards and of
-the target band's requirement made to hold (see :mod:`assessment_engine._whatif_candidates`).
+the target band's requirement made to hold (see :mod:`assessment_engine.whatif._candidates`).
 Every candidate is re-assessed for real, in an incremental :class:`~assessment_engine.Session`
 holding the team alone (grades never depend on other teams). The search is breadth-first by the
 number of changed facts: all single candidates first, then combinations of the candidates that
@@ -40,17 +40,17 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from ._hints import did_you_mean
-from ._whatif_candidates import Candidate, CandidateFinder, Step
-from ._whatif_facts import PLACEHOLDER_ID, field_types
-from .errors import InputError, SessionError
-from .facts import Fact, Record
-from .factset import FactSet
-from .rubric import GradeBand, GradeScale, Rubric
+from .._base.hints import did_you_mean
+from ..errors import InputError, SessionError
+from ..facts import Fact, Record
+from ..factset import FactSet
+from ..rubric import GradeBand, GradeScale, Rubric
+from ._candidates import Candidate, CandidateFinder, Step
+from ._facts import PLACEHOLDER_ID, field_types
 
 if TYPE_CHECKING:
-    from .engine import Engine
-    from .session import Session
+    from ..engine import Engine
+    from ..session import Session
 
 __all__ = ["Change", "Suggestion", "find_scale", "next_band", "next_grade_changes"]
 

@@ -19,11 +19,11 @@ from typing import Any, Literal
 
 import attrs
 
-from ._analysis import matches
-from ._matcher.base import NEGATED
-from .facts import Fact, Record
-from .rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, HasTag, Not, OneOf, Select
-from .rubric.scoring import PointsBy
+from .._analysis.selections import matches
+from .._matcher.base import NEGATED
+from ..facts import Fact, Record
+from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, HasTag, Not, OneOf, Select
+from ..rubric.scoring import PointsBy
 
 __all__ = [
     "PLACEHOLDER_ID",
