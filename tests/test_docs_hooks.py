@@ -193,10 +193,9 @@ def test_hooks_are_documented_in_call_order() -> None:
     assert in_headings == list(hooks())
     assert in_list == list(hooks())
     # and the engine calls them in that order, accepting for each the documented objects
-    from assessment_engine._plugins._manager import RUBRIC_HOOKS
-    from assessment_engine.rubric._rubric import _HOOK_TYPES
+    from assessment_engine.hookspecs import HOOK_TYPES, RUBRIC_HOOKS
 
-    assert list(RUBRIC_HOOKS) == list(hooks()) == list(_HOOK_TYPES)
+    assert list(RUBRIC_HOOKS) == list(hooks()) == list(HOOK_TYPES)
 
 
 def test_no_hook_is_documented_that_does_not_exist() -> None:

@@ -19,7 +19,7 @@ import attrs
 import pytest
 
 from assessment_engine import AssessmentError, Engine, Record, hookimpl
-from assessment_engine._plugins._manager import ENTRY_POINT_GROUP
+from assessment_engine._plugins import ENTRY_POINT_GROUP
 from assessment_engine.kit import CHECKS, Finding, check_plugins, check_rubric
 from assessment_engine.rubric import (
     AllOf,

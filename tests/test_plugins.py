@@ -33,7 +33,7 @@ from assessment_engine import (
     hookimpl,
     hookspecs,
 )
-from assessment_engine._plugins._manager import BLOCK_ENV, TRACE_ENV, PluginInfo
+from assessment_engine._plugins import BLOCK_ENV, TRACE_ENV, PluginInfo
 from assessment_engine.rubric import (
     Bonus,
     Composite,

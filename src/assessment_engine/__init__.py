@@ -5,8 +5,7 @@ rules; durable-rules decides which conditions hold; exact arithmetic turns that 
 grades, titles and ranks, each explained down to the facts.
 """
 
-__version__ = "0.1.0"
-
+from ._base.version import VERSION as __version__
 from .engine import Engine
 from .errors import (
     AssessmentError,

@@ -17,14 +17,14 @@ import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Literal
 
-from . import __version__
 from ._base.collector import paused_gc
+from ._base.version import VERSION as __version__
 from ._matcher.base import Matcher
 from ._matcher.python import PythonMatcher
 from ._pipeline._evaluate import evaluate
 from ._pipeline._plan import Plan, compile_plan
 from ._pipeline._standings import Standings
-from ._plugins._manager import PluginInfo, collect_registrations, create_plugin_manager
+from ._plugins import PluginInfo, collect_contributions, create_plugin_manager
 from .errors import AssessmentError, InputError, InputProblem
 from .facts import Fact
 from .factset import FactSet
@@ -78,9 +78,9 @@ class Engine:
         matcher: MatcherName | None = None,
     ) -> None:
         plugin_set = create_plugin_manager(plugins, entry_points=entry_points, block=block)
-        registrations = collect_registrations(plugin_set)
+        contributions = collect_contributions(plugin_set)
         self._plugin_infos = plugin_set.infos()
-        self._setup(Rubric.from_registrations(registrations), matcher)
+        self._setup(Rubric.assemble(contributions), matcher)
 
     @classmethod
     def from_rubric(cls, rubric: Rubric, *, matcher: MatcherName | None = None) -> Engine:

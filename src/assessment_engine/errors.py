@@ -14,7 +14,9 @@ without parsing its message.
     │   └── ConflictError     two plugins registered the same id
     ├── MatcherError          the matcher failed at run time (mapped from durable-rules' errors)
     │   └── MatcherUnavailableError  the selected matcher cannot be imported here
-    └── SessionError          misuse of an incremental session (unknown team, unknown fact)
+    ├── SessionError          misuse of an incremental session (unknown team, unknown fact)
+    └── DependencyError       an optional dependency is missing (the message names its extra)
+        └── SpreadsheetUnavailableError  openpyxl, for XLSX workbooks
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ __all__ = [
     "AssessmentError",
     "AssessmentWarning",
     "ConflictError",
+    "DependencyError",
     "InputError",
     "InputProblem",
     "MatcherError",
@@ -35,6 +38,7 @@ __all__ = [
     "PluginError",
     "RubricError",
     "SessionError",
+    "SpreadsheetUnavailableError",
 ]
 
 
@@ -143,14 +147,16 @@ class ConflictError(PluginError):
     :ivar plugins: the names of both plugins, in sorted order.
     """
 
-    def __init__(self, *, object_id: str, what: str, plugins: tuple[str, str], hook: str) -> None:
+    def __init__(
+        self, *, object_id: str, what: str, plugins: tuple[str, str], hook: str | None = None
+    ) -> None:
         self.object_id = object_id
         self.plugins = tuple(sorted(plugins))
         first, second = self.plugins
         AssessmentError.__init__(
             self,
             f"{what} {object_id!r} is registered by both plugin {first!r} and plugin {second!r}"
-            f" (hook {hook})",
+            + (f" (hook {hook})" if hook else ""),
         )
         self.plugin = second
         self.hook = hook
@@ -176,3 +182,20 @@ class SessionError(AssessmentError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class DependencyError(AssessmentError, ImportError):
+    """An optional dependency is not installed; the message says which extra brings it.
+
+    :ivar module: the missing module (``"openpyxl"``).
+    :ivar extra: the extra of ``assessment-engine`` that installs it (``"cli"``).
+    """
+
+    def __init__(self, message: str, *, module: str, extra: str) -> None:
+        self.module = module
+        self.extra = extra
+        super().__init__(message, name=module)
+
+
+class SpreadsheetUnavailableError(DependencyError):
+    """openpyxl, needed to read or write XLSX workbooks, is not installed."""

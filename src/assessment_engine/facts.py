@@ -25,7 +25,7 @@ import types
 import typing
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import ClassVar, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 
 import attrs
 from attrs import validators as v
@@ -33,7 +33,9 @@ from attrs import validators as v
 from ._base.numbers import to_decimal
 
 __all__ = [
+    "BUILTIN_FACT_TYPES",
     "PARTY_STATUSES",
+    "TAG",
     "Achievement",
     "Activity",
     "Fact",
@@ -47,6 +49,7 @@ __all__ = [
     "Team",
     "fact_fields",
     "fact_identity",
+    "field_specs",
     "to_decimal",
     "validate_fact_type",
 ]
@@ -285,50 +288,176 @@ def fact_identity(fact: Fact) -> str:
     return f"{fact.fact_kind} record of team {fact.team} ({fact.period})"
 
 
-FieldKind = Literal["number", "text", "flag", "tags", "date"]
+FieldKind = Literal["number", "text", "flag", "tags", "date", "other"]
+
+#: The built-in fact kinds, registered by the built-in plugin exactly as a third party would.
+BUILTIN_FACT_TYPES: Final[tuple[type[Fact], ...]] = (
+    Team,
+    Member,
+    Activity,
+    Achievement,
+    Metric,
+    Incident,
+    Score,
+)
+
+#: The key (JSON) or column (CSV, XLSX) that names a record's fact kind; no fact class may
+#: have a field of that name.
+TAG: Final = "fact"
 
 
 @attrs.frozen
 class FieldSpec:
-    """What a rubric may do with one field of a fact kind.
+    """What one field of a fact class holds, read once from its type and validators.
+
+    The one description of a fact field that the rubric checks, the loaders, the template, the
+    consistency kit, the strategies and the what-if search all read.
 
     :param name: the attribute name.
     :param kind: ``number`` (int or Decimal: compared and summed), ``text`` (compared for
-        equality), ``flag`` (bool), ``tags`` (tested with ``has_tag``) or ``date``.
+        equality), ``flag`` (bool), ``tags`` (tested with ``has_tag``), ``date``, or ``other``
+        (a type a rubric cannot reference).
     :param optional: whether the field may be ``None``.
+    :param type: the annotation without ``None`` (``int``, ``Decimal``, ``str``, a ``Literal``).
+    :param required: whether the constructor needs it (it has no default).
+    :param default: the default value (``attrs.NOTHING`` when required; a factory is called).
+    :param vocabulary: the closed set of values it accepts (a ``Literal`` type or an ``in_``
+        validator), in their declared order; ``None`` when open.
+    :param minimum: the smallest value its validators accept, with ``minimum_strict`` when the
+        bound itself is refused; ``maximum`` and ``maximum_strict`` likewise.
+    :param free_text: text that may be anything (a description), not an identifier.
+    :param init: whether the constructor takes it (``False`` for a field derived from others).
     """
 
     name: str
     kind: FieldKind
     optional: bool
+    type: Any = None
+    required: bool = False
+    default: Any = None
+    vocabulary: tuple[object, ...] | None = None
+    minimum: Decimal | None = None
+    minimum_strict: bool = False
+    maximum: Decimal | None = None
+    maximum_strict: bool = False
+    free_text: bool = False
+    init: bool = True
+
+    @property
+    def whole(self) -> bool:
+        """Whether a number field holds whole numbers (``int``) rather than decimals."""
+        return self.type is int
 
 
-def _classify(tp: object) -> tuple[FieldKind | None, bool]:
-    optional = False
-    origin = typing.get_origin(tp)
-    if origin in (typing.Union, types.UnionType):
+def _strip_none(tp: object) -> tuple[object, bool]:
+    """``X | None`` as ``(X, True)``; any other type as ``(type, False)``."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         optional = len(args) < len(typing.get_args(tp))
-        if len(args) != 1:
-            return None, optional
-        tp = args[0]
-        origin = typing.get_origin(tp)
-    if origin is Literal:
-        values = typing.get_args(tp)
-        if all(isinstance(x, str) for x in values):
-            return "text", optional
-        return None, optional
+        return (args[0] if len(args) == 1 else tp), optional
+    return tp, False
+
+
+def _kind_of(tp: object) -> FieldKind:
+    if typing.get_origin(tp) is Literal:
+        return "text" if all(isinstance(x, str) for x in typing.get_args(tp)) else "other"
     if tp is bool:
-        return "flag", optional
+        return "flag"
     if tp in (int, Decimal):
-        return "number", optional
+        return "number"
     if tp is str:
-        return "text", optional
+        return "text"
     if tp is datetime.date:
-        return "date", optional
-    if origin is frozenset and typing.get_args(tp) == (str,):
-        return "tags", optional
-    return None, optional
+        return "date"
+    if typing.get_origin(tp) is frozenset and typing.get_args(tp) == (str,):
+        return "tags"
+    return "other"
+
+
+def _leaf_validators(validator: object) -> tuple[list[object], bool]:
+    """The validators inside ``and_``, lists and ``optional``, and whether one was ``optional``."""
+    found: list[object] = []
+    optional = False
+    stack = [validator]
+    while stack:
+        item = stack.pop()
+        if item is None:
+            continue
+        if isinstance(item, list | tuple):
+            stack.extend(reversed(item))
+        elif isinstance(getattr(item, "_validators", None), tuple | list):
+            stack.extend(reversed(item._validators))  # type: ignore[attr-defined]
+        elif type(item).__name__ == "_OptionalValidator":
+            optional = True
+            stack.append(item.validator)  # type: ignore[attr-defined]
+        else:
+            found.append(item)
+    return found, optional
+
+
+def _spec(field: attrs.Attribute[Any]) -> FieldSpec:
+    tp, optional = _strip_none(field.type)
+    validators, optional_validator = _leaf_validators(field.validator)
+    vocabulary: tuple[object, ...] | None = None
+    if typing.get_origin(tp) is Literal:
+        vocabulary = typing.get_args(tp)
+    low: tuple[Decimal, bool] | None = None
+    high: tuple[Decimal, bool] | None = None
+    free = False
+    for item in validators:
+        options = getattr(item, "options", None)
+        if type(item).__name__ == "_InValidator" and isinstance(options, tuple | list | frozenset):
+            listed = (
+                tuple(options) if not isinstance(options, frozenset) else tuple(sorted(options))
+            )
+            vocabulary = (
+                listed if vocabulary is None else tuple(x for x in vocabulary if x in listed)
+            )
+        elif type(item).__name__ == "_NumberValidator":
+            bound = to_decimal(item.bound)  # type: ignore[attr-defined]
+            op = item.compare_op  # type: ignore[attr-defined]
+            if op in (">=", ">") and (low is None or bound >= low[0]):
+                low = (bound, op == ">")
+            elif op in ("<=", "<") and (high is None or bound <= high[0]):
+                high = (bound, op == "<")
+        elif item is _non_negative and (low is None or low[0] < 0):
+            low = (Decimal(0), False)
+        elif item is _text:
+            free = True
+    default: Any = field.default
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+        default = None if default.takes_self else default.factory()
+    return FieldSpec(
+        name=field.name,
+        kind=_kind_of(tp),
+        optional=optional or optional_validator,
+        type=tp,
+        required=field.default is attrs.NOTHING,
+        default=default,
+        vocabulary=vocabulary,
+        minimum=None if low is None else low[0],
+        minimum_strict=low is not None and low[1],
+        maximum=None if high is None else high[0],
+        maximum_strict=high is not None and high[1],
+        free_text=free,
+        init=field.init,
+    )
+
+
+_SPECS_CACHE: dict[type[Fact], Mapping[str, FieldSpec]] = {}
+
+
+def field_specs(cls: type[Fact]) -> Mapping[str, FieldSpec]:
+    """Every field of a fact class, in class order (``team``, ``period`` and derived ones too).
+
+    :raises NameError: when the class's annotations do not resolve.
+    """
+    cached = _SPECS_CACHE.get(cls)
+    if cached is None:
+        attrs.resolve_types(cls)
+        cached = types.MappingProxyType({f.name: _spec(f) for f in attrs.fields(cls)})
+        _SPECS_CACHE[cls] = cached
+    return cached
 
 
 _FIELDS_CACHE: dict[type[Fact], Mapping[str, FieldSpec]] = {}
@@ -337,46 +466,83 @@ _FIELDS_CACHE: dict[type[Fact], Mapping[str, FieldSpec]] = {}
 def fact_fields(cls: type[Fact]) -> Mapping[str, FieldSpec]:
     """The fields of a fact class that a rubric can reference, by name.
 
-    ``team`` and ``period`` are left out: a rubric always works within one team and period.
+    ``team`` and ``period`` are left out (a rubric always works within one team and period), and
+    so are fields of a type a rubric cannot reference (``kind == "other"``).
     """
     cached = _FIELDS_CACHE.get(cls)
-    if cached is not None:
-        return cached
-    attrs.resolve_types(cls)
-    specs: dict[str, FieldSpec] = {}
-    for field in attrs.fields(cls):
-        if field.name in ("team", "period"):
-            continue
-        kind, optional = _classify(field.type)
-        if kind is not None:
-            specs[field.name] = FieldSpec(field.name, kind, optional)
-    result = types.MappingProxyType(specs)
-    _FIELDS_CACHE[cls] = result
-    return result
+    if cached is None:
+        cached = types.MappingProxyType(
+            {
+                name: spec
+                for name, spec in field_specs(cls).items()
+                if name not in ("team", "period") and spec.kind != "other"
+            }
+        )
+        _FIELDS_CACHE[cls] = cached
+    return cached
 
 
 def validate_fact_type(cls: object) -> str:
-    """Check that ``cls`` can be registered as a fact type and return its kind name.
+    """Check that ``cls`` is a fact type and return its kind name: the one definition.
 
-    A fact type is a frozen ``attrs`` class derived from :class:`Fact` (in practice from
-    :class:`Record`) that sets its own class attribute ``fact_kind`` to a lower-case
-    identifier. Raises ``TypeError`` or ``ValueError`` with the reason otherwise.
+    A fact type is :class:`Team` or a class derived from :class:`Record` that is itself a frozen
+    ``attrs`` class (``@attrs.frozen(kw_only=True)``: a plain subclass inherits the fields but
+    its own annotations are not fields), sets its own class attribute ``fact_kind`` to a
+    lower-case identifier (``fact_label``, if set, is text; both are ``ClassVar``, not fields),
+    keeps the base fields (``team``, ``period``, ``id``, ``tags``) as they are, has no field
+    named ``fact`` (the tag that names a record's kind in files), and has annotations that
+    resolve.
+
+    :raises TypeError: or :class:`ValueError` with the reason.
     """
     if not isinstance(cls, type) or not issubclass(cls, Fact):
         raise TypeError(f"a fact type must be a class derived from Record, got {cls!r}")
+    name = cls.__qualname__
     if not attrs.has(cls):
-        raise TypeError(f"{cls.__qualname__} must be an attrs class (@attrs.frozen)")
-    params = getattr(cls, "__attrs_attrs__", ())
-    if not params or cls.__setattr__ is object.__setattr__:
-        raise TypeError(f"{cls.__qualname__} must be frozen (@attrs.frozen)")
+        raise TypeError(f"{name} must be an attrs class (@attrs.frozen)")
+    clash = sorted({"fact_kind", "fact_label"} & set(attrs.fields_dict(cls)))
+    if clash:
+        raise TypeError(
+            f"{name} declares {clash[0]} as an instance field; it is a class attribute:"
+            " annotate it ClassVar[str]"
+        )
+    if cls.__setattr__ is object.__setattr__:  # type: ignore[comparison-overlap]
+        raise TypeError(f"{name} must be frozen (@attrs.frozen)")
     kind = cls.__dict__.get("fact_kind")
-    if not isinstance(kind, str) or not _KIND.match(kind):
+    if not isinstance(kind, str) or not _KIND.fullmatch(kind):
         raise ValueError(
-            f"{cls.__qualname__} must set its own class attribute fact_kind to a lower-case"
-            f" identifier, got {kind!r}"
+            f"{name} must set its own class attribute fact_kind to a lower-case identifier,"
+            f" got {kind!r}"
         )
     if kind in ("fact", "record"):
-        raise ValueError(f"{cls.__qualname__} must set its own fact_kind (not {kind!r})")
+        raise ValueError(f"{name} must set its own fact_kind (not {kind!r})")
     if not isinstance(cls.__dict__.get("fact_label", kind), str):
-        raise TypeError(f"{cls.__qualname__}.fact_label must be a string")
+        raise TypeError(f"{name}.fact_label must be a string")
+    if "__attrs_attrs__" not in cls.__dict__:
+        raise TypeError(
+            f"{name} must be an attrs class itself (@attrs.frozen(kw_only=True)); deriving"
+            " from Record is not enough"
+        )
+    if not issubclass(cls, Record) and cls is not Team:
+        raise TypeError(f"{name} must derive from Record (Team is the only team kind)")
+    try:
+        field_specs(cls)  # resolves the annotations, which the comparison below needs
+    except NameError as exc:
+        raise TypeError(
+            f"the annotations of {name} do not resolve ({exc}): names used in them must be"
+            f" importable from the class's module {cls.__module__!r}"
+        ) from exc
+    base = attrs.resolve_types(Record if issubclass(cls, Record) else Team)
+    own = attrs.fields_dict(cls)
+    for field_name, base_field in attrs.fields_dict(base).items():
+        if own.get(field_name) != base_field:
+            raise TypeError(
+                f"{name} redefines the field {field_name!r} of {base.__name__};"
+                " fact types keep the base fields as they are"
+            )
+    if TAG in own:
+        raise ValueError(
+            f"{name} has a field named {TAG!r}, which is the key that names every record's"
+            " fact kind in files; rename the field"
+        )
     return kind

@@ -20,36 +20,41 @@ fails with a :class:`~assessment_engine.errors.PluginError`. So does a hook that
 anything but a list (or tuple) of the objects it takes; the exact classes are required, not
 subclasses.
 
-Hooks are called in this sequence when an engine is built: ``assessment_register_fact_types``,
-``assessment_register_dimensions``, ``assessment_register_indicators``,
-``assessment_register_rules``, ``assessment_register_grade_scales``,
-``assessment_register_weights``, ``assessment_register_ranking``.
+Hooks are called in this sequence when an engine is built (:data:`RUBRIC_HOOKS`, the order of
+this module): ``assessment_register_fact_types``, ``assessment_register_dimensions``,
+``assessment_register_indicators``, ``assessment_register_rules``,
+``assessment_register_grade_scales``, ``assessment_register_weights``,
+``assessment_register_ranking``. What each may return is read from its annotation
+(:data:`HOOK_TYPES`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Final
 
 import pluggy
 
-if TYPE_CHECKING:
-    from .facts import Fact
-    from .rubric import (
-        Bonus,
-        Dimension,
-        GradeScale,
-        Indicator,
-        Penalty,
-        Quota,
-        Ranking,
-        Title,
-        Veto,
-        Weight,
-    )
+from .facts import Fact
+from .rubric import (
+    Bonus,
+    Dimension,
+    GradeScale,
+    Indicator,
+    Penalty,
+    Quota,
+    Ranking,
+    Title,
+    Veto,
+    Weight,
+)
 
 __all__ = [
+    "HOOK_TYPES",
     "PROJECT_NAME",
+    "RUBRIC_HOOKS",
     "assessment_register_dimensions",
     "assessment_register_fact_types",
     "assessment_register_grade_scales",
@@ -156,3 +161,29 @@ def assessment_register_ranking() -> Sequence[Ranking] | None:
 
     .. versionadded:: 0.1
     """
+
+
+def _accepted_types(hook: object) -> tuple[type, ...]:
+    """The classes a hook's return annotation ``Sequence[A | B] | None`` names.
+
+    ``type[Fact]`` is given as ``type``: the hook returns classes.
+    """
+    returned = typing.get_type_hints(hook)["return"]
+    (sequence,) = [a for a in typing.get_args(returned) if a is not type(None)]
+    (item,) = typing.get_args(sequence)
+    members = typing.get_args(item) if typing.get_origin(item) in (typing.Union, types.UnionType) else (item,)
+    return tuple(type if typing.get_origin(m) is type else m for m in members)
+
+
+#: The hooks whose results make a rubric, in the order they are called: fact types first, so
+#: that everything after may refer to them. Every hook of this module, in source order.
+RUBRIC_HOOKS: Final[tuple[str, ...]] = tuple(
+    name
+    for name, value in list(globals().items())
+    if name.startswith("assessment_register_") and hasattr(value, f"{PROJECT_NAME}_spec")
+)
+
+#: What each hook may return, read from its annotation (the contract says it once).
+HOOK_TYPES: Final[Mapping[str, tuple[type, ...]]] = types.MappingProxyType(
+    {name: _accepted_types(globals()[name]) for name in RUBRIC_HOOKS}
+)

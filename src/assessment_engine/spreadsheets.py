@@ -1,6 +1,6 @@
 """Facts in spreadsheets (moved to :mod:`assessment_engine.loading`; this path keeps working)."""
 
-from .loading._xlsx import (
+from .loading import (
     SpreadsheetUnavailableError,
     field_description,
     load_xlsx,

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import inspect
-import logging
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import attrs
 import pluggy
@@ -25,35 +23,19 @@ __all__ = [
     "BLOCK_ENV",
     "BUILTIN_PLUGINS",
     "ENTRY_POINT_GROUP",
-    "RUBRIC_HOOKS",
-    "TRACE_ENV",
     "PluginInfo",
-    "Registration",
-    "call_hook",
-    "collect_registrations",
+    "PluginSet",
     "create_plugin_manager",
 ]
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT_NAME
 #: Comma-separated plugin names that are never registered (the built-ins included).
 BLOCK_ENV = "ASSESSMENT_ENGINE_BLOCK_PLUGINS"
-#: Set to 1 to log every hook call and what it returned (logger ``assessment_engine.plugins``).
-TRACE_ENV = "ASSESSMENT_ENGINE_TRACE_HOOKS"
 #: Plugins that ship with the core, registered like any other: (name, module path).
 BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("assessment_engine.builtin_facts", "assessment_engine._plugins.builtin_facts"),
 )
 
-_log = logging.getLogger("assessment_engine.plugins")
-
-
-@attrs.frozen
-class Registration:
-    """One object a plugin returned from a hook."""
-
-    plugin: str
-    hook: str
-    obj: Any
 
 
 @attrs.frozen
@@ -70,12 +52,6 @@ class PluginInfo:
 def _blocked(extra: Iterable[str]) -> set[str]:
     names = {n.strip() for n in os.environ.get(BLOCK_ENV, "").split(",") if n.strip()}
     return names | set(extra)
-
-
-def _hook_names() -> tuple[str, ...]:
-    """The hooks of the contract: the functions of :mod:`.hookspecs` marked ``@hookspec``."""
-    marker = f"{hookspecs.PROJECT_NAME}_spec"
-    return tuple(n for n in hookspecs.__all__ if hasattr(getattr(hookspecs, n), marker))
 
 
 def _plugin_name(plugin: object) -> str:
@@ -119,7 +95,7 @@ class PluginSet:
         list of objects.
         """
         marker = f"{hookspecs.PROJECT_NAME}_impl"
-        for hook in _hook_names():
+        for hook in hookspecs.RUBRIC_HOOKS:
             try:  # statically, as pluggy does: no property is run
                 found = inspect.getattr_static(plugin, hook)
             except AttributeError:
@@ -145,7 +121,7 @@ class PluginSet:
 
     def check(self) -> None:
         """Reject implementations of hooks that the contract does not define."""
-        hooks = _hook_names()
+        hooks = hookspecs.RUBRIC_HOOKS
         for hook_name in sorted(vars(self.manager.hook)):
             if hook_name.startswith("_"):
                 continue
@@ -204,7 +180,9 @@ def create_plugin_manager(
                 continue
             try:
                 plugin = ep.load()
-            except Exception as exc:
+            except KeyboardInterrupt:
+                raise
+            except BaseException as exc:  # sys.exit() at import is a faulty plugin, too
                 raise PluginError(
                     f"entry point {ep.value!r} failed to load: {type(exc).__name__}: {exc}",
                     plugin=ep.name,
@@ -221,71 +199,3 @@ def create_plugin_manager(
         plugin_set.register(plugin, name, "explicit")
     plugin_set.check()
     return plugin_set
-
-
-def _tracing() -> bool:
-    """Whether ``ASSESSMENT_ENGINE_TRACE_HOOKS=1``; then make sure the trace is seen.
-
-    The trace goes to the ``assessment_engine.plugins`` logger at INFO. When the application
-    has configured no logging at all, the variable still asks for a trace: it goes to stderr.
-    """
-    if os.environ.get(TRACE_ENV) != "1":
-        return False
-    if not _log.hasHandlers():
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-        _log.addHandler(handler)
-        if _log.level == logging.NOTSET:
-            _log.setLevel(logging.INFO)
-    return True
-
-
-def call_hook(plugin_set: PluginSet, hook_name: str) -> list[Registration]:
-    """Call every implementation of a hook, one by one, attributing results and failures.
-
-    Implementations are called in pluggy's order (LIFO, ``tryfirst``/``trylast`` honoured). A
-    hook that raises, or returns something other than a list, is a :class:`PluginError` naming
-    the plugin.
-    """
-    manager = plugin_set.manager
-    caller = getattr(manager.hook, hook_name)
-    trace = _tracing()
-    registrations: list[Registration] = []
-    for impl in reversed(caller.get_hookimpls()):
-        name = impl.plugin_name
-        try:
-            result = impl.function()
-        except Exception as exc:
-            if trace:
-                _log.info("%s of plugin %r raised %r", hook_name, name, exc)
-            raise PluginError(
-                f"raised {type(exc).__name__}: {exc}", plugin=name, hook=hook_name
-            ) from exc
-        if trace:
-            _log.info("%s of plugin %r returned %r", hook_name, name, result)
-        if result is None:
-            continue
-        if not isinstance(result, list | tuple):
-            raise PluginError(
-                f"returned {type(result).__name__}, expected a list", plugin=name, hook=hook_name
-            )
-        registrations.extend(Registration(name, hook_name, obj) for obj in result)
-    return registrations
-
-
-#: The hooks whose results make a rubric, in the order they are called (documented in
-#: docs/hooks.md): fact types first, so that everything after may refer to them.
-RUBRIC_HOOKS: tuple[str, ...] = (
-    "assessment_register_fact_types",
-    "assessment_register_dimensions",
-    "assessment_register_indicators",
-    "assessment_register_rules",
-    "assessment_register_grade_scales",
-    "assessment_register_weights",
-    "assessment_register_ranking",
-)
-
-
-def collect_registrations(plugin_set: PluginSet) -> list[Registration]:
-    """Every registration of every rubric hook, hook by hook (see :func:`call_hook`)."""
-    return [r for hook in RUBRIC_HOOKS for r in call_hook(plugin_set, hook)]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..facts import Achievement, Activity, Fact, Incident, Member, Metric, Score, Team
+from ..facts import BUILTIN_FACT_TYPES, Fact
 from ..hookspecs import hookimpl
 
 
 @hookimpl
 def assessment_register_fact_types() -> list[type[Fact]]:
     """Team, member, activity, achievement, metric, incident and assessor score."""
-    return [Team, Member, Activity, Achievement, Metric, Incident, Score]
+    return list(BUILTIN_FACT_TYPES)

@@ -23,7 +23,7 @@ from typing import Any
 
 import click
 
-from .. import __version__
+from .._base.version import VERSION as __version__
 from ..errors import (
     AssessmentError,
     InputError,

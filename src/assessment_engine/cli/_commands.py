@@ -13,8 +13,7 @@ from .._base.hints import did_you_mean
 from .._base.numbers import exact_text
 from ..engine import Engine
 from ..kit import check_rubric
-from ..loading._converter import converter_for
-from ..loading._xlsx import template_kinds, write_template
+from ..loading import converter_for, template_kinds, write_template
 from ..render.html import render_report
 from ..render.tables import ranking_csv, write_results_xlsx
 from ..report import Report

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .._base.numbers import display
-from .._plugins._manager import PluginInfo
+from .._plugins import PluginInfo
 from ..kit import SEVERITIES, Finding
 from ..report import Report
 from ..results import Assessment, FactRef, Line

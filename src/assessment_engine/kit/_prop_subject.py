@@ -21,7 +21,7 @@ from typing import Any
 
 import attrs
 
-from .._plugins._manager import ENTRY_POINT_GROUP
+from .._plugins import ENTRY_POINT_GROUP
 from ..engine import Engine, MatcherName
 from ..facts import Fact
 from ..loading import dump_json

@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
-from .._plugins._manager import Registration, collect_registrations, create_plugin_manager
+from .._plugins import collect_contributions, create_plugin_manager
 from ..errors import ConflictError, PluginError, RubricError
-from ..rubric import Rubric
+from ..rubric import Contribution, Rubric
 from ..rubric.model import Bonus, Dimension, GradeScale, Indicator, Penalty, Quota, Title, Veto
 from ..rubric.scoring import Parts
 from . import _form_checks, _outcome_checks, _rubric_checks
@@ -84,7 +84,7 @@ def check_plugins(
     """
     try:
         plugin_set = create_plugin_manager(plugins, entry_points=entry_points, block=block)
-        registrations = collect_registrations(plugin_set)
+        registrations = collect_contributions(plugin_set)
     except PluginError as exc:
         return (Finding("error", exc.plugin, "plugin-error", str(exc)),)
     findings, registrations = _duplicates(registrations)
@@ -107,10 +107,10 @@ def _what(obj: Any) -> str:
 
 
 def _duplicates(
-    registrations: Sequence[Registration],
-) -> tuple[list[Finding], list[Registration]]:
+    registrations: Sequence[Contribution],
+) -> tuple[list[Finding], list[Contribution]]:
     """Report every id and fact kind registered more than once; keep the first registration."""
-    claims: dict[tuple[str, str], list[Registration]] = {}
+    claims: dict[tuple[str, str], list[Contribution]] = {}
     for reg in registrations:
         if isinstance(reg.obj, type):
             kind = reg.obj.__dict__.get("fact_kind")
@@ -124,7 +124,7 @@ def _duplicates(
     for (space, name), regs in sorted(claims.items()):
         if len(regs) < 2:
             continue
-        owners = "; ".join(f"{_what(r.obj)} from plugin {r.plugin!r}" for r in regs)
+        owners = "; ".join(f"{_what(r.obj)} from plugin {r.source!r}" for r in regs)
         findings.append(
             Finding(
                 "error",
@@ -138,7 +138,7 @@ def _duplicates(
     return findings, [r for r in registrations if id(r) not in dropped]
 
 
-def _assemble(registrations: list[Registration], findings: list[Finding]) -> Rubric | None:
+def _assemble(registrations: list[Contribution], findings: list[Finding]) -> Rubric | None:
     """Build the rubric; on a reference error, report it, set its object aside and retry.
 
     Retrying finds every object with a bad reference, not only the first. Errors that only
@@ -147,7 +147,7 @@ def _assemble(registrations: list[Registration], findings: list[Finding]) -> Rub
     removed: set[str] = set()
     while True:
         try:
-            return Rubric.from_registrations(registrations)
+            return Rubric.assemble(registrations)
         except ConflictError as exc:
             findings.append(Finding("error", exc.object_id, "conflict", str(exc)))
             return None

@@ -1,6 +1,7 @@
-"""The project's cattrs converter for facts: value hooks, the ``"fact"`` tag, located errors.
+"""The project's cattrs converter for facts: value hooks, the ``"fact"`` tag, field-located errors.
 
-Private: :mod:`assessment_engine.loading` is the public face (``facts_converter``, ``TAG``).
+Private: :mod:`assessment_engine.loading` is the public face (``facts_converter``,
+``converter_for``).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import datetime
 import functools
 import re
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final, Literal
 
@@ -20,26 +21,20 @@ from cattrs.errors import (
     BaseValidationError,
     ClassValidationError,
     ForbiddenExtraKeysError,
-    IterableValidationError,
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .._base.hints import did_you_mean
 from .._base.numbers import to_decimal
-from ..errors import InputProblem
-from ..facts import Fact, validate_fact_type
+from ..facts import BUILTIN_FACT_TYPES, TAG, Fact, validate_fact_type
 
 __all__ = [
-    "TAG",
     "builtin_kinds",
     "converter_for",
     "describe",
     "facts_converter",
-    "problems_of",
 ]
 
-#: The key (JSON) or column (CSV) that names a record's fact kind.
-TAG: Final = "fact"
 
 _INT: Final = re.compile(r"[+-]?[0-9]{1,18}")
 _NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?")
@@ -339,10 +334,6 @@ def facts_converter(fact_types: Mapping[str, type[Fact]]) -> cattrs.Converter:
             raise ValueError(
                 f"fact type {cls.__qualname__} is registered as {name!r}, not {kind!r}"
             )
-        if TAG in attrs.fields_dict(cls):
-            raise ValueError(
-                f"{cls.__qualname__} has a field named {TAG!r}, which is the tag of every record"
-            )
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
     # cattrs keeps its own str/int/bool hooks in a singledispatch table that is consulted first
     converter.register_structure_hook(str, _structure_str)
@@ -368,10 +359,8 @@ def facts_converter(fact_types: Mapping[str, type[Fact]]) -> cattrs.Converter:
 
 
 def builtin_kinds() -> dict[str, type[Fact]]:
-    """The built-in fact kinds, by name, as the built-in plugin registers them."""
-    from .._plugins.builtin_facts import assessment_register_fact_types
-
-    return {cls.fact_kind: cls for cls in assessment_register_fact_types()}
+    """The built-in fact kinds, by name."""
+    return {cls.fact_kind: cls for cls in BUILTIN_FACT_TYPES}
 
 
 @functools.lru_cache(maxsize=16)
@@ -385,64 +374,3 @@ def converter_for(
     """A shared converter for these kinds (``None``: the built-in ones), and the kinds."""
     kinds = builtin_kinds() if fact_types is None else dict(fact_types)
     return _cached_converter(tuple(sorted(kinds.items(), key=lambda item: item[0]))), kinds
-
-
-# ----------------------------------------------------------------------------- error walking
-_Path = list[str | int]
-
-
-def _walk(exc: BaseException, path: _Path) -> Iterable[tuple[_Path, BaseException]]:
-    """Every leaf error with its path: the traversal of ``cattrs.transform_error``, as data."""
-    if isinstance(exc, ClassValidationError):
-        with_notes, without = exc.group_exceptions()
-        for sub, note in with_notes:
-            yield from _walk(sub, [*path, note.name])
-        for other in without:
-            yield from _walk(other, path)
-    elif isinstance(exc, IterableValidationError):
-        with_items, rest = exc.group_exceptions()
-        for sub, item in with_items:
-            yield from _walk(sub, [*path, item.index])
-        for other in rest:
-            yield from _walk(other, path)
-    elif isinstance(exc, BaseValidationError):
-        for sub in exc.exceptions:
-            yield from _walk(sub, path)
-    else:
-        yield path, exc
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, KeyError):
-        return "required, but not given"  # cattrs: a required field is missing
-    first = exc.args[0] if exc.args else None
-    if isinstance(first, str) and first:
-        return first
-    return str(exc) or type(exc).__name__
-
-
-def problems_of(exc: BaseException, source: str, record: str) -> list[InputProblem]:
-    """Translate a structuring error into located problems, one per leaf error."""
-    problems: list[InputProblem] = []
-    for path, leaf in _walk(exc, []):
-        field = str(path[0]) if path else None
-        inner = "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in path[1:])
-        prefix = f"{inner.lstrip('.')}: " if inner else ""
-        if isinstance(leaf, ForbiddenExtraKeysError):
-            names = [a.name for a in attrs.fields(leaf.cl) if a.init]
-            for key in sorted(leaf.extra_fields):
-                problems.append(
-                    InputProblem(
-                        source=source,
-                        record=record,
-                        field=field if field is not None else key,
-                        reason=f"{prefix}unknown field {key!r} for fact kind"
-                        f" {getattr(leaf.cl, 'fact_kind', leaf.cl.__name__)!r}"
-                        f"{did_you_mean(key, names)}; its fields are: {', '.join(names)}",
-                    )
-                )
-            continue
-        problems.append(
-            InputProblem(source=source, record=record, field=field, reason=prefix + _reason(leaf))
-        )
-    return problems

@@ -1,4 +1,4 @@
-"""Facts in spreadsheets: read XLSX workbooks, write the fill-in template (XLSX or CSV).
+"""XLSX workbooks of facts: one sheet per kind, or sheets with a ``fact`` column.
 
 The layout (``docs/cli.md`` and ``docs/facts.md`` describe it for data owners):
 
@@ -24,59 +24,44 @@ a workbook is read or written.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import os
-import typing
 import warnings
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
-import attrs
+import cattrs
 
-from .._base.hints import did_you_mean
-from ..errors import AssessmentError
-from ..facts import Fact, Team
-from ..factset import FactSet
-from ..whatif._facts import field_types
-from . import PathLike, _check_header, _Columns, _finish, _init_fields, _Loaded
-from ._converter import TAG, converter_for
-
-if TYPE_CHECKING:
-    import cattrs
+from .._base.optional import require
+from ..errors import SpreadsheetUnavailableError
+from ..facts import TAG, Fact
+from ._problems import Loaded
+from ._rows import Columns, check_header
+from ._types import PathLike
 
 __all__ = [
-    "SpreadsheetUnavailableError",
-    "field_description",
-    "load_xlsx",
-    "template_kinds",
-    "write_template",
+    "SKIPPED_PREFIX",
+    "column_letter",
+    "openpyxl_module",
+    "read_xlsx",
 ]
+
 
 #: The prefix of sheets that are not read (notes, the template's field descriptions).
 SKIPPED_PREFIX = "_"
-FIELDS_SHEET = "_fields"
 
 
-class SpreadsheetUnavailableError(AssessmentError, ImportError):
-    """openpyxl, needed to read or write XLSX workbooks, is not installed."""
+def openpyxl_module() -> Any:
+    """openpyxl, imported when a workbook is first read or written."""
+    return require(
+        "openpyxl",
+        extra="cli",
+        purpose="reading and writing XLSX workbooks",
+        error=SpreadsheetUnavailableError,
+    )
 
 
-def _openpyxl() -> Any:
-    try:
-        import openpyxl
-    except ImportError as exc:  # pragma: no cover - the cli extra installs it
-        raise SpreadsheetUnavailableError(
-            "reading and writing XLSX workbooks needs openpyxl:"
-            " pip install 'assessment-engine[cli]' (or pip install openpyxl)"
-        ) from exc
-    return openpyxl
-
-
-# ----------------------------------------------------------------------------- reading
 def _cell_text(cell: Any) -> str | None:
     """A cell's value as the text a CSV cell would hold (``None`` when empty)."""
     value = cell.value
@@ -123,7 +108,7 @@ def _cell_header(cell: Any) -> str:
 
 
 def _read_sheet(
-    sheet: Any, loaded: _Loaded, converter: cattrs.Converter, kinds: Mapping[str, type[Fact]]
+    sheet: Any, loaded: Loaded, converter: cattrs.Converter, kinds: Mapping[str, type[Fact]]
 ) -> None:
     name = str(sheet.title)
     rows = sheet.iter_rows()
@@ -131,14 +116,14 @@ def _read_sheet(
     header = _header(first) if first is not None else []
     if not header:
         return  # an empty sheet
-    columns = _check_header(
+    columns = check_header(
         header,
         name,
         loaded,
         kinds,
         where=f"sheet {name}, row 1",
         no_kind_where=f"sheet {name}",
-        column_label=_letter,
+        column_label=column_letter,
         no_kind=lambda hint: (
             f"the sheet name {name!r} names no fact kind{hint} and the sheet has no {TAG!r}"
             f" column; name the sheet after a kind (e.g. member), add a {TAG!r} column, or start"
@@ -156,8 +141,8 @@ def _read_row(
     row: Sequence[Any],
     number: int,
     sheet: str,
-    columns: _Columns,
-    loaded: _Loaded,
+    columns: Columns,
+    loaded: Loaded,
     converter: cattrs.Converter,
 ) -> None:
     location = f"sheet {sheet}, row {number}"
@@ -169,7 +154,7 @@ def _read_row(
         try:
             text = _cell_text(cell)
         except ValueError as exc:
-            column = header[index] if index < len(header) else _letter(index + 1)
+            column = header[index] if index < len(header) else column_letter(index + 1)
             loaded.file_problem(str(exc), location, column)
             problems, empty = True, False
             continue
@@ -178,7 +163,7 @@ def _read_row(
         empty = False
         if index >= len(header):
             loaded.file_problem(
-                f"column {_letter(index + 1)} has a value but no name in row 1", location
+                f"column {column_letter(index + 1)} has a value but no name in row 1", location
             )
             problems = True
         elif columns.used[index]:
@@ -187,18 +172,18 @@ def _read_row(
         loaded.add(converter, record, location)
 
 
-def _letter(number: int) -> str:
+def column_letter(number: int) -> str:
     """Excel's name of a column: 1 → A, 27 → AA."""
     from openpyxl.utils import get_column_letter
 
     return str(get_column_letter(number))
 
 
-def _read_xlsx(
+def read_xlsx(
     path: PathLike, converter: cattrs.Converter, kinds: Mapping[str, type[Fact]]
-) -> _Loaded:
-    openpyxl = _openpyxl()
-    loaded = _Loaded(os.fspath(path))
+) -> Loaded:
+    openpyxl = openpyxl_module()
+    loaded = Loaded(os.fspath(path))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
@@ -226,145 +211,3 @@ def _read_xlsx(
     finally:
         workbook.close()
     return loaded
-
-
-def load_xlsx(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
-    """Load facts from an XLSX workbook (one sheet per kind, or sheets with a ``fact`` column).
-
-    :param path: the workbook; its path as given is the ``source`` of every problem.
-    :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
-        built-in kinds.
-    :raises InputError: with every problem found (``sheet member, row 7``); nothing is
-        returned then.
-    :raises SpreadsheetUnavailableError: when openpyxl is not installed.
-    """
-    converter, kinds = converter_for(fact_types)
-    return _finish([_read_xlsx(path, converter, kinds)])
-
-
-# ----------------------------------------------------------------------------- the template
-def template_kinds(
-    fact_types: Mapping[str, type[Fact]] | None = None, kinds: Iterable[str] | None = None
-) -> list[str]:
-    """The kinds a template holds: all of ``fact_types``, or ``kinds`` and ``team`` (first).
-
-    :raises ValueError: for a kind that is not among ``fact_types``.
-    """
-    _, known = converter_for(fact_types)
-    chosen = list(dict.fromkeys(kinds)) if kinds is not None else sorted(known)
-    if Team.fact_kind not in chosen:
-        chosen.append(Team.fact_kind)
-    for kind in chosen:
-        if kind not in known:
-            raise ValueError(
-                f"unknown fact kind {kind!r}{did_you_mean(kind, known)};"
-                f" known kinds: {', '.join(sorted(known))}"
-            )
-    return sorted(chosen, key=lambda k: (k != Team.fact_kind, k))
-
-
-def _type_text(tp: Any) -> str:
-    if typing.get_origin(tp) is Literal:
-        return "one of " + ", ".join(str(v) for v in typing.get_args(tp))
-    if tp is int:
-        return "whole number"
-    if tp is Decimal:
-        return "number"
-    if tp is bool:
-        return "true or false"
-    if tp is datetime.date:
-        return "date (YYYY-MM-DD)"
-    if typing.get_origin(tp) is frozenset:
-        return "tags, separated by ;"
-    return "text"
-
-
-def field_description(cls: type[Fact], field: str) -> tuple[str, str]:
-    """A field's type in words and its default (``"required"`` when it has none)."""
-    tp, required = field_types(cls)[field]
-    if required:
-        return _type_text(tp), "required"
-    default: Any = attrs.fields_dict(cls)[field].default
-    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-        default = None if default.takes_self else default.factory()
-    if default is None:
-        shown = "empty"
-    elif isinstance(default, frozenset):
-        shown = "no tags" if not default else ";".join(sorted(default))
-    elif isinstance(default, bool):
-        shown = "true" if default else "false"
-    elif default == "":
-        shown = "empty text"
-    else:
-        shown = str(default)
-    return _type_text(tp), f"default: {shown}"
-
-
-def write_template(
-    path: PathLike,
-    *,
-    fact_types: Mapping[str, type[Fact]] | None = None,
-    kinds: Iterable[str] | None = None,
-) -> list[str]:
-    """Write the fill-in template for facts and return the kinds it holds.
-
-    ``.xlsx``: one sheet per kind with its column headers (each header's comment gives the
-    field's type and default) and a ``_fields`` sheet describing every column. ``.csv``: one
-    file with a ``fact`` column and every column of the kinds (UTF-8 with a byte-order mark, so
-    that Excel shows Chinese text).
-
-    :param fact_types: the kinds to offer (``engine.rubric.fact_types``); ``None``: built-ins.
-    :param kinds: only these kinds (``team`` is always first).
-    :raises ValueError: for an unknown kind or a suffix other than ``.xlsx`` and ``.csv``.
-    :raises OSError: when the file cannot be written.
-    """
-    _, known = converter_for(fact_types)
-    chosen = template_kinds(fact_types, kinds)
-    suffix = Path(path).suffix.lower()
-    if suffix == ".csv":
-        columns: list[str] = [TAG]
-        for kind in chosen:
-            columns += [f for f in _init_fields(known[kind]) if f not in columns]
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerow(columns)
-        Path(path).write_text(buffer.getvalue(), encoding="utf-8-sig")
-        return chosen
-    if suffix != ".xlsx":
-        raise ValueError(f"a template is .xlsx or .csv, not {suffix or '(no suffix)'!r}")
-    _write_xlsx_template(path, chosen, known)
-    return chosen
-
-
-def _write_xlsx_template(
-    path: PathLike, chosen: Sequence[str], known: Mapping[str, type[Fact]]
-) -> None:
-    openpyxl = _openpyxl()
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
-
-    workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    described: list[tuple[str, str, str, str, str]] = []
-    for kind in chosen:
-        cls = known[kind]
-        sheet = workbook.create_sheet(kind)
-        for number, field in enumerate(_init_fields(cls), start=1):
-            type_text, default = field_description(cls, field)
-            cell = sheet.cell(row=1, column=number, value=field)
-            cell.font = bold
-            cell.comment = Comment(f"{field}: {type_text}; {default}", "assessment-engine")
-            sheet.column_dimensions[_letter(number)].width = max(12, len(field) + 4)
-            described.append(
-                (kind, str(cls.__dict__.get("fact_label", kind)), field, type_text, default)
-            )
-        sheet.freeze_panes = "A2"
-    about = workbook.create_sheet(FIELDS_SHEET)
-    about.append(["kind", "label", "field", "type", "default"])
-    for cell in about[1]:
-        cell.font = bold
-    for row in described:
-        about.append(list(row))
-    for letter, width in zip("ABCDE", (22, 36, 16, 40, 22), strict=True):
-        about.column_dimensions[letter].width = width
-    workbook.save(path)

@@ -27,8 +27,8 @@ from fractions import Fraction
 from functools import cache
 from importlib import resources
 
-from .. import __version__
 from .._base.numbers import display
+from .._base.version import VERSION as __version__
 from ..report import Report
 from ..results import (
     AdjustmentResult,

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .._base.numbers import exact_text
-from ..loading._xlsx import _openpyxl
+from .._base.optional import require
+from ..errors import SpreadsheetUnavailableError
 from ..report import Report
 
 __all__ = ["RANKING_SHEET", "ranking_csv", "ranking_table", "write_results_xlsx"]
@@ -99,7 +100,12 @@ def write_results_xlsx(
 
     :param advance: called once per team written (for a progress bar).
     """
-    openpyxl = _openpyxl()
+    openpyxl = require(
+        "openpyxl",
+        extra="cli",
+        purpose="writing XLSX workbooks",
+        error=SpreadsheetUnavailableError,
+    )
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.comments import Comment
     from openpyxl.styles import Font

@@ -5,7 +5,7 @@ Import everything a rule set needs from here::
     from assessment_engine.rubric import Indicator, PerItem, Bands, Band, facts, Count
 """
 
-from ._rubric import Rubric
+from ._rubric import Contribution, Rubric
 from ._serial import from_data, to_data
 from .conditions import (
     AdjustmentPoints,
@@ -89,6 +89,7 @@ __all__ = [
     "Compare",
     "Composite",
     "Condition",
+    "Contribution",
     "Count",
     "Deduct",
     "Deduction",

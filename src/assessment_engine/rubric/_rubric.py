@@ -8,9 +8,8 @@ from typing import Any
 
 import attrs
 
-from .._plugins._manager import Registration
 from ..errors import ConflictError, PluginError
-from ..facts import Fact, Record, Team, fact_fields, validate_fact_type
+from ..facts import BUILTIN_FACT_TYPES, Fact, fact_fields, validate_fact_type
 from . import _serial
 from ._check import check_rubric
 from .model import (
@@ -27,17 +26,37 @@ from .model import (
 )
 from .scoring import Parts
 
-__all__ = ["Rubric"]
+__all__ = ["Contribution", "Rubric"]
 
-_HOOK_TYPES: dict[str, tuple[type, ...]] = {
-    "assessment_register_fact_types": (type,),
-    "assessment_register_dimensions": (Dimension,),
-    "assessment_register_indicators": (Indicator,),
-    "assessment_register_rules": (Bonus, Penalty, Veto, Title, Quota),
-    "assessment_register_grade_scales": (GradeScale,),
-    "assessment_register_weights": (Weight,),
-    "assessment_register_ranking": (Ranking,),
-}
+@attrs.frozen
+class Contribution:
+    """One object that a source — a plugin, a rubric file, a script — contributes to a rubric.
+
+    :param source: who contributes it (a plugin's name): named in errors and in
+        :meth:`Rubric.plugin_of`.
+    :param obj: a fact type (a class) or a rubric object (:class:`Dimension`,
+        :class:`Indicator`, :class:`Bonus`, ...): the rubric dispatches on its type.
+    :param hook: how it was contributed (the plugin hook that returned it), for messages.
+    """
+
+    source: str
+    obj: Any
+    hook: str | None = None
+
+
+#: The rubric objects a contribution may hold (besides fact types), by exact type.
+_ACCEPTED: tuple[type, ...] = (
+    Dimension,
+    Indicator,
+    Bonus,
+    Penalty,
+    Veto,
+    Title,
+    Quota,
+    GradeScale,
+    Weight,
+    Ranking,
+)
 
 _WHAT = {
     Dimension: "dimension",
@@ -58,7 +77,7 @@ class Rubric:
     Fact types, dimensions, indicators, rules, scales, weights and the ranking, sorted by id and
     checked.
 
-    Build it with :meth:`from_registrations` (what the engine does) or :meth:`build` (for
+    Build it with :meth:`assemble` (what the engine does) or :meth:`build` (for
     tests and scripts). :attr:`content_hash` identifies its content: it does not depend on the
     order in which plugins were registered or objects returned.
     """
@@ -110,26 +129,24 @@ class Rubric:
         As if one plugin named ``source`` had registered them; the built-in fact types are used
         unless ``fact_types`` is given.
         """
-        if not fact_types:
-            from .._plugins.builtin_facts import assessment_register_fact_types
-
-            fact_types = assessment_register_fact_types()
-        groups: list[tuple[str, Sequence[Any]]] = [
-            ("assessment_register_fact_types", fact_types),
-            ("assessment_register_dimensions", dimensions),
-            ("assessment_register_indicators", indicators),
-            ("assessment_register_rules", rules),
-            ("assessment_register_grade_scales", grade_scales),
-            ("assessment_register_weights", weights),
-            ("assessment_register_ranking", [ranking] if ranking is not None else []),
+        objects: list[Any] = [
+            *(fact_types or BUILTIN_FACT_TYPES),
+            *dimensions,
+            *indicators,
+            *rules,
+            *grade_scales,
+            *weights,
+            *([ranking] if ranking is not None else []),
         ]
-        return cls.from_registrations(
-            Registration(source, hook, obj) for hook, objs in groups for obj in objs
-        )
+        return cls.assemble(Contribution(source, obj) for obj in objects)
 
     @classmethod
-    def from_registrations(cls, registrations: Iterable[Registration]) -> Rubric:
-        """Merge what the plugins registered; raise on conflicts, bad types or bad references."""
+    def assemble(cls, contributions: Iterable[Contribution]) -> Rubric:
+        """Merge what the sources contributed; raise on conflicts, bad types or bad references.
+
+        Each contribution is placed by its object's type, so the order of contributions (and of
+        the plugins behind them) never changes the rubric or its content hash.
+        """
         fact_types: dict[str, type[Fact]] = {}
         kind_owner: dict[str, str] = {}
         owners: dict[str, tuple[str, str]] = {}  # id -> (plugin, what)
@@ -139,92 +156,89 @@ class Rubric:
         rankings: list[tuple[str, Ranking]] = []
         scale_owner: dict[str | None, str] = {}  # dimension (None: composite) -> plugin
 
-        def claim(object_id: str, what: str, reg: Registration) -> None:
+        def claim(object_id: str, what: str, reg: Contribution) -> None:
             previous = owners.get(object_id)
             if previous is None:
-                owners[object_id] = (reg.plugin, what)
+                owners[object_id] = (reg.source, what)
                 return
-            if previous[0] != reg.plugin:
+            if previous[0] != reg.source:
                 raise ConflictError(
                     object_id=object_id,
                     what=what if what == previous[1] else "/".join(sorted((previous[1], what))),
-                    plugins=(previous[0], reg.plugin),
+                    plugins=(previous[0], reg.source),
                     hook=reg.hook,
                 )
             raise PluginError(
                 f"registers the id {object_id!r} twice (as {previous[1]} and {what})",
-                plugin=reg.plugin,
+                plugin=reg.source,
                 hook=reg.hook,
             )
 
-        for reg in registrations:
-            allowed = _HOOK_TYPES.get(reg.hook)
-            if allowed is None:  # pragma: no cover - the hookspec module defines them all
-                raise PluginError(f"unknown hook {reg.hook}", plugin=reg.plugin)
+        for reg in contributions:
             obj = reg.obj
-            if reg.hook == "assessment_register_fact_types":
+            if isinstance(obj, type):
                 kind = _check_fact_type(obj, reg)
                 if kind in kind_owner:
-                    if kind_owner[kind] != reg.plugin:
+                    if kind_owner[kind] != reg.source:
                         raise ConflictError(
                             object_id=kind,
                             what="fact kind",
-                            plugins=(kind_owner[kind], reg.plugin),
+                            plugins=(kind_owner[kind], reg.source),
                             hook=reg.hook,
                         )
                     raise PluginError(
-                        f"registers the fact kind {kind!r} twice", plugin=reg.plugin, hook=reg.hook
+                        f"registers the fact kind {kind!r} twice", plugin=reg.source, hook=reg.hook
                     )
                 fact_types[kind] = obj
-                kind_owner[kind] = reg.plugin
+                kind_owner[kind] = reg.source
                 continue
-            if type(obj) not in allowed:  # exact types: a subclass would not serialise or hash
-                names = ", ".join(t.__name__ for t in allowed)
+            if type(obj) not in _ACCEPTED:  # exact types: a subclass would not serialise or hash
+                names = ", ".join(t.__name__ for t in _ACCEPTED)
                 raise PluginError(
-                    f"returned {obj!r}; this hook takes {names} objects",
-                    plugin=reg.plugin,
+                    f"contributed {obj!r}; a rubric is made of fact types and {names} objects",
+                    plugin=reg.source,
                     hook=reg.hook,
                 )
             if isinstance(obj, Weight):
                 if obj.dimension in weights:
-                    if weight_owner[obj.dimension] != reg.plugin:
+                    if weight_owner[obj.dimension] != reg.source:
                         raise ConflictError(
                             object_id=obj.dimension,
                             what="weight of dimension",
-                            plugins=(weight_owner[obj.dimension], reg.plugin),
+                            plugins=(weight_owner[obj.dimension], reg.source),
                             hook=reg.hook,
                         )
                     raise PluginError(
                         f"registers the weight of {obj.dimension!r} twice",
-                        plugin=reg.plugin,
+                        plugin=reg.source,
                         hook=reg.hook,
                     )
                 weights[obj.dimension] = obj
-                weight_owner[obj.dimension] = reg.plugin
+                weight_owner[obj.dimension] = reg.source
                 continue
             if isinstance(obj, Ranking):
                 if rankings:
-                    if rankings[0][0] == reg.plugin:
+                    if rankings[0][0] == reg.source:
                         raise PluginError(
-                            "registers two rankings; return one", plugin=reg.plugin, hook=reg.hook
+                            "registers two rankings; return one", plugin=reg.source, hook=reg.hook
                         )
                     raise ConflictError(
                         object_id="ranking",
                         what="ranking",
-                        plugins=(rankings[0][0], reg.plugin),
+                        plugins=(rankings[0][0], reg.source),
                         hook=reg.hook,
                     )
-                rankings.append((reg.plugin, obj))
+                rankings.append((reg.source, obj))
                 continue
             if isinstance(obj, GradeScale):
                 # one scale per dimension and one for the composite: across plugins a conflict
                 # (within one plugin the rubric check reports it, naming both scales)
-                first_owner = scale_owner.setdefault(obj.of, reg.plugin)
-                if first_owner != reg.plugin:
+                first_owner = scale_owner.setdefault(obj.of, reg.source)
+                if first_owner != reg.source:
                     raise ConflictError(
                         object_id="(composite)" if obj.of is None else obj.of,
                         what="grade scale of" if obj.of is None else "grade scale of dimension",
-                        plugins=(first_owner, reg.plugin),
+                        plugins=(first_owner, reg.source),
                         hook=reg.hook,
                     )
             what = _WHAT[type(obj)]
@@ -267,52 +281,12 @@ class Rubric:
         return attrs.evolve(rubric, content_hash=_serial.content_hash(_payload(rubric)))
 
 
-def _check_fact_type(obj: object, reg: Registration) -> str:
-    """Validate a registered fact type and return its kind, or raise :class:`PluginError`.
-
-    On top of :func:`~assessment_engine.facts.validate_fact_type`: the class must be processed
-    by attrs itself (a plain subclass of ``Record`` inherits ``__attrs_attrs__`` but its own
-    annotations are not fields), derive from ``Record`` (``Team`` is the one team kind),
-    keep the base fields ``team``, ``period``, ``id`` and ``tags`` as they are, and have
-    annotations that resolve.
-    """
+def _check_fact_type(obj: type, reg: Contribution) -> str:
+    """A contributed fact type's kind (see :func:`~assessment_engine.facts.validate_fact_type`)."""
     try:
-        if isinstance(obj, type) and attrs.has(obj):
-            clash = sorted({"fact_kind", "fact_label"} & set(attrs.fields_dict(obj)))
-            if clash:
-                raise TypeError(
-                    f"{obj.__qualname__} declares {clash[0]} as an instance field;"
-                    f" it is a class attribute: annotate it ClassVar[str]"
-                )
-        kind = validate_fact_type(obj)
-        if not isinstance(obj, type):  # pragma: no cover - validate_fact_type checked it
-            raise TypeError(f"a fact type must be a class, got {obj!r}")
-        name = obj.__qualname__
-        if "__attrs_attrs__" not in obj.__dict__:
-            raise TypeError(
-                f"{name} must be an attrs class itself (@attrs.frozen(kw_only=True)); deriving"
-                " from Record is not enough"
-            )
-        if not issubclass(obj, Record) and obj is not Team:
-            raise TypeError(f"{name} must derive from Record (Team is the only team kind)")
-        try:
-            fact_fields(obj)  # resolves the annotations, which the comparison below needs
-        except NameError as exc:
-            raise TypeError(
-                f"the annotations of {name} do not resolve ({exc}): names used in them must be"
-                f" importable from the class's module {obj.__module__!r}"
-            ) from exc
-        base = attrs.resolve_types(Record if issubclass(obj, Record) else Team)
-        own = attrs.fields_dict(obj)
-        for field_name, base_field in attrs.fields_dict(base).items():
-            if own.get(field_name) != base_field:
-                raise TypeError(
-                    f"{name} redefines the field {field_name!r} of {base.__name__};"
-                    " fact types keep the base fields as they are"
-                )
+        return validate_fact_type(obj)
     except (TypeError, ValueError) as exc:
-        raise PluginError(str(exc), plugin=reg.plugin, hook=reg.hook) from exc
-    return kind
+        raise PluginError(str(exc), plugin=reg.source, hook=reg.hook) from exc
 
 
 def _fact_type_data(cls: type[Fact]) -> dict[str, Any]:

@@ -1,0 +1,118 @@
+"""Loading facts: each file read by the reader its suffix names, every problem reported together."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Final
+
+import cattrs
+
+from ..facts import Fact
+from ..factset import FactSet
+from ._converter import converter_for
+from ._csv import read_csv
+from ._json import read_json
+from ._problems import Loaded, finish
+from ._types import PathLike
+from ._xlsx import read_xlsx
+
+__all__ = ["READERS", "load_csv", "load_facts", "load_json", "load_xlsx"]
+
+Reader = Callable[[PathLike, cattrs.Converter, Mapping[str, type[Fact]]], Loaded]
+
+#: The reader of each file suffix (lower case): what ``load_facts`` dispatches on.
+READERS: Final[Mapping[str, Reader]] = {
+    ".json": lambda path, converter, kinds: read_json(path, converter),
+    ".csv": read_csv,
+    ".xlsx": read_xlsx,
+}
+
+
+def load_json(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
+    """Load facts from a JSON file: a list of records, or an object ``{"facts": [...]}``.
+
+    Each record is an object with a ``"fact"`` key naming its kind and the fact's fields.
+    Numbers are read exactly (JSON numbers with a fraction become ``Decimal``).
+
+    :param path: the file; its path as given is the ``source`` of every problem.
+    :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
+        built-in kinds.
+    :raises InputError: with every problem found; nothing is returned then.
+    """
+    converter, _ = converter_for(fact_types)
+    return finish([read_json(path, converter)])
+
+
+def load_csv(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
+    """Load facts from a CSV file (UTF-8, a header row, one record per row).
+
+    Either a ``fact`` column names each row's kind, or the file is named after one kind
+    (``member.csv`` or ``members.csv``). Empty cells mean "not given": the field's default
+    applies. Tags are written ``a;b``. Problems are located by physical line.
+
+    :param path: the file; its path as given is the ``source`` of every problem.
+    :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
+        built-in kinds.
+    :raises InputError: with every problem found; nothing is returned then.
+    """
+    converter, kinds = converter_for(fact_types)
+    return finish([read_csv(path, converter, kinds)])
+
+
+def load_facts(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
+    """Load and merge facts from JSON (``.json``), CSV (``.csv``) and XLSX (``.xlsx``) files.
+
+    XLSX workbooks need openpyxl (``pip install assessment-engine[cli]``); their layout is in
+    ``docs/cli.md``.
+
+    Every file is read and every problem of every file is reported together; ids must be
+    unique across the files (per team, period and kind), and a problem found across files names
+    the file of each record concerned.
+
+    :param paths: one or more files, read by their suffix.
+    :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
+        built-in kinds.
+    :raises InputError: with every problem found; nothing is returned then.
+    """
+    if not paths:
+        raise TypeError("load_facts needs at least one path")
+    converter, kinds = converter_for(fact_types)
+    results: list[Loaded] = []
+    given: dict[Path, str] = {}
+    for path in paths:
+        suffix = Path(path).suffix.lower()
+        first = given.get(Path(path).resolve())
+        if first is not None:
+            repeated = Loaded(os.fspath(path))
+            repeated.file_problem(f"the same file is given more than once (first as {first!r})")
+            results.append(repeated)
+            continue
+        given[Path(path).resolve()] = os.fspath(path)
+        reader = READERS.get(suffix)
+        if reader is None:
+            unsupported = Loaded(os.fspath(path))
+            *others, last = READERS
+            unsupported.file_problem(
+                f"unsupported file type {suffix or '(no suffix)'!r}:"
+                f" use {', '.join(others)} or {last}"
+            )
+            results.append(unsupported)
+        else:
+            results.append(reader(path, converter, kinds))
+    return finish(results)
+
+
+def load_xlsx(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
+    """Load facts from an XLSX workbook (one sheet per kind, or sheets with a ``fact`` column).
+
+    :param path: the workbook; its path as given is the ``source`` of every problem.
+    :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
+        built-in kinds.
+    :raises InputError: with every problem found (``sheet member, row 7``); nothing is
+        returned then.
+    :raises SpreadsheetUnavailableError: when openpyxl is not installed.
+    """
+    converter, kinds = converter_for(fact_types)
+    return finish([read_xlsx(path, converter, kinds)])

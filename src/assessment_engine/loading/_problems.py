@@ -1,0 +1,144 @@
+"""Problems of a load, located: one file's facts or problems, and the error walk behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import attrs
+import cattrs
+from cattrs.errors import (
+    BaseValidationError,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
+
+from .._base.hints import did_you_mean
+from ..errors import InputError, InputProblem
+from ..facts import Fact
+from ..factset import FactSet
+
+__all__ = ["Loaded", "finish", "problems_of"]
+
+
+@attrs.define
+class Loaded:
+    """What one file gave: its facts with locations, or its problems."""
+
+    source: str
+    facts: list[Fact] = attrs.Factory(list)
+    locations: list[str] = attrs.Factory(list)
+    problems: list[InputProblem] = attrs.Factory(list)
+
+    def file_problem(self, reason: str, record: str = "file", field: str | None = None) -> None:
+        self.problems.append(
+            InputProblem(source=self.source, record=record, field=field, reason=reason)
+        )
+
+    def add(self, converter: cattrs.Converter, raw: object, location: str) -> None:
+        try:
+            fact = converter.structure(raw, Fact)
+        except (BaseValidationError, ValueError, TypeError) as exc:
+            self.problems.extend(problems_of(exc, self.source, location))
+            return
+        self.facts.append(fact)
+        self.locations.append(location)
+
+
+_Path = list[str | int]
+
+
+def _walk(exc: BaseException, path: _Path) -> Iterable[tuple[_Path, BaseException]]:
+    """Every leaf error with its path: the traversal of ``cattrs.transform_error``, as data."""
+    if isinstance(exc, ClassValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            yield from _walk(sub, [*path, note.name])
+        for other in without:
+            yield from _walk(other, path)
+    elif isinstance(exc, IterableValidationError):
+        with_items, rest = exc.group_exceptions()
+        for sub, item in with_items:
+            yield from _walk(sub, [*path, item.index])
+        for other in rest:
+            yield from _walk(other, path)
+    elif isinstance(exc, BaseValidationError):
+        for sub in exc.exceptions:
+            yield from _walk(sub, path)
+    else:
+        yield path, exc
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, KeyError):
+        return "required, but not given"  # cattrs: a required field is missing
+    first = exc.args[0] if exc.args else None
+    if isinstance(first, str) and first:
+        return first
+    return str(exc) or type(exc).__name__
+
+
+def problems_of(exc: BaseException, source: str, record: str) -> list[InputProblem]:
+    """Translate a structuring error into located problems, one per leaf error."""
+    problems: list[InputProblem] = []
+    for path, leaf in _walk(exc, []):
+        field = str(path[0]) if path else None
+        inner = "".join(f".{p}" if isinstance(p, str) else f"[{p}]" for p in path[1:])
+        prefix = f"{inner.lstrip('.')}: " if inner else ""
+        if isinstance(leaf, ForbiddenExtraKeysError):
+            names = [a.name for a in attrs.fields(leaf.cl) if a.init]
+            for key in sorted(leaf.extra_fields):
+                problems.append(
+                    InputProblem(
+                        source=source,
+                        record=record,
+                        field=field if field is not None else key,
+                        reason=f"{prefix}unknown field {key!r} for fact kind"
+                        f" {getattr(leaf.cl, 'fact_kind', leaf.cl.__name__)!r}"
+                        f"{did_you_mean(key, names)}; its fields are: {', '.join(names)}",
+                    )
+                )
+            continue
+        problems.append(
+            InputProblem(source=source, record=record, field=field, reason=prefix + _reason(leaf))
+        )
+    return problems
+
+
+# ----------------------------------------------------------------------------- finishing
+def finish(results: Sequence[Loaded]) -> FactSet:
+    problems = [p for r in results for p in r.problems]
+    if problems:
+        raise InputError(problems)
+    if len(results) == 1:
+        only = results[0]
+        return FactSet(only.facts, source=only.source, locations=only.locations)
+    facts: list[Fact] = []
+    locations: list[str] = []
+    origin: dict[str, tuple[str, str]] = {}
+    for result in results:
+        facts.extend(result.facts)
+        for location in result.locations:
+            joined = f"{result.source}, {location}"
+            locations.append(joined)
+            origin[joined] = (result.source, location)
+    sources = ", ".join(dict.fromkeys(r.source for r in results))
+    try:
+        return FactSet(facts, source=sources, locations=locations)
+    except InputError as exc:
+        raise InputError([relocate(p, origin) for p in exc.problems]) from None
+
+
+def relocate(problem: InputProblem, origin: Mapping[str, tuple[str, str]]) -> InputProblem:
+    """Give a problem found across files the source of its own record."""
+    record = problem.record
+    start = 0
+    while True:
+        cut = record.find(" (", start)
+        head = record if cut < 0 else record[:cut]
+        if head in origin:
+            source, local = origin[head]
+            return attrs.evolve(problem, source=source, record=local + record[len(head) :])
+        if cut < 0:
+            return problem
+        start = cut + 1
