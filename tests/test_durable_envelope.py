@@ -40,7 +40,7 @@ from hypothesis.stateful import (
 )
 
 from assessment_engine import Activity, Engine, Incident, MatcherError, MatcherLimitError, Team
-from assessment_engine._matcher import durable
+from assessment_engine._matcher import _encoding, durable
 from assessment_engine._matcher.base import And, Atom, Cluster, Expr, Or, Property, Record, Rule
 from assessment_engine._matcher.durable import (
     BATCH_SIZE,
@@ -52,6 +52,7 @@ from assessment_engine._matcher.durable import (
 )
 from assessment_engine._matcher.python import PythonMatcher
 from assessment_engine._pipeline._plan import TeamCluster
+from assessment_engine.rubric.conditions import Phase
 from assessment_engine.rubric import (
     AllOf,
     AnyOf,
@@ -455,7 +456,7 @@ def test_a_clusters_batch_shrinks_when_its_rules_can_hold_many_times() -> None:
     cluster = Cluster(1, "s", props, (Rule("r", And(pairs)),))
     codec = check_cluster(cluster)
     assert codec.paths == 256
-    assert codec.batch_size(BATCH_SIZE) * 256 <= durable._MATCHES_PER_SESSION
+    assert codec.batch_size(BATCH_SIZE) * 256 <= _encoding.MATCHES_PER_SESSION
     simple = Cluster(
         2, "s", props[:1], tuple(Rule(f"r{i}", Atom(0, ">", Decimal(i))) for i in range(60))
     )
@@ -574,10 +575,10 @@ def test_records_matching_no_rule_are_not_an_error(
 
 def test_engine_close_deletes_the_rulesets_and_a_closed_matcher_refuses_work() -> None:
     engine = Engine.from_rubric(veto_rubric(late().at_least(1)), matcher="durable")
-    matcher: Any = engine._matcher
+    matcher: Any = engine._pipeline.matcher
     engine.assess(team_facts("T1", lates=2))
     assert matcher._host._ruleset_list
-    cluster = engine._plan.all_clusters()[0]
+    cluster = engine._pipeline.plan.clusters()[0]
     engine.close()
     assert not matcher._host._ruleset_list
     assert not matcher._host._ruleset_directory
@@ -705,7 +706,7 @@ def test_a_record_that_cannot_be_encoded_fails_before_any_session_opens(
 def python_record(record: Record) -> Record:
     """What a matcher receives for a record with ratio pairs: the plan's conversion."""
     slots = tuple(range(len(record)))
-    team_cluster = TeamCluster(0, 1, Cluster(0, "x", (), ()), slots)
+    team_cluster = TeamCluster(0, Phase.FACTS, Cluster(0, "x", (), ()), slots)
     return team_cluster.record(record if len(record) != 1 else record[0])
 
 
@@ -866,7 +867,7 @@ def number_values(pool: list[Any]) -> st.SearchStrategy[object]:
 def records(cluster: Cluster) -> st.SearchStrategy[list[Record]]:
     pools: dict[int, list[Any]] = {}
     for item in cluster.rules:
-        for atom in durable._atoms(item.expr):
+        for atom in _encoding.atoms(item.expr):
             pools.setdefault(atom.prop, []).append(atom.value)
     columns = []
     for i, prop in enumerate(cluster.properties):

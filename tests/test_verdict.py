@@ -1086,23 +1086,22 @@ def _fact_key(fact):
 
 def test_session_rescores_only_the_changed_team(make_engine, fact_builder, monkeypatch):
     """add and retract evaluate the one team the fact is about; the others keep their states."""
-    import assessment_engine.session as session_module
-
     engine = make_engine(session_rubric())
     session = engine.session(session_facts(fact_builder))
-    before = {t: session._standings.state(t) for t in "ABC"}
+    before = {t: session.state(t) for t in "ABC"}
     evaluated: list[list[str]] = []
-    real = session_module.evaluate
+    pipeline = session._pipeline
+    real = pipeline.assess
 
-    def counting(plan, teams, **kwargs):
+    def counting(teams, **kwargs):
         evaluated.append([team.team for team, _ in teams])
-        return real(plan, teams, **kwargs)
+        return real(teams, **kwargs)
 
-    monkeypatch.setattr(session_module, "evaluate", counting)
+    monkeypatch.setattr(pipeline, "assess", counting)
     seminar = Activity(team="B", period="2024", id="s2", kind="seminar")
     session.add(seminar)
     session.retract(seminar)
     assert evaluated == [["B"], ["B"]]
-    assert session._standings.state("A") is before["A"]
-    assert session._standings.state("C") is before["C"]
-    assert session._standings.state("B") is not before["B"]
+    assert session.state("A") is before["A"]
+    assert session.state("C") is before["C"]
+    assert session.state("B") is not before["B"]

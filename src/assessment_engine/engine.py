@@ -15,24 +15,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from ._base.collector import paused_gc
 from ._base.version import VERSION as __version__
 from ._matcher.base import Matcher
 from ._matcher.python import PythonMatcher
-from ._pipeline._evaluate import evaluate
-from ._pipeline._plan import Plan, compile_plan
-from ._pipeline._standings import Standings
+from ._pipeline import Pipeline
 from ._plugins import PluginInfo, collect_contributions, create_plugin_manager
 from .errors import AssessmentError, InputError, InputProblem
 from .facts import Fact
 from .factset import FactSet
 from .report import Report
 from .rubric import Rubric
-
-if TYPE_CHECKING:
-    from .session import Session
+from .session import Session
 
 __all__ = ["MATCHER_ENV", "Engine", "MatcherName"]
 
@@ -93,10 +89,7 @@ class Engine:
     def _setup(self, rubric: Rubric, matcher: str | None) -> None:
         self._closed = False
         self.rubric = rubric
-        self._plan: Plan = compile_plan(rubric)
-        self._matcher = _make_matcher(matcher)
-        self._matcher.prepare(self._plan.all_clusters())
-        self._plan.matcher = self._matcher
+        self._pipeline = Pipeline(rubric, _make_matcher(matcher))
 
     # ---------------------------------------------------------------- facts
     @property
@@ -107,7 +100,7 @@ class Engine:
     @property
     def matcher(self) -> str:
         """The matcher in use: ``"durable"`` or ``"python"``."""
-        return self._matcher.name
+        return self._pipeline.matcher_name
 
     def load_facts(self, *paths: str | os.PathLike[str]) -> FactSet:
         """Load facts from JSON and CSV files, accepting every fact kind this engine knows.
@@ -135,24 +128,26 @@ class Engine:
         with paused_gc():
             fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
             chosen = self._period(fact_set, period)
-            states = evaluate(
-                self._plan,
+            states = self._pipeline.assess(
                 [(team, fact_set.records(chosen, team.team)) for team in fact_set.teams(chosen)],
                 source=fact_set.source,
                 locate=fact_set.location,
             )
-            standings = Standings(self._plan, states)
+            standings = self._pipeline.standings(states)
         return Report(
-            period=chosen, plan=self._plan, standings=standings, engine_version=__version__
+            period=chosen,
+            pipeline=self._pipeline,
+            standings=standings,
+            engine_version=__version__,
         )
 
     def session(self, facts: FactSet | Iterable[Fact], *, period: str | None = None) -> Session:
         """Open an incremental session over a period: add or retract facts one at a time."""
         self._check_open()
-        from .session import Session
-
         fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
-        return Session(self, fact_set, self._period(fact_set, period))
+        return Session(
+            self._pipeline, fact_set, self._period(fact_set, period), engine_version=__version__
+        )
 
     @staticmethod
     def _period(fact_set: FactSet, period: str | None) -> str:
@@ -194,7 +189,7 @@ class Engine:
         A closed engine refuses to assess or open sessions.
         """
         self._closed = True
-        self._matcher.close()
+        self._pipeline.close()
 
     def _check_open(self) -> None:
         if self._closed:

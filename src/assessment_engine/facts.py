@@ -506,7 +506,7 @@ def validate_fact_type(cls: object) -> str:
             f"{name} declares {clash[0]} as an instance field; it is a class attribute:"
             " annotate it ClassVar[str]"
         )
-    if cls.__setattr__ is object.__setattr__:  # type: ignore[comparison-overlap]
+    if cls.__setattr__ is object.__setattr__:
         raise TypeError(f"{name} must be frozen (@attrs.frozen)")
     kind = cls.__dict__.get("fact_kind")
     if not isinstance(kind, str) or not _KIND.fullmatch(kind):

@@ -171,7 +171,11 @@ def _accepted_types(hook: object) -> tuple[type, ...]:
     returned = typing.get_type_hints(hook)["return"]
     (sequence,) = [a for a in typing.get_args(returned) if a is not type(None)]
     (item,) = typing.get_args(sequence)
-    members = typing.get_args(item) if typing.get_origin(item) in (typing.Union, types.UnionType) else (item,)
+    members = (
+        typing.get_args(item)
+        if typing.get_origin(item) in (typing.Union, types.UnionType)
+        else (item,)
+    )
     return tuple(type if typing.get_origin(m) is type else m for m in members)
 
 

@@ -130,10 +130,10 @@ def rubric_consistency_tests(
     :param fail_on: the finding severities that fail ``test_static_checks``.
     :param name: the class's name.
     """
-    from .kit.properties import _chosen
+    from .kit.properties import select_properties
 
     # the names are checked now, when the test module is imported, not in every test
-    chosen = _chosen(properties)
+    chosen = select_properties(properties)
     given = None if plugins is None else list(plugins)
 
     @pytest.fixture

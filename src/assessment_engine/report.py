@@ -6,10 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._base.collector import paused_gc
-from ._pipeline._assessments import build_assessment, build_standings
-from ._pipeline._evaluate import TeamState
-from ._pipeline._plan import Plan
-from ._pipeline._standings import Standings
+from ._pipeline import Pipeline, Standings
 from .results import Assessment, QuotaResult, Standing
 from .rubric import Rubric
 from .serialize import assessment_to_data, dumps, quota_to_data
@@ -28,14 +25,14 @@ class Report:
         self,
         *,
         period: str,
-        plan: Plan,
+        pipeline: Pipeline,
         standings: Standings,
         engine_version: str,
     ) -> None:
         self.period = period
-        self.rubric_hash = plan.rubric.content_hash
+        self.rubric_hash = pipeline.rubric.content_hash
         self.engine_version = engine_version
-        self._plan = plan
+        self._pipeline = pipeline
         self._standings = standings
         self._order = tuple(standings.order())
         self._built: dict[str, Assessment] = {}
@@ -43,7 +40,7 @@ class Report:
     @property
     def rubric(self) -> Rubric:
         """The rubric the period was assessed with (dimension maxima, grade scales, titles)."""
-        return self._plan.rubric
+        return self._pipeline.rubric
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -54,13 +51,13 @@ class Report:
         return len(self._order)
 
     def __contains__(self, team: object) -> bool:
-        return team in self._standings._states
+        return team in self._standings
 
     def __getitem__(self, team: str) -> Assessment:
         built = self._built.get(team)
         if built is None:
-            state: TeamState = self._standings.state(team)
-            built = build_assessment(self._plan, state, self._standings, self.engine_version)
+            state = self._standings.state(team)
+            built = self._pipeline.assessment(state, self._standings, self.engine_version)
             self._built[team] = built
         return built
 
@@ -79,7 +76,7 @@ class Report:
         Cheap: no explanation is built.
         """
         with paused_gc():
-            return tuple(build_standings(self._plan, self._standings, self._order))
+            return tuple(self._pipeline.rows(self._standings, self._order))
 
     @property
     def quotas(self) -> tuple[QuotaResult, ...]:

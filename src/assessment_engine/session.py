@@ -11,19 +11,12 @@ the session exactly as it was.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from ._pipeline._assessments import build_assessment, build_standing
-from ._pipeline._evaluate import TeamState, evaluate
-from ._pipeline._standings import Standings
+from ._pipeline import Pipeline, TeamState
 from .errors import InputError, InputProblem, SessionError
 from .facts import Fact, Record, Team, fact_identity
 from .factset import FactSet
 from .report import Report
 from .results import Assessment, Standing
-
-if TYPE_CHECKING:
-    from .engine import Engine
 
 __all__ = ["Session"]
 
@@ -31,23 +24,27 @@ _SOURCE = "<session>"
 
 
 class Session:
-    """An open assessment of one period that accepts changes; see :meth:`Engine.session`."""
+    """An open assessment of one period that accepts changes; see :meth:`Engine.session`.
 
-    def __init__(self, engine: Engine, facts: FactSet, period: str) -> None:
-        self._engine = engine
-        self._plan = engine._plan
+    It shares its engine's pipeline (the compiled rubric and the matcher with its memos).
+    """
+
+    def __init__(
+        self, pipeline: Pipeline, facts: FactSet, period: str, *, engine_version: str
+    ) -> None:
+        self._pipeline = pipeline
+        self._version = engine_version
         self.period = period
         self._teams: dict[str, Team] = {t.team: t for t in facts.teams(period)}
         self._records: dict[str, dict[tuple[str, str], Record]] = {
             t: {(r.fact_kind, r.id): r for r in facts.records(period, t)} for t in self._teams
         }
-        states = evaluate(
-            self._plan,
+        states = pipeline.assess(
             [(team, tuple(self._records[tid].values())) for tid, team in self._teams.items()],
             source=facts.source,
             locate=facts.location,
         )
-        self._standings = Standings(self._plan, states)
+        self._standings = pipeline.standings(states)
 
     # ---------------------------------------------------------------- changes
     def add(self, fact: Fact) -> Standing:
@@ -103,8 +100,7 @@ class Session:
         return self.standing(fact.team)
 
     def _rescore(self, team: Team, records: dict[tuple[str, str], Record]) -> None:
-        (state,) = evaluate(
-            self._plan,
+        (state,) = self._pipeline.assess(
             [(team, tuple(records.values()))],
             source=_SOURCE,
             locate=fact_identity,
@@ -124,18 +120,21 @@ class Session:
         """One team's current assessment (rank and titles reflect every change so far)."""
         if team not in self._teams:
             raise SessionError(f"team {team!r} is not in this session")
-        return build_assessment(
-            self._plan, self._standings.state(team), self._standings, self._engine.version
+        return self._pipeline.assessment(
+            self._standings.state(team), self._standings, self._version
         )
 
     def standing(self, team: str) -> Standing:
         """One team's current line of the ranking table (points, grades, titles, rank)."""
         if team not in self._teams:
             raise SessionError(f"team {team!r} is not in this session")
-        return build_standing(self._plan, self._standings, team)
+        (row,) = self._pipeline.rows(self._standings, [team], {team: self._standings.rank(team)})
+        return row
 
     def state(self, team: str) -> TeamState:
         """The raw computed state of one team (for tools and tests)."""
+        if team not in self._teams:
+            raise SessionError(f"team {team!r} is not in this session")
         return self._standings.state(team)
 
     def rank(self, team: str) -> int | None:
@@ -154,12 +153,14 @@ class Session:
 
     def report(self) -> Report:
         """A report of the current state; identical to assessing :meth:`facts` afresh."""
-        standings = Standings(self._plan, [self._standings.state(t) for t in sorted(self._teams)])
+        standings = self._pipeline.standings(
+            [self._standings.state(t) for t in sorted(self._teams)]
+        )
         return Report(
             period=self.period,
-            plan=self._plan,
+            pipeline=self._pipeline,
             standings=standings,
-            engine_version=self._engine.version,
+            engine_version=self._version,
         )
 
     # ---------------------------------------------------------------- checks

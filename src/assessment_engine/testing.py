@@ -206,7 +206,7 @@ def assess_one(engine: Engine, facts: TeamFacts, dimension: str) -> TeamResult:
     disagrees with which lines. This is what a rule set's point-by-point tests want from every
     assessment they make.
     """
-    from .kit._prop_report import check_explanations
+    from .kit.properties import check_explanations
 
     report = engine.assess(facts.facts)
     check_explanations(engine, facts.facts, report=report)

@@ -264,7 +264,7 @@ def team_view(report_json: str) -> dict[str, Any]:
 
 def spy_sessions(engine: Engine) -> dict[str, int]:
     """Count the sessions the engine's durable matcher opens, and the most live at once."""
-    matcher: Any = engine._matcher
+    matcher: Any = engine._pipeline.matcher
     pool = matcher._pool
     stats = {"sessions": 0, "max_live": 0, "records": 0, "largest_call": 0}
     acquire, match = pool.acquire, matcher.match
@@ -296,7 +296,7 @@ def many_teams(count: str = "1500") -> dict[str, Any]:
     with Engine.from_rubric(rubric, matcher="durable") as engine:
         stats = spy_sessions(engine)
         durable = engine.assess(facts_).to_json()
-        live_after = engine._matcher._pool.live  # type: ignore[attr-defined]
+        live_after = engine._pipeline.matcher._pool.live  # type: ignore[attr-defined]
     python = assess_json(rubric, facts_, "python")
     teams = json.loads(durable)["teams"]
     return {
@@ -368,7 +368,7 @@ def rss_assess(rounds: str = "30") -> dict[str, Any]:
     """
     facts_ = many_facts(400, seed=7)
     engine = Engine.from_rubric(rubric_a(), matcher="durable")
-    matcher: Any = engine._matcher
+    matcher: Any = engine._pipeline.matcher
     calls: list[tuple[Any, list[Any]]] = []
     original = matcher.match
 
@@ -412,7 +412,7 @@ def rss_engines(count: str = "200") -> dict[str, Any]:
         engine = Engine.from_rubric(rubric, matcher="durable")
         if engine.assess(facts_).to_json() != expected:
             return {"error": f"engine {i} disagrees with the python matcher"}
-        host = engine._matcher._host  # type: ignore[attr-defined]
+        host = engine._pipeline.matcher._host  # type: ignore[attr-defined]
         handles = [r._handle for r in host._ruleset_list]
         engine.close()
         engine.close()  # idempotent

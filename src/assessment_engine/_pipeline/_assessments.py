@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
 
 from .._base.numbers import exact_text
-from .._matcher.python import evaluate
 from ..results import (
     AdjustmentResult,
     Assessment,
@@ -21,12 +19,13 @@ from ..results import (
 )
 from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field
 from ..rubric.describe import describe_condition, describe_value
-from ._evaluate import TeamState, group_members
-from ._plan import Plan, _matchable, _operands, to_expr
-from ._scorers import fact_refs, facts_in
+from ._conditions import condition_holds
+from ._plan import Plan
+from ._scorers import fact_refs
 from ._standings import Standings
+from ._state import TeamState
 
-__all__ = ["build_assessment", "build_standing", "build_standings"]
+__all__ = ["build_assessment", "build_standings", "unmet_parts"]
 
 ZERO = Decimal(0)
 
@@ -37,7 +36,7 @@ def _grade_result(plan: Plan, state: TeamState, index: int) -> GradeResult:
     score = state.composite if scale.of is None else state.dim_score[plan.dimension_index[scale.of]]
     what = "综合得分 (composite)" if scale.of is None else f"{scale.of} 得分 (score)"
     if band < 0:
-        names = ", ".join(plan.vetoes[i][0].id for i in state.vetoes)
+        names = ", ".join(plan.vetoes[i].veto.id for i in state.vetoes)
         return GradeResult(scale.id, scale.of, label, f"一票否决 (vetoed by {names})")
     notes = []
     for i in range(band):
@@ -81,7 +80,7 @@ def _adjustment_results(plan: Plan, state: TeamState, dim: int) -> tuple[Adjustm
             winner = next(
                 (
                     plan.adjustments[j].rule.id
-                    for j in group_members(plan)[i]
+                    for j in plan.group_members[i]
                     if j != i and applied_amounts[j] > 0
                 ),
                 None,
@@ -115,7 +114,7 @@ def _adjustment_results(plan: Plan, state: TeamState, dim: int) -> tuple[Adjustm
 def build_assessment(
     plan: Plan, state: TeamState, standings: Standings, engine_version: str
 ) -> Assessment:
-    """The complete, explained assessment of one team."""
+    """The complete, explained assessment of one team (its lists routed: see ``Pipeline``)."""
     rubric = plan.rubric
     scale_of: dict[str | None, int] = {scale.of: i for i, (scale, _) in enumerate(plan.scales)}
     ind_points = state.ind_points
@@ -152,9 +151,11 @@ def build_assessment(
         )
     vetoes = []
     for i in state.vetoes:
-        veto, _, selects = plan.vetoes[i]
+        vp = plan.vetoes[i]
         vetoes.append(
-            VetoResult(veto.id, veto.label, veto.dimension, fact_refs(facts_in(state, selects)))
+            VetoResult(
+                vp.veto.id, vp.veto.label, vp.veto.dimension, fact_refs(state.facts_in(vp.selects))
+            )
         )
     team_id = state.team.team
     outcome = standings.titles()
@@ -184,11 +185,6 @@ def build_assessment(
         rubric_hash=rubric.content_hash,
         engine_version=engine_version,
     )
-
-
-def build_standing(plan: Plan, standings: Standings, team: str) -> Standing:
-    """One team's line of the ranking table (no explanation is built)."""
-    return build_standings(plan, standings, [team], {team: standings.rank(team)})[0]
 
 
 def build_standings(
@@ -261,11 +257,7 @@ def unmet_parts(plan: Plan, state: TeamState, condition: Condition) -> list[str]
 
 
 def _holds(plan: Plan, state: TeamState, condition: Condition) -> bool:
-    position: dict[Any, int] = {}
-    for operand in _operands(condition):
-        position.setdefault(operand, len(position))
-    record = tuple(_matchable(state.values[plan.quantity_index[q]]) for q in position)
-    return evaluate(to_expr(condition, position.__getitem__), record)
+    return condition_holds(condition, lambda q: state.values[plan.quantity_index[q]])  # type: ignore[index]
 
 
 def _unmet_text(plan: Plan, state: TeamState, condition: Condition) -> str:

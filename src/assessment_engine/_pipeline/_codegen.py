@@ -18,31 +18,34 @@ Three functions are generated:
 
 Forms without an inline version call their scorer object. Explanations never use generated
 code; a property test holds explanation lines and generated points to the same totals. The
-source is kept on the plan (``plan.generated_source``) for reading and debugging.
+source is kept (``plan.fast.source``) and registered in :mod:`linecache`, as attrs does, so a
+traceback through generated code shows its lines.
 """
 
 from __future__ import annotations
 
+import itertools
+import linecache
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from ..facts import fact_fields
-from ..rubric.conditions import Count, Headcount, Ratio, Stage, Total, ValueOf
+from ..rubric.conditions import Count, Headcount, Phase, Ratio, Total, ValueOf
+from ._plan import FastPaths, Plan
 from ._scorers import (
     AdjustmentPlan,
+    BandsScorer,
     IndicatorPlan,
-    RuleRef,
+    LinearScorer,
+    PerItemScorer,
     Scorer,
-    _Bands,
-    _Linear,
-    _PerItem,
-    _WhenAll,
+    WhenAllScorer,
 )
+from ._slots import RuleRef, is_simple_ratio
+from ._state import NO_LISTS
 
-__all__ = ["FastPaths", "compile_fast_paths"]
+__all__ = ["compile_fast_paths"]
 
 ZERO = Decimal(0)
 
@@ -75,18 +78,18 @@ def _bit(ref: RuleRef) -> str:
 
 def _bounds(scorer: Scorer) -> tuple[Decimal | None, Decimal | None]:
     """Known lower and upper bounds of a scorer's points (None when unknown)."""
-    if isinstance(scorer, _PerItem) and not scorer.best:
+    if isinstance(scorer, PerItemScorer) and not scorer.best:
         return ZERO, scorer.cap
-    if isinstance(scorer, _Bands):
+    if isinstance(scorer, BandsScorer):
         return ZERO, max([*scorer.band_points, scorer.form.otherwise])
-    if isinstance(scorer, _WhenAll):
+    if isinstance(scorer, WhenAllScorer):
         return ZERO, scorer.form.points
     return None, None
 
 
 def _emit_scorer(src: _Source, scorer: Scorer, var: str) -> None:
     """Code that leaves the scorer's points in ``var``."""
-    if isinstance(scorer, _PerItem) and not scorer.best:
+    if isinstance(scorer, PerItemScorer) and not scorer.best:
         if scorer.fixed is not None:
             src.add(f"{var} = len(L[{scorer.select}]) * {src.const(scorer.fixed)}")
         else:
@@ -98,7 +101,7 @@ def _emit_scorer(src: _Source, scorer: Scorer, var: str) -> None:
         if scorer.cap is not None:
             _emit_clip(src, var, scorer.cap)
         return
-    if isinstance(scorer, _Bands):
+    if isinstance(scorer, BandsScorer):
         keyword = "if"
         for ref, points in zip(scorer.refs, scorer.band_points, strict=True):
             src.add(f"{keyword} {_bit(ref)}:")
@@ -107,11 +110,11 @@ def _emit_scorer(src: _Source, scorer: Scorer, var: str) -> None:
         src.add("else:")
         src.add(f"{var} = {src.const(scorer.form.otherwise)}", 1)
         return
-    if isinstance(scorer, _WhenAll):
+    if isinstance(scorer, WhenAllScorer):
         condition = " and ".join(_bit(ref) for ref in scorer.refs)
         src.add(f"{var} = {src.const(scorer.form.points)} if {condition} else ZERO")
         return
-    if isinstance(scorer, _Linear) and scorer.kind == "number":
+    if isinstance(scorer, LinearScorer) and scorer.kind == "number":
         # a plain number (int or Decimal) or missing: no ratio, so no Fraction needed
         per = src.const(scorer.per)
         src.add(f"_x = V[{scorer.slot}]")
@@ -163,15 +166,13 @@ def _sum(terms: list[str]) -> str:
     return " + ".join(terms)
 
 
-def _emit_score(src: _Source, plan: Any, late: dict[int, list[tuple[int, Any]]]) -> None:
-    from ._evaluate import _groups
-
+def _emit_score(src: _Source, plan: Plan) -> None:
     for i, ip in enumerate(plan.indicators):
         _emit_indicator(src, ip, f"p{i}")
     for i, ap in enumerate(plan.adjustments):
         _emit_adjustment(src, ap, f"a{i}")
     applied = [f"a{i}" for i in range(len(plan.adjustments))]
-    for g, members in enumerate(_groups(plan)):
+    for g, members in enumerate(plan.groups):
         # only the largest positive amount applies; ties go to the first (smallest id)
         src.add(f"_best = -1  # exclusive group {g}")
         src.add("_top = ZERO")
@@ -184,8 +185,8 @@ def _emit_score(src: _Source, plan: Any, late: dict[int, list[tuple[int, Any]]])
             applied[i] = f"g{i}"
     if plan.vetoes:
         src.add("_v = []")
-        for i, (_, ref, _) in enumerate(plan.vetoes):
-            src.add(f"if {_bit(ref)}:")
+        for i, vp in enumerate(plan.vetoes):
+            src.add(f"if {_bit(vp.ref)}:")
             src.add(f"_v.append({i})", 1)
         src.add("st.vetoes = tuple(_v)")
     else:
@@ -229,22 +230,20 @@ def _emit_score(src: _Source, plan: Any, late: dict[int, list[tuple[int, Any]]])
         numbers += [f"b{d}", f"br{d}", f"bo{d}", f"pe{d}", f"s{d}"]
     # one tuple for every number (see TeamState.points), then what later stages read
     src.add(f"st.points = ({''.join(f'{x}, ' for x in numbers)})")
-    for slot, getter in late[Stage.ITEMS]:
-        src.add(f"V[{slot}] = {src.const(getter, 'G')}(st)")
-    for slot, getter in late[Stage.DIMENSIONS]:
+    for slot, getter in (*plan.late[Phase.ITEMS], *plan.late[Phase.DIMENSIONS]):
         src.add(f"V[{slot}] = {src.const(getter, 'G')}(st)")
 
 
-def _emit_grades(src: _Source, plan: Any, late: dict[int, list[tuple[int, Any]]]) -> None:
+def _emit_grades(src: _Source, plan: Plan) -> None:
     """Grades: the veto label when a relevant veto fired, else the first band whose rule holds."""
     names = []
     for j, (scale, refs) in enumerate(plan.scales):
         var = f"gr{j}"
         names.append(var)
         relevant = [
-            ref
-            for veto, ref, _ in plan.vetoes
-            if scale.of is None or veto.dimension is None or veto.dimension == scale.of
+            vp.ref
+            for vp in plan.vetoes
+            if scale.of is None or vp.veto.dimension is None or vp.veto.dimension == scale.of
         ]
         keyword = "if"
         if relevant:
@@ -264,24 +263,24 @@ def _emit_grades(src: _Source, plan: Any, late: dict[int, list[tuple[int, Any]]]
             src.add("else:")
             src.add(f"{var} = {src.const((scale.bands[bottom].label, bottom))}", 1)
     src.add(f"st.grades = ({''.join(f'{n}, ' for n in names)})")
-    for slot, getter in late[Stage.GRADES]:
+    for slot, getter in plan.late[Phase.GRADES]:
         src.add(f"V[{slot}] = {src.const(getter, 'G')}(st)")
 
 
-def _emit_quantities(src: _Source, plan: Any, *, fast: bool = False) -> None:
+def _emit_quantities(src: _Source, plan: Plan, *, fast: bool = False) -> None:
     """Stage-1 quantities; with ``fast``, an input problem returns False instead of recording."""
     for qp in plan.quantities:
         if qp.compute is None:
             continue
         q, i = qp.quantity, qp.index
         if isinstance(q, Count):
-            src.add(f"V[{i}] = len(L[{plan.select(q.select)}])")
+            src.add(f"V[{i}] = len(L[{plan.select_index[q.select]}])")
         elif isinstance(q, Headcount):
             src.add(f"V[{i}] = team.headcount")
         elif isinstance(q, Total):
             spec = fact_fields(plan.rubric.fact_types[q.select.kind])[q.field]
             src.add("_t = 0")
-            src.add(f"for _f in L[{plan.select(q.select)}]:")
+            src.add(f"for _f in L[{plan.select_index[q.select]}]:")
             if spec.optional:
                 src.add(f"_x = _f.{q.field}", 1)
                 src.add("if _x is not None:", 1)
@@ -289,11 +288,7 @@ def _emit_quantities(src: _Source, plan: Any, *, fast: bool = False) -> None:
             else:
                 src.add(f"_t += _f.{q.field}", 1)
             src.add(f"V[{i}] = _t")
-        elif (
-            isinstance(q, Ratio)
-            and q.numerator.quantity_kind() == "number"
-            and q.denominator.quantity_kind() == "number"
-        ):
+        elif isinstance(q, Ratio) and is_simple_ratio(q):
             n = plan.quantity_index[q.numerator]
             d = plan.quantity_index[q.denominator]
             src.add(f"_n = V[{n}]")
@@ -301,7 +296,7 @@ def _emit_quantities(src: _Source, plan: Any, *, fast: bool = False) -> None:
             src.add(f"V[{i}] = None if _n is None or _d is None else (_n, _d)")
         elif fast and isinstance(q, ValueOf):
             default = src.const(q.default)
-            src.add(f"_l = L[{plan.select(q.select)}]")
+            src.add(f"_l = L[{plan.select_index[q.select]}]")
             src.add("if not _l:")
             src.add(f"V[{i}] = {default}", 1)
             src.add("elif len(_l) > 1:")
@@ -313,7 +308,7 @@ def _emit_quantities(src: _Source, plan: Any, *, fast: bool = False) -> None:
             src.add(f"V[{i}] = {src.const(qp.compute, 'Q')}(L, team, problems)")
 
 
-def _emit_lookups(src: _Source, plan: Any, phase: int) -> None:
+def _emit_lookups(src: _Source, plan: Plan, phase: Phase) -> None:
     """Memo lookups of one phase's clusters; a miss hands the team to the phased pipeline."""
     for tc in plan.team_clusters:
         if tc.phase != phase:
@@ -329,16 +324,23 @@ def _emit_lookups(src: _Source, plan: Any, phase: int) -> None:
         src.add(f"M[{tc.index}] = _m")
 
 
+_COUNTER = itertools.count(1)
+
+
 def _build(src: _Source, name: str) -> Callable[..., Any]:
+    """Compile the source and register it in ``linecache``, so tracebacks show its lines."""
     text = "\n".join(src.lines) + "\n"
+    filename = f"<assessment_engine generated {name} #{next(_COUNTER)}>"
+    # as attrs does: a traceback through generated code shows the generated line
+    linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
     namespace = dict(src.names)
-    exec(compile(text, f"<assessment_engine generated {name}>", "exec"), namespace)
+    exec(compile(text, filename, "exec"), namespace)
     function: Callable[..., Any] = namespace[name]
     function.__source__ = text  # type: ignore[attr-defined]
     return function
 
 
-def _quantity_function(plan: Any) -> Callable[..., Any]:
+def _quantity_function(plan: Plan) -> Callable[..., Any]:
     src = _Source()
     src.lines.append("def quantities(st, problems):")
     src.add("L = st.lists")
@@ -348,37 +350,33 @@ def _quantity_function(plan: Any) -> Callable[..., Any]:
     return _build(src, "quantities")
 
 
-def _score_function(plan: Any, late: dict[int, list[tuple[int, Any]]]) -> Callable[..., Any]:
+def _score_function(plan: Plan) -> Callable[..., Any]:
     src = _Source()
     src.lines.append("def score(st):")
     src.add("L = st.lists")
     src.add("V = st.values")
     src.add("M = st.masks")
-    _emit_score(src, plan, late)
+    _emit_score(src, plan)
     return _build(src, "score")
 
 
-def _grades_function(plan: Any, late: dict[int, list[tuple[int, Any]]]) -> Callable[..., Any]:
+def _grades_function(plan: Plan) -> Callable[..., Any]:
     src = _Source()
     src.lines.append("def grades(st):")
     src.add("V = st.values")
     src.add("M = st.masks")
-    _emit_grades(src, plan, late)
+    _emit_grades(src, plan)
     return _build(src, "grades")
 
 
-def _team_function(
-    plan: Any, late: dict[int, list[tuple[int, Any]]], table: dict[type, Any]
-) -> Callable[..., Any]:
-    from ._plan import PHASE_GRADES, PHASE_ITEMS, PHASE_TITLES
-
+def _team_function(plan: Plan) -> Callable[..., Any]:
     src = _Source()
     src.lines.append("def assess_team(st):")
     src.add("team = st.team")
     lists = ", ".join("[]" for _ in plan.selects)
     src.add(f"L = [{lists}]" if len(plan.selects) != 1 else f"L = [{lists},]")
     src.add("for _f in st.records:")
-    src.add(f"_e = {src.const(table.get, 'T')}(type(_f))", 1)
+    src.add(f"_e = {src.const(plan.routes.get, 'T')}(type(_f))", 1)
     src.add("if _e is None:", 1)
     src.add("return False", 2)
     src.add("_h = _e[1](_e[0](_f))", 1)
@@ -386,6 +384,7 @@ def _team_function(
     src.add("return False", 2)
     src.add("for _s in _h:", 1)
     src.add("L[_s].append(_f)", 2)
+    src.add("st.lists = L")  # the scorers that are not inlined read it
     owners = [select for select, _ in plan.assessor_scores.values()]
     checked = [*owners, *([plan.all_scores] if plan.all_scores is not None else [])]
     for select in checked:  # assessor scores are validated (and reported) by the phased path
@@ -397,42 +396,27 @@ def _team_function(
     src.add("if problems:")
     src.add("return False", 1)
     src.add("M = st.masks")
-    _emit_lookups(src, plan, PHASE_ITEMS)
-    _emit_score(src, plan, late)
-    _emit_lookups(src, plan, PHASE_GRADES)
-    _emit_grades(src, plan, late)
-    _emit_lookups(src, plan, PHASE_TITLES)
+    _emit_lookups(src, plan, Phase.FACTS)
+    _emit_score(src, plan)
+    _emit_lookups(src, plan, Phase.DIMENSIONS)
+    _emit_grades(src, plan)
+    _emit_lookups(src, plan, Phase.GRADES)
     src.add("st.values = tuple(V)")
     src.add("st.masks = tuple(M)")
+    src.add(f"st.lists = {src.const(NO_LISTS, 'N')}")
     src.add("return True")
     return _build(src, "assess_team")
 
 
-@attrs.frozen
-class FastPaths:
-    """The functions generated for one plan.
-
-    ``quantities(st, problems)``, ``score(st)`` and ``grades(st)`` are the stages of the phased
-    path (which runs the matcher between them); ``assess_team(st)`` fuses every stage for one
-    team and returns False when a memo misses or the input has a problem (the team then takes
-    the phased path).
-    """
-
-    quantities: Callable[..., None]
-    score: Callable[..., None]
-    grades: Callable[..., None]
-    assess_team: Callable[..., bool]
-
-
-def compile_fast_paths(
-    plan: Any, late: dict[int, list[tuple[int, Any]]], table: dict[type, Any]
-) -> FastPaths:
-    """Generate the plan's :class:`FastPaths`; their source is kept on ``plan.generated_source``."""
-    paths = FastPaths(
-        quantities=_quantity_function(plan),
-        score=_score_function(plan, late),
-        grades=_grades_function(plan, late),
-        assess_team=_team_function(plan, late, table),
+def compile_fast_paths(plan: Plan) -> FastPaths:
+    """Generate the plan's :class:`~._plan.FastPaths` (their source registered in linecache)."""
+    functions = (
+        _quantity_function(plan),
+        _score_function(plan),
+        _grades_function(plan),
+        _team_function(plan),
     )
-    plan.generated_source = "\n".join(f.__source__ for f in attrs.astuple(paths, recurse=False))
-    return paths
+    return FastPaths(
+        *functions,
+        source="\n".join(f.__source__ for f in functions),  # type: ignore[attr-defined]
+    )

@@ -8,15 +8,15 @@ caps, floors and clips appear as lines of their own — and a test holds every f
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import Protocol, assert_never, cast
 
 from .._base.numbers import exact_ratio, exact_text
 from ..facts import Fact, Record
 from ..results import FactRef, Line
-from ..rubric.conditions import Compare, Condition, Field, Select
+from ..rubric.conditions import Compare, Phase
 from ..rubric.describe import describe_condition, describe_quantity, describe_select, describe_value
 from ..rubric.model import Bonus, Indicator, Penalty
 from ..rubric.scoring import (
@@ -32,46 +32,27 @@ from ..rubric.scoring import (
     Scoring,
     WhenAll,
 )
-
-if TYPE_CHECKING:
-    from ._evaluate import TeamState
-    from ._plan import Plan
+from ..rubric.walk import quantity_selects, score_select
+from ._slots import RuleRef, Slots
+from ._state import TeamState
 
 __all__ = [
     "AdjustmentPlan",
+    "AssessorScorer",
+    "BandsScorer",
+    "DeductScorer",
+    "HighestScorer",
     "IndicatorPlan",
-    "RuleRef",
+    "LinearScorer",
+    "PartsScorer",
+    "PerItemScorer",
     "Scorer",
+    "WhenAllScorer",
     "compile_scoring",
     "fact_refs",
 ]
 
 ZERO = Decimal(0)
-
-
-class RuleRef:
-    """A condition registered with the plan; after compilation, a (cluster, bit) address."""
-
-    __slots__ = ("bit", "cluster", "condition", "name")
-
-    def __init__(self, name: str, condition: Condition) -> None:
-        self.name = name
-        self.condition = condition
-        self.cluster = -1
-        self.bit = 0
-
-    def bind(self, cluster: int, bit: int) -> None:
-        """Record where the matcher's answer for this rule is found."""
-        self.cluster = cluster
-        self.bit = bit
-
-    def holds(self, state: TeamState) -> bool:
-        """Whether the matcher said this rule holds for the team."""
-        return bool(state.masks[self.cluster] >> self.bit & 1)
-
-    def text(self) -> str:
-        """The condition, described."""
-        return describe_condition(self.condition)
 
 
 class Scorer(Protocol):
@@ -107,8 +88,8 @@ def _cap_line(
     ]
 
 
-class _PerItem:
-    def __init__(self, plan: Plan, form: PerItem | BestItem, best: bool) -> None:
+class PerItemScorer:
+    def __init__(self, plan: Slots, form: PerItem | BestItem, best: bool) -> None:
         self.select = plan.select(form.select)
         self.best = best
         self.cap = getattr(form, "cap", None)
@@ -169,9 +150,10 @@ class _PerItem:
         ]
 
 
-class _Linear:
-    def __init__(self, plan: Plan, form: Linear) -> None:
+class LinearScorer:
+    def __init__(self, plan: Slots, form: Linear) -> None:
         self.slot = plan.quantity(form.quantity)
+        self.selects = [plan.select(s) for s in quantity_selects(form.quantity)]
         self.kind = form.quantity.quantity_kind()
         self.per = form.points
         self.unit = form.unit
@@ -217,34 +199,21 @@ class _Linear:
                 f"{self.what} = {shown}: {units or 0} 个满 (whole units of)"
                 f" {exact_text(self.unit)} × {exact_text(self.per)} = {exact_text(raw)}"
             )
-        refs = fact_refs(_facts_of(state, self.slot))
+        refs = fact_refs(state.facts_in(self.selects))
         return [
             Line(source, label, raw, reason, refs),
             *_cap_line(source, raw, self.cap),
         ]
 
 
-def facts_in(state: TeamState, selects: Iterable[int]) -> list[Fact]:
-    """The team's facts in any of the selections, each once, in selection order."""
-    seen: dict[int, Fact] = {}
-    for s in selects:
-        for f in state.lists[s]:
-            seen[id(f)] = f
-    return list(seen.values())
-
-
-def _facts_of(state: TeamState, slot: int) -> list[Fact]:
-    """The facts a stage-1 quantity was computed from (for explanations)."""
-    return facts_in(state, state.plan.quantity_selects(slot))
-
-
-class _Bands:
-    def __init__(self, plan: Plan, form: Bands, owner: str) -> None:
+class BandsScorer:
+    def __init__(self, plan: Slots, form: Bands, owner: str) -> None:
         self.slot = plan.quantity(form.quantity)
+        self.selects = [plan.select(s) for s in quantity_selects(form.quantity)]
         self.form = form
         self.refs = [
             plan.rule(
-                1,
+                Phase.FACTS,
                 f"{owner}#band{i}",
                 Compare(form.quantity, ">" if band.strict else ">=", band.threshold),
             )
@@ -278,12 +247,12 @@ class _Bands:
                 f"{self.what} = {shown} {'>' if band.strict else '≥'}"
                 f" {exact_text(band.threshold)} → {exact_text(band.points)}"
             )
-        refs = fact_refs(_facts_of(state, self.slot))
+        refs = fact_refs(state.facts_in(self.selects))
         return [Line(source, label, self.points(state), reason, refs)]
 
 
-class _Deduct:
-    def __init__(self, plan: Plan, form: Deduct, owner: str) -> None:
+class DeductScorer:
+    def __init__(self, plan: Slots, form: Deduct, owner: str) -> None:
         self.form = form
         self.items: list[tuple[int | None, RuleRef | None]] = []
         for i, line in enumerate(form.deductions):
@@ -291,7 +260,7 @@ class _Deduct:
                 self.items.append((plan.select(line.select), None))
             else:
                 assert line.when is not None
-                self.items.append((None, plan.rule(1, f"{owner}#deduct{i}", line.when)))
+                self.items.append((None, plan.rule(Phase.FACTS, f"{owner}#deduct{i}", line.when)))
 
     def deductions(self, state: TeamState) -> list[Decimal]:
         result = []
@@ -324,7 +293,7 @@ class _Deduct:
             else:
                 assert ref is not None
                 held = ref.holds(state)
-                reason = f"{'✓' if held else '✗'} {ref.text()}"
+                reason = f"{'✓' if held else '✗'} {describe_condition(ref.condition)}"
                 refs = ()
             if amount or select is None:
                 out.append(Line(f"{source}#deduct{i}", line.label, -amount, reason, refs))
@@ -342,11 +311,11 @@ class _Deduct:
         return out
 
 
-class _AssessorScore:
-    def __init__(self, plan: Plan, form: AssessorScore, owner: str) -> None:
+class AssessorScorer:
+    def __init__(self, plan: Slots, form: AssessorScore, owner: str) -> None:
         self.form = form
         self.owner = owner
-        self.select = plan.select(Select("score", Compare(Field("indicator"), "==", owner)))
+        self.select = plan.select(score_select(owner))
         plan.assessor_scores[owner] = (self.select, form)
 
     def value(self, state: TeamState) -> Decimal:
@@ -369,10 +338,12 @@ class _AssessorScore:
         return [Line(source, label, self.value(state), reason, fact_refs(found))]
 
 
-class _WhenAll:
-    def __init__(self, plan: Plan, form: WhenAll, owner: str) -> None:
+class WhenAllScorer:
+    def __init__(self, plan: Slots, form: WhenAll, owner: str) -> None:
         self.form = form
-        self.refs = [plan.rule(1, f"{owner}#when{i}", c) for i, c in enumerate(form.conditions)]
+        self.refs = [
+            plan.rule(Phase.FACTS, f"{owner}#when{i}", c) for i, c in enumerate(form.conditions)
+        ]
 
     def points(self, state: TeamState) -> Decimal:
         for ref in self.refs:
@@ -383,18 +354,20 @@ class _WhenAll:
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
         held = [r.holds(state) for r in self.refs]
         checks = "; ".join(
-            f"{'✓' if h else '✗'} {r.text()}" for h, r in zip(held, self.refs, strict=True)
+            f"{'✓' if h else '✗'} {describe_condition(r.condition)}"
+            for h, r in zip(held, self.refs, strict=True)
         )
         points = self.points(state)
         verdict = "全部满足 (all hold)" if all(held) else "未全部满足 (not all hold)"
         return [Line(source, label, points, f"{verdict}: {checks}")]
 
 
-class _Highest:
-    def __init__(self, plan: Plan, form: Highest, owner: str) -> None:
+class HighestScorer:
+    def __init__(self, plan: Slots, form: Highest, owner: str) -> None:
         self.form = form
         self.refs = [
-            plan.rule(1, f"{owner}#option{i}", option.when) for i, option in enumerate(form.options)
+            plan.rule(Phase.FACTS, f"{owner}#option{i}", option.when)
+            for i, option in enumerate(form.options)
         ]
 
     def points(self, state: TeamState) -> Decimal:
@@ -420,8 +393,8 @@ class _Highest:
         return [Line(source, label, points, reason)]
 
 
-class _Parts:
-    def __init__(self, plan: Plan, form: Parts) -> None:
+class PartsScorer:
+    def __init__(self, plan: Slots, form: Parts) -> None:
         self.parts = [
             (part, compile_scoring(plan, part.scoring, part.id, part.label)) for part in form.parts
         ]
@@ -445,27 +418,27 @@ class _Parts:
         return out
 
 
-def compile_scoring(plan: Plan, form: Scoring, owner: str, label: str) -> Scorer:
+def compile_scoring(plan: Slots, form: Scoring, owner: str, label: str) -> Scorer:
     """The scorer for a scoring form; ``owner`` is the id of the indicator, part or rule."""
     if isinstance(form, PerItem):
-        return _PerItem(plan, form, best=False)
+        return PerItemScorer(plan, form, best=False)
     if isinstance(form, BestItem):
-        return _PerItem(plan, form, best=True)
+        return PerItemScorer(plan, form, best=True)
     if isinstance(form, Linear):
-        return _Linear(plan, form)
+        return LinearScorer(plan, form)
     if isinstance(form, Bands):
-        return _Bands(plan, form, owner)
+        return BandsScorer(plan, form, owner)
     if isinstance(form, Deduct):
-        return _Deduct(plan, form, owner)
+        return DeductScorer(plan, form, owner)
     if isinstance(form, AssessorScore):
-        return _AssessorScore(plan, form, owner)
+        return AssessorScorer(plan, form, owner)
     if isinstance(form, WhenAll):
-        return _WhenAll(plan, form, owner)
+        return WhenAllScorer(plan, form, owner)
     if isinstance(form, Highest):
-        return _Highest(plan, form, owner)
+        return HighestScorer(plan, form, owner)
     if isinstance(form, Parts):
-        return _Parts(plan, form)
-    raise TypeError(f"unknown scoring form {form!r}")  # pragma: no cover
+        return PartsScorer(plan, form)
+    assert_never(form)
 
 
 class IndicatorPlan:

@@ -19,8 +19,8 @@ from typing import Any, cast
 from .._base.numbers import exact_ratio
 from ..results import QuotaResult
 from ..rubric.describe import describe_value
-from ._evaluate import TeamState
 from ._plan import Plan
+from ._state import TeamState
 
 __all__ = ["Standings", "TitleOutcome"]
 
@@ -186,6 +186,9 @@ class Standings:
     def count(self) -> int:
         """How many teams are assessed."""
         return len(self._states)
+
+    def __contains__(self, team: object) -> bool:
+        return team in self._states
 
     def state(self, team: str) -> TeamState:
         """A team's state."""

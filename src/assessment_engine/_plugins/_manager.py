@@ -37,7 +37,6 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
 )
 
 
-
 @attrs.frozen
 class PluginInfo:
     """What is known about a registered plugin: its name, where it came from, its hooks."""

@@ -16,8 +16,7 @@ import attrs
 
 from .._matcher.base import NEGATED
 from ..facts import Fact
-from ..rubric._values import Value
-from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, Not, OneOf
+from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, Not, OneOf, Value
 from ..rubric.scoring import Bands, BestItem, PerItem, PointsBy
 from ._intervals import Interval, frac
 

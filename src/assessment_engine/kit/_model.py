@@ -17,7 +17,6 @@ import attrs
 
 from ..facts import Team, fact_fields
 from ..rubric import Rubric
-from ..rubric._values import Value
 from ..rubric.conditions import (
     AdjustmentPoints,
     AllOf,
@@ -46,6 +45,7 @@ from ..rubric.conditions import (
     TeamAttr,
     Total,
     Triggered,
+    Value,
     ValueOf,
     Vetoed,
 )

@@ -7,7 +7,6 @@ from fractions import Fraction
 
 from .._base.numbers import exact_text
 from ..rubric import Rubric
-from ..rubric._check import walk_selects
 from ..rubric.conditions import (
     Compare,
     Condition,
@@ -18,6 +17,7 @@ from ..rubric.conditions import (
 from ..rubric.describe import describe_condition, describe_quantity, describe_select
 from ..rubric.model import GradeScale
 from ..rubric.scoring import Deduct, Highest, WhenAll
+from ..rubric.walk import selects_in
 from ._domains import conjuncts
 from ._findings import Finding, places, sites
 from ._intervals import number_text
@@ -117,7 +117,7 @@ def check_conditions(rubric: Rubric, model: Model) -> Iterator[Finding]:
     misspelt = unknown_value_selects(rubric)
     reported: set[tuple[str, object]] = set()
     for subject, obj in places(rubric):
-        for select in walk_selects(obj):
+        for select in selects_in(obj):
             if (subject, select) in reported or select in misspelt or model.can_match(select):
                 continue
             reported.add((subject, select))

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from .._analysis.effects import (
+from .._analysis import (
     Unit,
     fact_effect,
     indicator_usages,
@@ -17,13 +17,14 @@ from .._analysis.effects import (
     scoring_units,
     unit_points,
 )
-from .._analysis.selections import matches, singleton_selects
 from .._base.hints import did_you_mean
+from .._pipeline import select_matches
 from ..engine import Engine
 from ..errors import InputError
 from ..facts import Fact, Record, Team
 from ..report import Report
 from ..rubric import Rubric
+from ..rubric.walk import singleton_selects
 from ._prop_common import Facts, describe, difference, fail, items_of, own_results, report_of
 
 __all__ = [
@@ -210,10 +211,10 @@ def scaled(rubric: Rubric, facts: Facts, factor: int, units: Sequence[Unit] = ()
         if not isinstance(fact, Record):
             out.append(fact)
             continue
-        if any(s.kind == fact.fact_kind and matches(s, fact) for s in singles):
+        if any(s.kind == fact.fact_kind and select_matches(s, fact) for s in singles):
             for value_of in numerators:
                 value = getattr(fact, value_of.field, None)
-                if matches(value_of.select, fact) and isinstance(value, int | Decimal):
+                if select_matches(value_of.select, fact) and isinstance(value, int | Decimal):
                     changes: dict[str, Any] = {value_of.field: value * factor}
                     fact = attrs.evolve(fact, **changes)
             out.append(fact)

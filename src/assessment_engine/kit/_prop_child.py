@@ -29,7 +29,7 @@ def main() -> int:
     """Run the recipe on standard input; see the module docstring."""
     recipe = json.load(sys.stdin)
     sys.path[:0] = [p for p in recipe["path"] if p not in sys.path]
-    from .. import Engine
+    from ..engine import Engine
     from ..loading import load_json
     from ..rubric import Rubric, from_data
 

@@ -25,8 +25,7 @@ from .._plugins import ENTRY_POINT_GROUP
 from ..engine import Engine, MatcherName
 from ..facts import Fact
 from ..loading import dump_json
-from ..rubric import Rubric
-from ..rubric._serial import to_data
+from ..rubric import Rubric, to_data
 
 __all__ = ["ChildResult", "Subject"]
 

@@ -11,11 +11,10 @@ from .._base.numbers import exact_text
 from .._plugins.builtin_facts import assessment_register_fact_types as _builtin_fact_types
 from ..facts import fact_fields
 from ..rubric import Rubric
-from ..rubric._check import walk_selects
-from ..rubric._values import Value
-from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, Not, OneOf, Select
+from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, Not, OneOf, Select, Value
 from ..rubric.model import Bonus, Indicator, Penalty
 from ..rubric.scoring import BestItem, Parts, PerItem, PointsBy
+from ..rubric.walk import selects_in
 from ._domains import field_vocabulary
 from ._findings import Finding, places, sites
 from ._intervals import number_text
@@ -90,7 +89,7 @@ def _values(atom: Compare | OneOf) -> list[Value]:
 def _text_uses(rubric: Rubric) -> Iterator[tuple[str, str, str, str, str]]:
     """``(subject, kind, field, value, how)`` for every text constant a filter or table uses."""
     for subject, obj in places(rubric):
-        for select in walk_selects(obj):
+        for select in selects_in(obj):
             cls = rubric.fact_types[select.kind]
             for atom in _field_atoms(select.where):
                 assert isinstance(atom.left, Field)
@@ -111,7 +110,7 @@ def unknown_value_selects(rubric: Rubric) -> set[Select]:
     """The selections that compare a field with a value outside its vocabulary."""
     found: set[Select] = set()
     for _, obj in places(rubric):
-        for select in walk_selects(obj):
+        for select in selects_in(obj):
             cls = rubric.fact_types[select.kind]
             for atom in _field_atoms(select.where):
                 assert isinstance(atom.left, Field)
@@ -259,7 +258,7 @@ def check_groups(rubric: Rubric, model: Model) -> Iterator[Finding]:
 
 def check_fact_kinds(rubric: Rubric, model: Model) -> Iterator[Finding]:
     """``unused-fact-kind``: a plugin's fact kind that nothing in the rubric reads."""
-    used = {s.kind for _, obj in places(rubric) for s in walk_selects(obj)}
+    used = {s.kind for _, obj in places(rubric) for s in selects_in(obj)}
     for kind, cls in rubric.fact_types.items():
         plugin = rubric.plugin_of(f"fact:{kind}")
         if kind in used or cls in _BUILTIN_FACTS:

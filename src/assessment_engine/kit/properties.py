@@ -55,7 +55,7 @@ from .._base.hints import did_you_mean
 from ..engine import Engine, MatcherName
 from ..facts import Fact, Record, Team
 from ..rubric import Rubric
-from ..strategies import _crossing_facts as crossing_facts
+from ..strategies import crossing_facts
 from ..strategies import facts as fact_strategy
 from ..strategies import teams as team_strategy
 from ._prop_change import (
@@ -92,6 +92,7 @@ __all__ = [
     "check_vetoes",
     "property_test",
     "scaled",
+    "select_properties",
 ]
 
 #: The properties :func:`check_properties` knows, in the order it checks them.
@@ -133,7 +134,8 @@ class PropertyRun:
 _COMPARED: Final = frozenset({"fact_order", "plugin_order", "determinism"})
 
 
-def _chosen(properties: Collection[str] | None) -> tuple[str, ...]:
+def select_properties(properties: Collection[str] | None) -> tuple[str, ...]:
+    """The property names asked for (all of them for ``None``), checked with did-you-mean."""
     if properties is None:
         return PROPERTIES
     if isinstance(properties, str):
@@ -179,7 +181,7 @@ def check_properties(
     :raises AssertionError: naming the property, the team and the indicator, with Hypothesis'
         smallest falsifying example attached as a note.
     """
-    chosen = _chosen(properties)
+    chosen = select_properties(properties)
     if isinstance(max_examples, bool) or not isinstance(max_examples, int) or max_examples < 1:
         raise ValueError(f"max_examples must be a positive integer, got {max_examples!r}")
     opened = Subject.of(subject, matcher)
@@ -320,7 +322,7 @@ def property_test(
     ``test_vetoes = property_test("vetoes", [my_plugin])`` collects as ``test_vetoes``;
     ``options`` are those of :func:`check_properties` (``max_examples``, ``per_capita``, …).
     """
-    (prop,) = _chosen([name])
+    (prop,) = select_properties([name])
 
     def test() -> None:
         check_properties(subject, properties=[prop], **options)

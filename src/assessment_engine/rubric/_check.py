@@ -8,13 +8,12 @@ add up, can a title be reached) belong to the consistency kit, not here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
 
 from .._base.hints import did_you_mean
 from ..errors import RubricError
 from ..facts import fact_fields
+from ._parts import RubricParts
 from .conditions import (
     AdjustmentPoints,
     AllOf,
@@ -34,10 +33,10 @@ from .conditions import (
     Mean,
     Not,
     OneOf,
+    Phase,
     Quantity,
     Ratio,
     Select,
-    Stage,
     Total,
     Triggered,
     ValueOf,
@@ -57,14 +56,11 @@ from .scoring import (
     WhenAll,
 )
 
-if TYPE_CHECKING:
-    from ._rubric import Rubric
-
-__all__ = ["check_rubric", "walk_selects"]
+__all__ = ["check_rubric"]
 
 
 class _Checker:
-    def __init__(self, rubric: Rubric) -> None:
+    def __init__(self, rubric: RubricParts) -> None:
         self.rubric = rubric
         self.dimensions = {d.id for d in rubric.dimensions}
         self.indicators = {i.id for i in rubric.indicators}
@@ -141,8 +137,8 @@ class _Checker:
         stage = q.quantity_stage()
         if stage > max_stage:
             raise self.fail(
-                f"{place} may use quantities known from {Stage.NAMES[max_stage]} at the latest;"
-                f" {type(q).__name__} is known only with {Stage.NAMES[stage]}"
+                f"{place} may use quantities known from {Phase(max_stage).label} at the latest;"
+                f" {type(q).__name__} is known only with {Phase(stage).label}"
             )
         if isinstance(q, Count):
             self.select(q.select)
@@ -200,7 +196,7 @@ class _Checker:
                         )
 
     def scoring(self, form: Scoring, place: str) -> None:
-        stage = Stage.FACTS
+        stage = Phase.FACTS
         if isinstance(form, PerItem | BestItem):
             self.select(form.select)
             if isinstance(form.points, PointsBy):
@@ -252,7 +248,7 @@ class _Checker:
             self.subject = veto.id
             if veto.dimension is not None:
                 self.known(veto.dimension, self.dimensions, "dimension")
-            self.condition(veto.when, Stage.FACTS, "a veto")
+            self.condition(veto.when, Phase.FACTS, "a veto")
         seen_of: dict[str | None, str] = {}
         for scale in rubric.grade_scales:
             self.subject = scale.id
@@ -264,12 +260,12 @@ class _Checker:
             seen_of[scale.of] = scale.id
             for band in scale.bands:
                 if band.requires is not None:
-                    self.condition(band.requires, Stage.DIMENSIONS, "a grade requirement")
+                    self.condition(band.requires, Phase.DIMENSIONS, "a grade requirement")
         quotas = {q.id for q in rubric.quotas}
         for title in rubric.titles:
             self.subject = title.id
             if title.when is not None:
-                self.condition(title.when, Stage.GRADES, "a title")
+                self.condition(title.when, Phase.GRADES, "a title")
             for quota in title.quotas:
                 self.known(quota, quotas, "quota")
         weighted = {w.dimension for w in rubric.weights}
@@ -282,25 +278,11 @@ class _Checker:
             raise self.fail(f"dimensions without a weight: {', '.join(missing)}")
         self.subject = "ranking"
         for key in rubric.ranking.keys:
-            if key.quantity.quantity_stage() > Stage.DIMENSIONS:
+            if key.quantity.quantity_stage() > Phase.DIMENSIONS:
                 raise self.fail("ranking keys may use quantities up to dimension scores")
-            self.quantity(key.quantity, Stage.DIMENSIONS, "a ranking key")
+            self.quantity(key.quantity, Phase.DIMENSIONS, "a ranking key")
 
 
-def check_rubric(rubric: Rubric) -> None:
+def check_rubric(rubric: RubricParts) -> None:
     """Raise :class:`RubricError` for the first unknown reference or type error in ``rubric``."""
     _Checker(rubric).run()
-
-
-def walk_selects(obj: Any) -> Iterable[Select]:
-    """Every :class:`Select` inside a rubric object, depth first (for tools and the kit)."""
-    import attrs
-
-    if isinstance(obj, Select):
-        yield obj
-    if attrs.has(type(obj)):
-        for field in attrs.fields(type(obj)):
-            yield from walk_selects(getattr(obj, field.name))
-    elif isinstance(obj, tuple | list | frozenset):
-        for item in obj:
-            yield from walk_selects(item)

@@ -28,6 +28,7 @@ from .scoring import Parts
 
 __all__ = ["Contribution", "Rubric"]
 
+
 @attrs.frozen
 class Contribution:
     """One object that a source — a plugin, a rubric file, a script — contributes to a rubric.

@@ -20,10 +20,11 @@ down to the comparisons, so ``Not(x.at_least(3))`` means ``x.below(3)`` and is f
 
 from __future__ import annotations
 
+import enum
 import typing
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Final, Literal, cast
 
 import attrs
 
@@ -52,6 +53,7 @@ __all__ = [
     "OneOf",
     "Operator",
     "PenaltyTotal",
+    "Phase",
     "Quantity",
     "Ratio",
     "Select",
@@ -59,6 +61,7 @@ __all__ = [
     "TeamAttr",
     "Total",
     "Triggered",
+    "Value",
     "ValueOf",
     "Vetoed",
     "achievements",
@@ -74,23 +77,39 @@ Operator = Literal["==", "!=", ">=", ">", "<=", "<"]
 OPERATORS: tuple[Operator, ...] = ("==", "!=", ">=", ">", "<=", "<")
 
 
-class Stage:
-    """When a quantity becomes known during an assessment (conditions may only look back).
+class Phase(enum.IntEnum):
+    """The pipeline's one numbering: what is known once each phase of an assessment is done.
 
-    ``FACTS``: counted from the team's facts. ``ITEMS``: indicator points and rule amounts.
-    ``DIMENSIONS``: dimension scores and the composite. ``GRADES``: grade labels.
+    A quantity is known from its phase on (:meth:`quantity_stage`); a condition is matched once
+    everything it reads is known, and may read nothing later than its place allows (checked
+    when the rubric is assembled): indicator, adjustment and veto conditions read ``FACTS``,
+    grade bands and their requirements up to ``DIMENSIONS``, titles up to ``GRADES``.
     """
 
-    FACTS: ClassVar[int] = 1
-    ITEMS: ClassVar[int] = 2
-    DIMENSIONS: ClassVar[int] = 3
-    GRADES: ClassVar[int] = 4
-    NAMES: ClassVar[dict[int, str]] = {
-        1: "facts",
-        2: "indicator and rule points",
-        3: "dimension scores",
-        4: "grades",
-    }
+    #: counted from the team's facts (counts, totals, reported values, headcount)
+    FACTS = 1
+    #: indicator points, bonus and penalty amounts, vetoes
+    ITEMS = 2
+    #: dimension scores and the composite
+    DIMENSIONS = 3
+    #: grade labels
+    GRADES = 4
+
+    @property
+    def label(self) -> str:
+        """What is known in this phase, in words."""
+        return _PHASE_LABELS[self]
+
+
+_PHASE_LABELS: Final = {
+    Phase.FACTS: "facts",
+    Phase.ITEMS: "indicator and rule points",
+    Phase.DIMENSIONS: "dimension scores",
+    Phase.GRADES: "grades",
+}
+
+#: The earlier name of :class:`Phase`.
+Stage = Phase
 
 
 def _value(value: object) -> Value:
@@ -232,11 +251,11 @@ class _Quantity(_Comparable):
     """
 
     __slots__ = ()
-    stage: ClassVar[int] = Stage.FACTS
+    stage: ClassVar[Phase] = Phase.FACTS
     value_kind: ClassVar[str] = "number"
 
-    def quantity_stage(self) -> int:
-        """The stage at which this quantity is known."""
+    def quantity_stage(self) -> Phase:
+        """The phase from which this quantity is known."""
         return self.stage
 
     def quantity_kind(self) -> str:
@@ -320,8 +339,8 @@ class Ratio(_Quantity):
     numerator: Quantity
     denominator: Quantity
 
-    def quantity_stage(self) -> int:
-        """The later of the two parts' stages."""
+    def quantity_stage(self) -> Phase:
+        """The later of the two parts' phases."""
         return max(self.numerator.quantity_stage(), self.denominator.quantity_stage())
 
 
@@ -339,7 +358,7 @@ def per_capita(quantity: Quantity) -> Ratio:
 class IndicatorPoints(_Quantity):
     """Points an indicator awarded (after its max)."""
 
-    stage: ClassVar[int] = Stage.ITEMS
+    stage: ClassVar[Phase] = Phase.ITEMS
     indicator: str = attrs.field(validator=check_id)
 
 
@@ -347,7 +366,7 @@ class IndicatorPoints(_Quantity):
 class AdjustmentPoints(_Quantity):
     """Points a bonus or penalty rule applied (after its group and cap)."""
 
-    stage: ClassVar[int] = Stage.ITEMS
+    stage: ClassVar[Phase] = Phase.ITEMS
     rule: str = attrs.field(validator=check_id)
 
 
@@ -355,7 +374,7 @@ class AdjustmentPoints(_Quantity):
 class Triggered(_Quantity):
     """Whether a veto fired, or a bonus or penalty applied a non-zero amount."""
 
-    stage: ClassVar[int] = Stage.ITEMS
+    stage: ClassVar[Phase] = Phase.ITEMS
     value_kind: ClassVar[str] = "flag"
     rule: str = attrs.field(validator=check_id)
 
@@ -364,7 +383,7 @@ class Triggered(_Quantity):
 class DimensionScore(_Quantity):
     """A dimension's score: indicator points + bonus − penalties, floored at 0."""
 
-    stage: ClassVar[int] = Stage.DIMENSIONS
+    stage: ClassVar[Phase] = Phase.DIMENSIONS
     dimension: str = attrs.field(validator=check_id)
 
 
@@ -372,7 +391,7 @@ class DimensionScore(_Quantity):
 class DimensionBonus(_Quantity):
     """The bonus a dimension received (after its cap)."""
 
-    stage: ClassVar[int] = Stage.DIMENSIONS
+    stage: ClassVar[Phase] = Phase.DIMENSIONS
     dimension: str = attrs.field(validator=check_id)
 
 
@@ -380,7 +399,7 @@ class DimensionBonus(_Quantity):
 class DimensionPenalty(_Quantity):
     """The penalty points a dimension lost."""
 
-    stage: ClassVar[int] = Stage.DIMENSIONS
+    stage: ClassVar[Phase] = Phase.DIMENSIONS
     dimension: str = attrs.field(validator=check_id)
 
 
@@ -388,21 +407,21 @@ class DimensionPenalty(_Quantity):
 class PenaltyTotal(_Quantity):
     """Penalty points lost across all dimensions."""
 
-    stage: ClassVar[int] = Stage.DIMENSIONS
+    stage: ClassVar[Phase] = Phase.DIMENSIONS
 
 
 @attrs.frozen
 class Composite(_Quantity):
     """The weighted composite of the dimension scores."""
 
-    stage: ClassVar[int] = Stage.DIMENSIONS
+    stage: ClassVar[Phase] = Phase.DIMENSIONS
 
 
 @attrs.frozen
 class Vetoed(_Quantity):
     """Whether any veto fired for the team."""
 
-    stage: ClassVar[int] = Stage.ITEMS
+    stage: ClassVar[Phase] = Phase.ITEMS
     value_kind: ClassVar[str] = "flag"
 
 
@@ -410,7 +429,7 @@ class Vetoed(_Quantity):
 class Grade(_Quantity):
     """The label a grade scale gave the team (the veto label when vetoed)."""
 
-    stage: ClassVar[int] = Stage.GRADES
+    stage: ClassVar[Phase] = Phase.GRADES
     value_kind: ClassVar[str] = "text"
     scale: str = attrs.field(validator=check_id)
 

@@ -57,17 +57,17 @@ from ..facts import Fact, Record
 from ..factset import FactSet
 from ..rubric import Rubric
 from ._records import (
-    _TEAM_POOL,
     TEAM_IDS,
-    _check_name,
-    _check_size,
-    _Context,
-    _context,
-    _facts,
+    TEAM_POOL,
+    Context,
+    check_name,
+    check_size,
+    context_of,
+    draw_facts,
 )
-from ._teams import _crossings, _teams
+from ._teams import crossings, draw_teams
 
-__all__ = ["TEAM_IDS", "fact_sets", "facts", "teams"]
+__all__ = ["TEAM_IDS", "crossing_facts", "fact_sets", "facts", "teams"]
 
 
 def facts(
@@ -93,9 +93,9 @@ def facts(
     Record ids come from a small pool, so lists of facts repeat them: draw with
     ``st.lists(facts(...), unique_by=lambda f: (f.fact_kind, f.id))`` for a valid fact set.
     """
-    ctx = _context(rubric_or_fact_types, "rubric_or_fact_types")
-    _check_name("team", team)
-    _check_name("period", period)
+    ctx = context_of(rubric_or_fact_types, "rubric_or_fact_types")
+    check_name("team", team)
+    check_name("period", period)
     available = ctx.record_kinds()
     if kinds is None:
         chosen = available
@@ -118,16 +118,16 @@ def facts(
                 )
     if not chosen:
         raise InvalidArgument("there is no fact kind to draw")
-    return _facts(ctx, chosen, team, period)
+    return draw_facts(ctx, chosen, team, period)
 
 
 # --------------------------------------------------------------------------- teams
 
 
-def _rubric_context(rubric: object) -> _Context:
+def _rubric_context(rubric: object) -> Context:
     if not isinstance(rubric, Rubric | Engine):
         raise InvalidArgument(f"rubric must be a Rubric or an Engine, got {type(rubric).__name__}")
-    return _context(rubric, "rubric")
+    return context_of(rubric, "rubric")
 
 
 def teams(
@@ -156,23 +156,26 @@ def teams(
     :param max_records: most records per team besides those aimed at thresholds (0 to 60).
     """
     ctx = _rubric_context(rubric)
-    _check_size("min_size", min_size, 1, len(_TEAM_POOL))
-    _check_size("max_size", max_size, 1, len(_TEAM_POOL))
+    check_size("min_size", min_size, 1, len(TEAM_POOL))
+    check_size("max_size", max_size, 1, len(TEAM_POOL))
     if max_size < min_size:
         raise InvalidArgument(
             f"max_size={max_size} is below min_size={min_size}: there must be room for at least"
             " min_size teams"
         )
-    _check_name("period", period)
-    _check_size("max_records", max_records, 0, 60)
-    return _teams(ctx, min_size, max_size, period, max_records)
+    check_name("period", period)
+    check_size("max_records", max_records, 0, 60)
+    return draw_teams(ctx, min_size, max_size, period, max_records)
 
 
-def _crossing_facts(
+def crossing_facts(
     rubric: Rubric | Engine, items: Sequence[Fact]
 ) -> st.SearchStrategy[Record | None]:
-    """One more record taking a team's count or sum to a threshold (for monotonicity)."""
-    return _crossings(_rubric_context(rubric), tuple(items))
+    """One more record taking a team's count or sum to a threshold, or ``None``.
+
+    What the consistency kit's monotonicity property adds to a drawn team (``items``).
+    """
+    return crossings(_rubric_context(rubric), tuple(items))
 
 
 def fact_sets(

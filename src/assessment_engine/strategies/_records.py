@@ -1,7 +1,7 @@
 """Drawing single facts for :mod:`assessment_engine.strategies`.
 
 Field models are read from the ``attrs`` fields and validators of a fact class; a
-:class:`_Context` holds the vocabulary a rubric mentions; records are aimed at its selections.
+:class:`Context` holds the vocabulary a rubric mentions; records are aimed at its selections.
 """
 
 from __future__ import annotations
@@ -21,15 +21,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from .. import facts as _facts_module
-from .._analysis.selections import (
-    Target,
-    assessor_selects,
-    field_constants,
-    points_tables,
-    rubric_selects,
-    rubric_targets,
-    singleton_selects,
-)
+from .._analysis import Target, field_constants, points_tables, rubric_targets
 from ..engine import Engine
 from ..facts import Fact, Record, Team, validate_fact_type
 from ..rubric import Rubric
@@ -49,6 +41,7 @@ from ..rubric.conditions import (
     Total,
 )
 from ..rubric.scoring import AssessorScore
+from ..rubric.walk import assessor_selects, rubric_selects, singleton_selects
 
 __all__ = ["TEAM_IDS"]
 
@@ -75,15 +68,15 @@ TEAM_IDS: typing.Final = (
     "A",
     "B",
 )
-_TEAM_POOL = TEAM_IDS
+TEAM_POOL = TEAM_IDS
 _RECORD_IDS = ("r1", "r2", "r3", "r10", "x")
 _GENERIC_TEXT = ("other", "x", "a1")
 _FREE_TEXT = ("", "说明 (note)")
 _GENERIC_TAGS = ("a", "b")
-_DELTAS = (Decimal("0.01"), Decimal(1))
-_MOST_ITEMS = 15  # facts realising one count
-_MOST_RECORDS = 250  # records of one team
-_MOST_TARGETS = 16  # thresholds aimed at in one team
+DELTAS = (Decimal("0.01"), Decimal(1))
+MOST_ITEMS = 15  # facts realising one count
+MOST_RECORDS = 250  # records of one team
+MOST_TARGETS = 16  # thresholds aimed at in one team
 
 #: A little vocabulary for the built-in kinds when no rubric says what matters.
 _BUILTIN_TEXT: Mapping[tuple[str, str], tuple[str, ...]] = {
@@ -108,11 +101,11 @@ def _integers(low: int, high: int) -> st.SearchStrategy[int]:
     return st.integers(low, high)
 
 
-def _int(draw: st.DrawFn, low: int, high: int) -> int:
+def draw_int(draw: st.DrawFn, low: int, high: int) -> int:
     return draw(_integers(low, high))
 
 
-def _pick(draw: st.DrawFn, items: Sequence[_T]) -> _T:
+def pick(draw: st.DrawFn, items: Sequence[_T]) -> _T:
     """One of ``items`` (shrinking towards the first)."""
     return items[draw(_integers(0, len(items) - 1))]
 
@@ -208,7 +201,7 @@ def _model(field: attrs.Attribute[Any]) -> _FieldModel:
 _MODELS: dict[type[Fact], tuple[_FieldModel, ...]] = {}
 
 
-def _models(cls: type[Fact]) -> tuple[_FieldModel, ...]:
+def field_models(cls: type[Fact]) -> tuple[_FieldModel, ...]:
     """The fields a fact class takes (``team``, ``period``, ``id`` and ``tags`` aside)."""
     found = _MODELS.get(cls)
     if found is None:
@@ -222,7 +215,7 @@ def _models(cls: type[Fact]) -> tuple[_FieldModel, ...]:
 # --------------------------------------------------------------------------- the context
 
 
-class _Context:
+class Context:
     """Everything the strategies draw from, worked out once per rubric (or set of kinds)."""
 
     def __init__(self, fact_types: Mapping[str, type[Fact]], rubric: Rubric | None) -> None:
@@ -340,7 +333,7 @@ class _Context:
             {
                 v + d
                 for v in self.numbers.get((kind, model.name), ())
-                for d in (-_DELTAS[0], Decimal(0), _DELTAS[0], -_DELTAS[1], _DELTAS[1])
+                for d in (-DELTAS[0], Decimal(0), DELTAS[0], -DELTAS[1], DELTAS[1])
                 if low <= v + d <= high
             }
         )
@@ -357,11 +350,11 @@ class _Context:
 
 
 @functools.lru_cache(maxsize=32)
-def _context_of_rubric(rubric: Rubric) -> _Context:
-    return _Context(rubric.fact_types, rubric)
+def _context_of_rubric(rubric: Rubric) -> Context:
+    return Context(rubric.fact_types, rubric)
 
 
-def _context(subject: object, argument: str) -> _Context:
+def context_of(subject: object, argument: str) -> Context:
     if isinstance(subject, Engine):
         subject = subject.rubric
     if isinstance(subject, Rubric):
@@ -386,10 +379,10 @@ def _context(subject: object, argument: str) -> _Context:
         fact_types[kind] = cls
     if not fact_types:
         raise InvalidArgument(f"{argument} must name at least one fact type")
-    return _Context(fact_types, None)
+    return Context(fact_types, None)
 
 
-def _check_name(argument: str, value: object) -> str:
+def check_name(argument: str, value: object) -> str:
     if not isinstance(value, str) or not _facts_module._NAME.match(value) or len(value) > 64:
         raise InvalidArgument(
             f"{argument} must be 1-64 letters, digits, '_', '.', ':' or '-' starting with a"
@@ -398,7 +391,7 @@ def _check_name(argument: str, value: object) -> str:
     return value
 
 
-def _check_size(name: str, value: object, lowest: int, highest: int) -> int:
+def check_size(name: str, value: object, lowest: int, highest: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise InvalidArgument(f"{name} must be an integer, got {value!r}")
     if not lowest <= value <= highest:
@@ -418,17 +411,17 @@ def _solve(
         if isinstance(value, bool):
             out[name] = value if (op == "==") == want else not value
         elif isinstance(value, Decimal):
-            delta = _pick(draw, _DELTAS)
+            delta = pick(draw, DELTAS)
             if op in ("==", "!="):
                 out[name] = value if (op == "==") == want else value + delta
             else:  # at, just below or just above the threshold, whatever the operator
-                out[name] = value + _pick(draw, (-delta, Decimal(0), delta))
+                out[name] = value + pick(draw, (-delta, Decimal(0), delta))
         else:
             out[name] = value if (op == "==") == want else _Other(value)
     elif isinstance(cond, OneOf) and isinstance(cond.left, Field):
         values = sorted(cond.values, key=repr)
         if want:
-            out[cond.left.name] = _pick(draw, values)
+            out[cond.left.name] = pick(draw, values)
         else:
             out[cond.left.name] = _Other(*values)
     elif isinstance(cond, HasTag):
@@ -441,7 +434,7 @@ def _solve(
             for item in cond.items:
                 _solve(draw, item, want, out, tags)
         else:
-            item = _pick(draw, cond.items)
+            item = pick(draw, cond.items)
             _solve(draw, item, want, out, tags)
     elif isinstance(cond, Not):
         _solve(draw, cond.item, not want, out, tags)
@@ -454,7 +447,7 @@ class _Other:
         self.values = values
 
 
-def _convert(draw: st.DrawFn, ctx: _Context, kind: str, model: _FieldModel, value: Any) -> Any:
+def _convert(draw: st.DrawFn, ctx: Context, kind: str, model: _FieldModel, value: Any) -> Any:
     """An assigned value in the field's own type, or ``_SKIP`` when it cannot be one."""
     if isinstance(value, _Other):
         pool = [
@@ -465,7 +458,7 @@ def _convert(draw: st.DrawFn, ctx: _Context, kind: str, model: _FieldModel, valu
         numbers = [v for v in value.values if isinstance(v, Decimal)]
         if numbers and model.kind in ("decimal", "int"):
             return _convert(draw, ctx, kind, model, max(numbers) + 1)
-        return _pick(draw, pool) if pool else _SKIP
+        return pick(draw, pool) if pool else _SKIP
     if model.kind == "options":
         return value if model.options is not None and value in model.options else _SKIP
     if model.kind == "int" and isinstance(value, Decimal):
@@ -482,9 +475,9 @@ def _convert(draw: st.DrawFn, ctx: _Context, kind: str, model: _FieldModel, valu
 _SKIP = object()
 
 
-def _draw_record(
+def draw_record(
     draw: st.DrawFn,
-    ctx: _Context,
+    ctx: Context,
     kind: str,
     team: str,
     period: str,
@@ -507,21 +500,21 @@ def _draw_record(
         _solve(draw, select.where, want, assigned, tags)
     if select is not None:
         for field, keys in ctx.tables.get(select, ()):
-            if field not in assigned and _int(draw, 0, 3):
-                assigned[field] = _pick(draw, keys)
+            if field not in assigned and draw_int(draw, 0, 3):
+                assigned[field] = pick(draw, keys)
     assigned.update(fixed or {})
-    models = _models(cls)
+    models = field_models(cls)
     drawn: dict[str, Any] = {}
     for model in models:
         if model.kind == "other" and not model.required:
             continue
-        if model.optional and _int(draw, 0, 3) == 0:
+        if model.optional and draw_int(draw, 0, 3) == 0:
             drawn[model.name] = None
         else:
             drawn[model.name] = draw(ctx.values(kind, model))
     if quiet:
         for name in sorted(ctx.summed.get(kind, ())):
-            if name in drawn and _int(draw, 0, 3):
+            if name in drawn and draw_int(draw, 0, 3):
                 drawn[name] = 0
     forced: dict[str, Any] = {}
     by_name = {m.name: m for m in models}
@@ -532,13 +525,13 @@ def _draw_record(
         converted = _convert(draw, ctx, kind, target, value)
         if converted is not _SKIP:
             forced[name] = converted
-    tag_set = {_pick(draw, ctx.tags) for _ in range(_int(draw, 0, 2))}
+    tag_set = {pick(draw, ctx.tags) for _ in range(draw_int(draw, 0, 2))}
     tag_set |= {t for t, on in tags.items() if on}
     tag_set -= {t for t, on in tags.items() if not on}
     base: dict[str, Any] = {
         "team": team,
         "period": period,
-        "id": record_id or _pick(draw, _RECORD_IDS),
+        "id": record_id or pick(draw, _RECORD_IDS),
         "tags": frozenset(tag_set),
     }
     required = {m.name for m in models if m.required}
@@ -554,8 +547,8 @@ def _draw_record(
     return None
 
 
-def _draw_score(
-    draw: st.DrawFn, ctx: _Context, owner: str, team: str, period: str, record_id: str
+def draw_score(
+    draw: st.DrawFn, ctx: Context, owner: str, team: str, period: str, record_id: str
 ) -> Record:
     from ..facts import Score
 
@@ -565,36 +558,38 @@ def _draw_score(
     return Score(team=team, period=period, id=record_id, indicator=owner, value=value)
 
 
-def _draw_team(draw: st.DrawFn, ctx: _Context, team: str, period: str, headcount: int) -> Team:
+def draw_team(draw: st.DrawFn, ctx: Context, team: str, period: str, headcount: int) -> Team:
     return Team(
         team=team,
         period=period,
         name=f"班组 {team}",
-        department=_pick(draw, ("食品所", "lab", "Lab")),
+        department=pick(draw, ("食品所", "lab", "Lab")),
         headcount=headcount,
     )
 
 
-def _aim(draw: st.DrawFn, ctx: _Context, kind: str) -> tuple[Select | None, bool]:
+def aim(draw: st.DrawFn, ctx: Context, kind: str) -> tuple[Select | None, bool]:
     selects = ctx.selects.get(kind)
-    mode = _int(draw, 0, 7)
+    mode = draw_int(draw, 0, 7)
     if not selects or mode == 0:
         return None, True
-    return _pick(draw, selects), mode != 1
+    return pick(draw, selects), mode != 1
 
 
 @st.composite
-def _facts(draw: st.DrawFn, ctx: _Context, kinds: tuple[str, ...], team: str, period: str) -> Fact:
+def draw_facts(
+    draw: st.DrawFn, ctx: Context, kinds: tuple[str, ...], team: str, period: str
+) -> Fact:
     preferred = tuple(k for k in kinds if k in ctx.used_kinds)
-    pool = preferred if preferred and _int(draw, 0, 4) else kinds
-    kind = _pick(draw, pool)
+    pool = preferred if preferred and draw_int(draw, 0, 4) else kinds
+    kind = pick(draw, pool)
     if kind == "team":
-        return _draw_team(draw, ctx, team, period, _int(draw, 1, 40))
+        return draw_team(draw, ctx, team, period, draw_int(draw, 1, 40))
     if kind == "score" and ctx.assessor:
-        owner = _pick(draw, sorted(ctx.assessor))
-        return _draw_score(draw, ctx, owner, team, period, _pick(draw, _RECORD_IDS))
-    select, want = _aim(draw, ctx, kind)
-    record = _draw_record(draw, ctx, kind, team, period, select=select, want=want)
+        owner = pick(draw, sorted(ctx.assessor))
+        return draw_score(draw, ctx, owner, team, period, pick(draw, _RECORD_IDS))
+    select, want = aim(draw, ctx, kind)
+    record = draw_record(draw, ctx, kind, team, period, select=select, want=want)
     if record is None:
         reject()
     return record

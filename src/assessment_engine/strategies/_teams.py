@@ -1,7 +1,7 @@
 """Drawing whole teams for :mod:`assessment_engine.strategies`.
 
 Counts, sums and reported values are realised at, just below and just above a rubric's
-thresholds; :func:`_crossings` draws the one more fact that takes a team across a threshold
+thresholds; :func:`crossings` draws the one more fact that takes a team across a threshold
 (for the monotonicity property).
 """
 
@@ -16,7 +16,8 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from .._analysis.selections import Target, matches
+from .._analysis import Target
+from .._pipeline import select_matches
 from ..facts import Fact, Record, Team
 from ..rubric.conditions import (
     Count,
@@ -31,19 +32,19 @@ from ..rubric.conditions import (
     ValueOf,
 )
 from ._records import (
-    _DELTAS,
-    _MOST_ITEMS,
-    _MOST_RECORDS,
-    _MOST_TARGETS,
-    _TEAM_POOL,
-    _aim,
-    _Context,
-    _draw_record,
-    _draw_score,
-    _draw_team,
-    _int,
-    _models,
-    _pick,
+    DELTAS,
+    MOST_ITEMS,
+    MOST_RECORDS,
+    MOST_TARGETS,
+    TEAM_POOL,
+    Context,
+    aim,
+    draw_int,
+    draw_record,
+    draw_score,
+    draw_team,
+    field_models,
+    pick,
 )
 
 __all__: list[str] = []
@@ -51,7 +52,7 @@ __all__: list[str] = []
 
 def _split(draw: st.DrawFn, value: Decimal, integral: bool) -> list[Decimal]:
     """Parts (one to three) that add up to ``value`` exactly."""
-    parts = _int(draw, 1, 3)
+    parts = draw_int(draw, 1, 3)
     if value <= 0 or parts == 1:
         return [value]
     step = Decimal(1) if integral else Decimal("0.01")
@@ -59,8 +60,8 @@ def _split(draw: st.DrawFn, value: Decimal, integral: bool) -> list[Decimal]:
     return [first] * (parts - 1) + [value - first * (parts - 1)]
 
 
-def _field_kind(ctx: _Context, kind: str, field: str) -> str:
-    for model in _models(ctx.fact_types[kind]):
+def _field_kind(ctx: Context, kind: str, field: str) -> str:
+    for model in field_models(ctx.fact_types[kind]):
         if model.name == field:
             return model.kind
     return "derived"
@@ -68,7 +69,7 @@ def _field_kind(ctx: _Context, kind: str, field: str) -> str:
 
 def _realise(
     draw: st.DrawFn,
-    ctx: _Context,
+    ctx: Context,
     q: Quantity,
     value: Decimal,
     team: str,
@@ -80,17 +81,17 @@ def _realise(
         if select.kind not in ctx.fact_types or select.kind in ("team", "score"):
             return None
         quiet = not fixed or not isinstance(q, Total | Mean | Largest | ValueOf)
-        return _draw_record(
+        return draw_record(
             draw, ctx, select.kind, team, period, select=select, fixed=fixed, quiet=quiet
         )
 
     made: list[Record | None] = []
     if isinstance(q, Count):
-        made = [aimed(q.select) for _ in range(min(int(value), _MOST_ITEMS))]
+        made = [aimed(q.select) for _ in range(min(int(value), MOST_ITEMS))]
     elif isinstance(q, DistinctCount):
         field_kind = _field_kind(ctx, q.select.kind, q.field)
         has_date = _field_kind(ctx, q.select.kind, "date") == "date"
-        for i in range(min(int(value), _MOST_ITEMS)):
+        for i in range(min(int(value), MOST_ITEMS)):
             fixed: dict[str, Any] = {}
             if field_kind in ("text", "decimal", "int"):
                 fixed = {q.field: f"v{i}" if field_kind == "text" else Decimal(i)}
@@ -105,7 +106,7 @@ def _realise(
         if isinstance(q, Total):
             parts = _split(draw, value, integral)
         elif isinstance(q, Mean):
-            parts = [value] * _int(draw, 1, 3)
+            parts = [value] * draw_int(draw, 1, 3)
         else:
             parts = [value]
         made = [aimed(q.select, {q.field: part}) for part in parts]
@@ -121,17 +122,17 @@ def _spread_date(i: int) -> datetime.date:
 
 def _near(draw: st.DrawFn, value: Decimal, integral: bool, reach: bool = False) -> Decimal:
     """At, just below or just above ``value`` (at or above when ``reach``)."""
-    side = _pick(draw, (0, 1) if reach else (-1, 0, 1))
+    side = pick(draw, (0, 1) if reach else (-1, 0, 1))
     if integral:
         if side < 0:
             return Decimal(max(0, math.ceil(value) - 1))
         return Decimal(math.ceil(value) if side == 0 else math.floor(value) + 1)
-    return max(Decimal(0), value + side * _pick(draw, _DELTAS))
+    return max(Decimal(0), value + side * pick(draw, DELTAS))
 
 
 def _aim_target(
     draw: st.DrawFn,
-    ctx: _Context,
+    ctx: Context,
     target: Target,
     team: str,
     period: str,
@@ -145,7 +146,7 @@ def _aim_target(
         if isinstance(den, Headcount):
             base = Decimal(headcount)
         else:
-            base = Decimal(_int(draw, 1, 4))
+            base = Decimal(draw_int(draw, 1, 4))
             found = _realise(draw, ctx, den, base, team, period)
             if found is None:
                 return []
@@ -166,15 +167,15 @@ def _integral(q: Quantity) -> bool:
 def _current(q: Quantity, records: Sequence[Fact]) -> Decimal | None:
     """A count's or a sum's value over one team's records (``None``: another quantity)."""
     if isinstance(q, Count):
-        return Decimal(sum(1 for r in records if matches(q.select, r)))
+        return Decimal(sum(1 for r in records if select_matches(q.select, r)))
     if isinstance(q, Total):
-        values = [getattr(r, q.field, None) for r in records if matches(q.select, r)]
+        values = [getattr(r, q.field, None) for r in records if select_matches(q.select, r)]
         return sum((Decimal(v) for v in values if v is not None), Decimal(0))
     return None
 
 
 @st.composite
-def _crossings(draw: st.DrawFn, ctx: _Context, items: tuple[Fact, ...]) -> Record | None:
+def crossings(draw: st.DrawFn, ctx: Context, items: tuple[Fact, ...]) -> Record | None:
     """One more record that takes a team's count or sum exactly to a threshold above it.
 
     The sharpest test of monotonicity: the fact that crosses a band's edge. Teams whose value
@@ -207,23 +208,25 @@ def _crossings(draw: st.DrawFn, ctx: _Context, items: tuple[Fact, ...]) -> Recor
     if not nearest:
         return None
     preferred = sorted((k for k in nearest if k in inside), key=repr)
-    pool = preferred if preferred and _int(draw, 0, 3) else sorted(nearest, key=repr)
-    team, q = _pick(draw, pool)
+    pool = preferred if preferred and draw_int(draw, 0, 3) else sorted(nearest, key=repr)
+    team, q = pick(draw, pool)
     gap = nearest[team, q]
     assert isinstance(q, Count | Total)
     if q.select.kind not in ctx.fact_types or q.select.kind in ("team", "score"):
         return None
     fixed = {q.field: gap} if isinstance(q, Total) else None
     period = team_records[team].period
-    return _draw_record(draw, ctx, q.select.kind, team, period, select=q.select, fixed=fixed)
+    return draw_record(draw, ctx, q.select.kind, team, period, select=q.select, fixed=fixed)
 
 
-def _keep_singletons(ctx: _Context, records: list[Record]) -> list[Record]:
+def _keep_singletons(ctx: Context, records: list[Record]) -> list[Record]:
     """Drop the second and later facts of a selection that takes one (an input error)."""
     taken: set[Select] = set()
     kept = []
     for record in records:
-        hits = [s for s in ctx.singletons if s.kind == record.fact_kind and matches(s, record)]
+        hits = [
+            s for s in ctx.singletons if s.kind == record.fact_kind and select_matches(s, record)
+        ]
         if any(s in taken for s in hits):
             continue
         taken.update(hits)
@@ -232,27 +235,27 @@ def _keep_singletons(ctx: _Context, records: list[Record]) -> list[Record]:
 
 
 @st.composite
-def _teams(
+def draw_teams(
     draw: st.DrawFn,
-    ctx: _Context,
+    ctx: Context,
     min_size: int,
     max_size: int,
     period: str,
     max_records: int,
 ) -> list[Fact]:
     ids = draw(
-        st.lists(st.sampled_from(_TEAM_POOL), min_size=min_size, max_size=max_size, unique=True)
+        st.lists(st.sampled_from(TEAM_POOL), min_size=min_size, max_size=max_size, unique=True)
     )
     kinds = tuple(k for k in ctx.record_kinds() if k != "score")
     out: list[Fact] = []
     for team in ids:
-        way = _int(draw, 0, 2 if ctx.headcounts else 1)
+        way = draw_int(draw, 0, 2 if ctx.headcounts else 1)
         if way == 2:
-            headcount = _pick(draw, ctx.headcounts)
+            headcount = pick(draw, ctx.headcounts)
         else:
-            headcount = _int(draw, 1, 8) if way == 0 else _int(draw, 9, 40)
+            headcount = draw_int(draw, 1, 8) if way == 0 else draw_int(draw, 9, 40)
         records: list[Record] = []
-        strong = bool(ctx.good) and _int(draw, 0, 3) == 0
+        strong = bool(ctx.good) and draw_int(draw, 0, 3) == 0
         aimed: set[Quantity] = set()
         if strong:
             # every threshold worth reaching, reached (the highest of each quantity): a team
@@ -261,26 +264,24 @@ def _teams(
                 aimed.add(target.quantity)
                 records.extend(_aim_target(draw, ctx, target, team, period, headcount, True))
         pool = [q for q in (ctx.not_bad_quantities if strong else ctx.quantities) if q not in aimed]
-        for _ in range(_int(draw, 0, min(len(pool), 3 if strong else _MOST_TARGETS))):
+        for _ in range(draw_int(draw, 0, min(len(pool), 3 if strong else MOST_TARGETS))):
             # one threshold per quantity: two would add up and land on neither
-            quantity = pool.pop(_int(draw, 0, len(pool) - 1))
-            target = _pick(draw, ctx.by_quantity[quantity])
+            quantity = pool.pop(draw_int(draw, 0, len(pool) - 1))
+            target = pick(draw, ctx.by_quantity[quantity])
             records.extend(_aim_target(draw, ctx, target, team, period, headcount))
-        for _ in range(_int(draw, 0, min(2, max_records) if strong else max_records)):
-            kind = _pick(draw, kinds)
-            select, want = _aim(draw, ctx, kind)
-            record = _draw_record(
+        for _ in range(draw_int(draw, 0, min(2, max_records) if strong else max_records)):
+            kind = pick(draw, kinds)
+            select, want = aim(draw, ctx, kind)
+            record = draw_record(
                 draw, ctx, kind, team, period, select=select, want=want, quiet=True
             )
             if record is not None:
                 records.append(record)
-        records = _keep_singletons(ctx, records[:_MOST_RECORDS])
+        records = _keep_singletons(ctx, records[:MOST_RECORDS])
         numbered: list[Fact] = [attrs.evolve(r, id=f"r{n}") for n, r in enumerate(records, start=1)]
         for owner in sorted(ctx.assessor):
-            if _int(draw, 0, 1):
-                numbered.append(
-                    _draw_score(draw, ctx, owner, team, period, f"s{len(numbered) + 1}")
-                )
-        out.append(_draw_team(draw, ctx, team, period, headcount))
+            if draw_int(draw, 0, 1):
+                numbered.append(draw_score(draw, ctx, owner, team, period, f"s{len(numbered) + 1}"))
+        out.append(draw_team(draw, ctx, team, period, headcount))
         out.extend(numbered)
     return out

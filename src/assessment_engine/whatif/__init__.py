@@ -213,13 +213,14 @@ class _Search:
         max_changes: int,
         budget: int,
     ) -> None:
-        self.plan = engine._plan
+        self.rubric = engine.rubric
+        self.dimension_index = {d.id: i for i, d in enumerate(engine.rubric.dimensions)}
         self.session = session
         self.team = team
         self.scale = scale
         self.max_changes = max(0, max_changes)
         self.budget = budget
-        self.index = next(i for i, (s, _) in enumerate(self.plan.scales) if s.id == scale.id)
+        self.index = next(i for i, s in enumerate(self.rubric.grade_scales) if s.id == scale.id)
         self.base = self._outcome()
         state = session.state(team)
         self.finder = CandidateFinder(
@@ -231,7 +232,7 @@ class _Search:
         state = self.session.state(self.team)
         label, band = state.grades[self.index]
         of = self.scale.of
-        score = state.composite if of is None else state.dim_score[self.plan.dimension_index[of]]
+        score = state.composite if of is None else state.dim_score[self.dimension_index[of]]
         position = len(self.scale.bands) if band < 0 else band
         return _Outcome(position, label, score, len(state.vetoes))
 
@@ -285,10 +286,10 @@ class _Search:
         return ()
 
     def _candidates(self, target: GradeBand) -> list[Candidate]:
-        rubric = self.plan.rubric
+        rubric = self.rubric
         of = self.scale.of
         dims = [d.id for d in rubric.dimensions] if of is None else [of]
-        fired = {self.plan.vetoes[i][0].id for i in self.session.state(self.team).vetoes}
+        fired = {rubric.vetoes[i].id for i in self.session.state(self.team).vetoes}
         vetoes = [
             v.id
             for v in rubric.vetoes

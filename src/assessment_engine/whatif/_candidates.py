@@ -26,8 +26,8 @@ from typing import Any, Literal
 
 import attrs
 
-from .._analysis.selections import matches
 from .._matcher.base import NEGATED
+from .._pipeline import select_matches
 from ..facts import Record, Team
 from ..rubric import Rubric
 from ..rubric.conditions import (
@@ -166,7 +166,7 @@ class CandidateFinder:
     # ------------------------------------------------------------------ facts and values
     def selected(self, select: Select) -> list[Record]:
         """The team's records a selection holds, sorted by id."""
-        return [r for r in self.records if matches(select, r)]
+        return [r for r in self.records if select_matches(select, r)]
 
     def value(self, q: Quantity) -> Number | None:
         """A fact quantity's current value (``None``: missing, or not a fact quantity)."""

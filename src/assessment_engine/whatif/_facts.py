@@ -19,8 +19,8 @@ from typing import Any, Literal
 
 import attrs
 
-from .._analysis.selections import matches
 from .._matcher.base import NEGATED
+from .._pipeline import select_matches
 from ..facts import Fact, Record
 from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, HasTag, Not, OneOf, Select
 from ..rubric.scoring import PointsBy
@@ -228,7 +228,9 @@ def build_fact(
                 )
             except Exception:  # a plugin fact class may refuse the values in any way
                 continue
-            if not isinstance(fact, Record) or not matches(Select(cls.fact_kind, where), fact):
+            if not isinstance(fact, Record) or not select_matches(
+                Select(cls.fact_kind, where), fact
+            ):
                 continue
             order += 1
             key = (_points_of(fact, points), -order)

@@ -13,6 +13,7 @@ from typing import Final
 
 import attrs
 
+from .._pipeline import select_matches
 from ..facts import Fact
 from ..results import Assessment
 from ..rubric import Rubric
@@ -47,7 +48,8 @@ from ..rubric.scoring import (
     Scoring,
     WhenAll,
 )
-from .selections import _DIRECTION, _form_quantities, _score_select, matches
+from ..rubric.walk import form_quantities, score_select
+from ._targets import DIRECTION
 
 __all__ = [
     "Effect",
@@ -100,7 +102,7 @@ def _quantity_usages(q: Quantity, sign: int) -> Iterator[Usage]:
 
 def _condition_usages(cond: Condition, sign: int) -> Iterator[Usage]:
     if isinstance(cond, Compare) and not isinstance(cond.left, Field):
-        direction = _DIRECTION.get(cond.op, 0)
+        direction = DIRECTION.get(cond.op, 0)
         yield from _quantity_usages(cond.left, sign * direction)
     elif isinstance(cond, OneOf) and not isinstance(cond.left, Field):
         yield from _quantity_usages(cond.left, 0)
@@ -124,7 +126,7 @@ def _form_usages(form: Scoring, owner: str, sign: int) -> Iterator[Usage]:
                 assert line.when is not None
                 yield from _condition_usages(line.when, -sign)
     elif isinstance(form, AssessorScore):
-        yield Usage(_score_select(owner), 0)
+        yield Usage(score_select(owner), 0)
     elif isinstance(form, WhenAll):
         for cond in form.conditions:
             yield from _condition_usages(cond, sign)
@@ -169,7 +171,7 @@ def fact_effect(usages: tuple[Usage, ...], fact: Fact) -> Effect:
     either: list[str] = []
     deduction = False
     for usage in usages:
-        if not matches(usage.select, fact):
+        if not select_matches(usage.select, fact):
             continue
         polarity = usage.polarity
         if usage.field is not None:
@@ -224,7 +226,7 @@ def per_capita_units(rubric: Rubric) -> tuple[Unit, ...]:
     for unit in scoring_units(rubric):
         if isinstance(unit.scoring, Parts):
             continue
-        quantities = list(_form_quantities(unit.scoring))
+        quantities = list(form_quantities(unit.scoring))
         direct = isinstance(unit.scoring, PerItem | BestItem | AssessorScore) or (
             isinstance(unit.scoring, Deduct) and any(d.select for d in unit.scoring.deductions)
         )
@@ -237,7 +239,7 @@ def per_capita_value_ofs(units: tuple[Unit, ...]) -> tuple[ValueOf, ...]:
     """The reported values that are numerators of the units' per-capita ratios."""
     found: dict[ValueOf, None] = {}
     for unit in units:
-        for q in _form_quantities(unit.scoring):
+        for q in form_quantities(unit.scoring):
             if isinstance(q, Ratio) and isinstance(q.numerator, ValueOf):
                 found.setdefault(q.numerator)
     return tuple(found)

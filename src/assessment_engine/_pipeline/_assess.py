@@ -1,0 +1,76 @@
+"""The pipeline object: one compiled plan and its matcher, shared by the engine and its sessions.
+
+It assesses teams (:meth:`Pipeline.assess`), ranks them (:meth:`Pipeline.standings`) and turns a
+team's state into its explained assessment or its ranking line. The engine, an incremental
+session and a report all hold the same :class:`Pipeline`; none of them reaches into another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from .._matcher.base import Matcher
+from ..facts import Record, Team
+from ..results import Assessment, Standing
+from ..rubric import Rubric
+from ._assessments import build_assessment, build_standings
+from ._compile import compile_plan
+from ._evaluate import evaluate, restore_lists
+from ._plan import Plan
+from ._standings import Standings
+from ._state import Locate, TeamState
+
+__all__ = ["Pipeline"]
+
+
+class Pipeline:
+    """A rubric compiled for one matcher: assess, rank, explain.
+
+    Confined to one thread at a time, as its matcher is; the memos inside the plan fill as
+    teams are assessed and make later assessments cheaper.
+    """
+
+    def __init__(self, rubric: Rubric, matcher: Matcher) -> None:
+        self.rubric = rubric
+        self.plan: Plan = compile_plan(rubric)
+        self.matcher = matcher
+        matcher.prepare(self.plan.clusters())
+
+    @property
+    def matcher_name(self) -> str:
+        """The matcher's name: ``"durable"`` or ``"python"``."""
+        return self.matcher.name
+
+    def assess(
+        self, teams: Sequence[tuple[Team, Sequence[Record]]], *, source: str, locate: Locate
+    ) -> list[TeamState]:
+        """Every team's computed state (see :func:`~._evaluate.evaluate`).
+
+        :raises InputError: with every input problem found; nothing is assessed then.
+        """
+        return evaluate(self.plan, self.matcher, teams, source=source, locate=locate)
+
+    def standings(self, states: Iterable[TeamState] = ()) -> Standings:
+        """The teams ranked, titles on demand."""
+        return Standings(self.plan, states)
+
+    def assessment(self, state: TeamState, standings: Standings, engine_version: str) -> Assessment:
+        """One team's explained assessment; its facts are routed again for the explanation."""
+        restore_lists(self.plan, self.matcher, state)
+        try:
+            return build_assessment(self.plan, state, standings, engine_version)
+        finally:
+            state.finish()
+
+    def rows(
+        self,
+        standings: Standings,
+        teams: Sequence[str],
+        ranks: Mapping[str, int | None] | None = None,
+    ) -> list[Standing]:
+        """The ranking lines of ``teams`` (no explanation is built)."""
+        return build_standings(self.plan, standings, teams, ranks)
+
+    def close(self) -> None:
+        """Release the matcher's resources."""
+        self.matcher.close()
