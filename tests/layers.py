@@ -141,9 +141,9 @@ def room_of(name: str, rooms: Iterable[tuple[int, str, tuple[str, ...]]] = ROOMS
     best: tuple[int, int] | None = None  # (prefix length, room)
     for number, _, prefixes in rooms:
         for prefix in prefixes:
-            if short == prefix or short.startswith(prefix + "."):
-                if best is None or len(prefix) > best[0]:
-                    best = (len(prefix), number)
+            matched = short == prefix or short.startswith(prefix + ".")
+            if matched and (best is None or len(prefix) > best[0]):
+                best = (len(prefix), number)
     return None if best is None else best[1]
 
 

@@ -349,12 +349,12 @@ def test_plugin_whose_hook_fails_or_rubric_is_wrong(run, facts_file, tmp_path):
 
 
 def test_unexpected_errors_are_one_line_unless_asked(run, facts_file, monkeypatch):
-    from assessment_engine.cli import _commands
+    from assessment_engine.render import csv as csv_format
 
     def explode(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(_commands, "ranking_csv", explode)
+    monkeypatch.setattr(csv_format, "render", explode)
     result = run("evaluate", facts_file, "--format", "csv")
     assert result.exit_code == 1
     assert result.stderr.startswith("error: internal error: RuntimeError: a bug\n")
@@ -510,9 +510,9 @@ def test_report_calls_render_report(run, facts_file, tmp_path, monkeypatch):
         seen["teams"], seen["title"] = report.teams, title
         return "<!doctype html><title>stand-in</title>"
 
-    from assessment_engine.cli import _commands
+    from assessment_engine.render import html as html_format
 
-    monkeypatch.setattr(_commands, "render_report", render_report)
+    monkeypatch.setattr(html_format, "render", render_report)
     out = tmp_path / "r.html"
     assert run("report", "--html", str(out), facts_file).exit_code == 0
     assert seen == {"teams": ("micro", "instr", "sales"), "title": None}

@@ -52,7 +52,6 @@ from assessment_engine._matcher.durable import (
 )
 from assessment_engine._matcher.python import PythonMatcher
 from assessment_engine._pipeline._plan import TeamCluster
-from assessment_engine.rubric.conditions import Phase
 from assessment_engine.rubric import (
     AllOf,
     AnyOf,
@@ -68,6 +67,7 @@ from assessment_engine.rubric import (
     Veto,
     facts,
 )
+from assessment_engine.rubric.conditions import Phase
 
 SCENARIOS = Path(__file__).parent / "durable_scenarios" / "scenarios.py"
 COLLIDING = ("team-549599", "team-712382")  # research note §3.3

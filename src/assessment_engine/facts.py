@@ -25,7 +25,7 @@ import types
 import typing
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, ClassVar, Final, Literal
+from typing import Any, ClassVar, Final, Literal, TypeGuard
 
 import attrs
 from attrs import validators as v
@@ -50,19 +50,30 @@ __all__ = [
     "fact_fields",
     "fact_identity",
     "field_specs",
+    "is_name",
     "to_decimal",
     "validate_fact_type",
 ]
 
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")
-_KIND = re.compile(r"^[a-z][a-z0-9_]*$")
+# ids, kinds and periods are matched whole (fullmatch): "T1\n" is not the id "T1"
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,63}")
+_KIND = re.compile(r"[a-z][a-z0-9_]*")
 
 #: Party status of a member (党员 / 预备党员 / 入党申请人 / 入党积极分子 / 群众).
 PARTY_STATUSES: Final = ("member", "probationary", "applicant", "activist", "none")
 
 
+def is_name(value: object) -> TypeGuard[str]:
+    """Whether ``value`` can be an id, a period or a team id.
+
+    1-64 letters, digits, ``_ . : -``, starting with a letter or digit; the whole text is
+    matched, so a trailing newline or space is refused.
+    """
+    return isinstance(value, str) and _NAME.fullmatch(value) is not None
+
+
 def _name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
-    if not isinstance(value, str) or not _NAME.match(value) or len(value) > 64:
+    if not is_name(value):
         raise ValueError(
             f"{attribute.name} must be 1-64 characters of letters, digits, '_', '.', ':' or '-'"
             f" starting with a letter or digit, got {value!r}"
@@ -410,9 +421,8 @@ def _spec(field: attrs.Attribute[Any]) -> FieldSpec:
             listed = (
                 tuple(options) if not isinstance(options, frozenset) else tuple(sorted(options))
             )
-            vocabulary = (
-                listed if vocabulary is None else tuple(x for x in vocabulary if x in listed)
-            )
+            known = vocabulary
+            vocabulary = tuple(x for x in listed if known is None or x in known)
         elif type(item).__name__ == "_NumberValidator":
             bound = to_decimal(item.bound)  # type: ignore[attr-defined]
             op = item.compare_op  # type: ignore[attr-defined]

@@ -24,8 +24,10 @@ PointPart = Literal[
 
 
 class Layout:
-    """The shape of :attr:`TeamState.points` for one plan: indicator points, adjustment amounts,
-    amounts applied, then per dimension its base, bonus before its cap, bonus, penalty, score.
+    """The shape of :attr:`TeamState.points` for one plan.
+
+    Indicator points, adjustment amounts, amounts applied, then per dimension its base, bonus
+    before its cap, bonus, penalty and score.
     """
 
     __slots__ = ("adjustments", "dimensions", "indicators")

@@ -14,8 +14,9 @@ from .._base.numbers import exact_text
 from ..engine import Engine
 from ..kit import check_rubric
 from ..loading import converter_for, template_kinds, write_template
-from ..render.html import render_report
-from ..render.tables import ranking_csv, write_results_xlsx
+from ..render import csv as csv_format
+from ..render import html as html_format
+from ..render import xlsx as xlsx_format
 from ..report import Report
 from ..serialize import assessment_to_data, dumps
 from ..whatif import Change, Suggestion, find_scale, next_band, next_grade_changes
@@ -105,13 +106,13 @@ def _write_report(report: Report, fmt: str, output: Path | None, steps: Steps) -
     if fmt == "xlsx":
         assert output is not None
         task = steps.task("writing the workbook", total=len(report))
-        write_results_xlsx(report, output, advance=steps.advancer(task))
+        xlsx_format.render(report, output, advance=steps.advancer(task))
         _done(f"wrote {output}: {_teams(len(report))}, period {report.period}")
         return
     if fmt == "table":
         print_to(output, _tables.ranking(report))
     else:
-        text = report.to_json(indent=2) if fmt == "json" else ranking_csv(report)
+        text = report.to_json(indent=2) if fmt == "json" else csv_format.render(report)
         if output is None:
             click.echo(text, nl=False)
         else:
@@ -341,7 +342,7 @@ def report(
     with build_engine(plugins, no_entry_points, block, matcher) as engine:
         fact_set = read_facts(engine, facts)
         result = engine.assess(fact_set, period=period)
-        html = render_report(result, title=title)
+        html = html_format.render(result, title=title)
     write_text(html_path, html)
     _done(f"wrote {html_path}: {_teams(len(result))}, period {result.period}")
 

@@ -6,8 +6,6 @@ validators) and scoring forms (points tables, band regions).
 
 from __future__ import annotations
 
-import types
-import typing
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
@@ -15,7 +13,7 @@ from fractions import Fraction
 import attrs
 
 from .._matcher.base import NEGATED
-from ..facts import Fact
+from ..facts import Fact, field_specs
 from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, Not, OneOf, Value
 from ..rubric.scoring import Bands, BestItem, PerItem, PointsBy
 from ._intervals import Interval, frac
@@ -55,20 +53,6 @@ class Domain:
     missing: bool = False
 
 
-def _leaf_validators(validator: object) -> Iterator[object]:
-    if validator is None:
-        return
-    inner = getattr(validator, "_validators", None)
-    if isinstance(inner, list | tuple):
-        for item in inner:
-            yield from _leaf_validators(item)
-        return
-    if type(validator).__name__ == "_OptionalValidator":
-        yield from _leaf_validators(getattr(validator, "validator", None))
-        return
-    yield validator
-
-
 def _as_fraction(value: object) -> Fraction | None:
     if isinstance(value, bool):
         return None
@@ -79,49 +63,33 @@ def _as_fraction(value: object) -> Fraction | None:
     return None
 
 
-def _strip_optional(tp: object) -> object:
-    if typing.get_origin(tp) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return tp
-
-
 def field_vocabulary(cls: type[Fact], name: str) -> frozenset[Value] | None:
     """The closed set of values a field can hold (``Literal`` type or ``in_`` validator)."""
-    field = attrs.fields_dict(cls).get(name)
-    if field is None:
+    spec = field_specs(cls).get(name)
+    if spec is None or spec.vocabulary is None:
         return None
-    found: frozenset[Value] | None = None
-    tp = _strip_optional(field.type)
-    if typing.get_origin(tp) is typing.Literal:
-        found = frozenset(typing.get_args(tp))
-    for leaf in _leaf_validators(field.validator):
-        options = getattr(leaf, "options", None)
-        if type(leaf).__name__ == "_InValidator" and isinstance(options, tuple | list | frozenset):
-            values = frozenset(options)
-            found = values if found is None else found & values
-    return found
+    return frozenset(spec.vocabulary)  # type: ignore[arg-type]
 
 
 def number_range(cls: type[Fact], name: str) -> Interval:
-    field = attrs.fields_dict(cls).get(name)
+    """The values a number field's validators accept (its bounds, or its closed vocabulary)."""
+    spec = field_specs(cls).get(name)
     result = Interval.everything()
-    if field is None:
+    if spec is None:
         return result
-    for leaf in _leaf_validators(field.validator):
-        if type(leaf).__name__ == "_NumberValidator":
-            bound = _as_fraction(getattr(leaf, "bound", None))
-            op = getattr(leaf, "compare_op", None)
-            if bound is not None and isinstance(op, str):
-                allowed = Interval.constraint(op, bound)
-                if allowed is not None:
-                    result = result.intersect(allowed)
-        elif type(leaf).__name__ == "_InValidator":
-            numbers = [_as_fraction(x) for x in getattr(leaf, "options", ())]
-            if numbers and all(x is not None for x in numbers):
-                present = [x for x in numbers if x is not None]
-                result = result.intersect(Interval(min(present), max(present)))
+    for bound, strict, op in (
+        (spec.minimum, spec.minimum_strict, (">", ">=")),
+        (spec.maximum, spec.maximum_strict, ("<", "<=")),
+    ):
+        if bound is not None:
+            allowed = Interval.constraint(op[0] if strict else op[1], frac(bound))
+            if allowed is not None:
+                result = result.intersect(allowed)
+    if spec.vocabulary:
+        numbers = [_as_fraction(x) for x in spec.vocabulary]
+        present = [x for x in numbers if x is not None]
+        if present and len(present) == len(numbers):
+            result = result.intersect(Interval(min(present), max(present)))
     return result
 
 

@@ -3,9 +3,9 @@
 ::
 
     from pathlib import Path
-    from assessment_engine.render.html import render_report
+    from assessment_engine.render import html
 
-    Path("report.html").write_text(render_report(report), encoding="utf-8")
+    Path("report.html").write_text(html.render(report), encoding="utf-8")
 
 The page needs nothing but a browser: styles, script and charts (inline SVG) are in the file, a
 content security policy forbids every outside request, and the font stack prefers the CJK fonts
@@ -43,13 +43,13 @@ from ..results import (
 from ..rubric.describe import short_label
 from ._svg import HistogramItem, RadarAxis, histogram, radar
 
-__all__ = ["render_report"]
+__all__ = ["render", "render_report"]
 
 #: Facts shown on a line before the rest fold away behind "+N".
 FACTS_SHOWN = 8
 
 
-def render_report(report: Report, *, title: str | None = None) -> str:
+def render(report: Report, *, title: str | None = None) -> str:
     """Render a report as one self-contained, offline HTML page.
 
     The page has a summary, the ranking table (rank, team, department, composite, each
@@ -104,6 +104,10 @@ def render_report(report: Report, *, title: str | None = None) -> str:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+#: The earlier name of :func:`render` (``assessment_engine.html_report.render_report``).
+render_report = render
 
 
 @cache

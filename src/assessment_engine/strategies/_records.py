@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime
 import functools
 import math
-import types
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
@@ -20,10 +19,9 @@ from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from .. import facts as _facts_module
 from .._analysis import Target, field_constants, points_tables, rubric_targets
 from ..engine import Engine
-from ..facts import Fact, Record, Team, validate_fact_type
+from ..facts import Fact, FieldSpec, Record, Team, field_specs, is_name, validate_fact_type
 from ..rubric import Rubric
 from ..rubric.conditions import (
     AllOf,
@@ -128,74 +126,29 @@ class _FieldModel:
     type: Any = None
 
 
-def _flat_validators(validator: Any) -> tuple[list[Any], bool]:
-    """The validators inside ``and_``/lists/``optional``, and whether one was ``optional``."""
-    found: list[Any] = []
-    optional = False
-    stack = [validator]
-    while stack:
-        item = stack.pop()
-        if item is None:
-            continue
-        if isinstance(item, list | tuple):
-            stack.extend(item)
-        elif hasattr(item, "_validators"):
-            stack.extend(item._validators)
-        elif type(item).__name__ == "_OptionalValidator":
-            optional = True
-            stack.append(item.validator)
-        else:
-            found.append(item)
-    return found, optional
+_STEP = Decimal("0.01")  # how far inside a strict bound a drawn number stays
 
 
-def _model(field: attrs.Attribute[Any]) -> _FieldModel:
-    tp: Any = field.type
-    optional = False
-    origin = typing.get_origin(tp)
-    if origin is typing.Union or origin is types.UnionType:
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        optional = len(args) < len(typing.get_args(tp))
-        tp = args[0] if len(args) == 1 else tp
-        origin = typing.get_origin(tp)
-    validators, optional_validator = _flat_validators(field.validator)
-    optional = optional or optional_validator
-    options: tuple[Any, ...] | None = None
-    low: Decimal | None = None
-    high: Decimal | None = None
-    free = False
-    for validator in validators:
-        if hasattr(validator, "options") and type(validator).__name__ == "_InValidator":
-            options = tuple(validator.options)
-        elif type(validator).__name__ == "_NumberValidator":
-            bound = Decimal(validator.bound)
-            if validator.compare_op in (">=", ">"):
-                low = bound if validator.compare_op == ">=" else bound + Decimal("0.01")
-            else:
-                high = bound if validator.compare_op == "<=" else bound - Decimal("0.01")
-        elif validator is _facts_module._non_negative:
-            low = Decimal(0)
-        elif validator is _facts_module._text:
-            free = True
-    if origin is typing.Literal:
-        options = options or typing.get_args(tp)
+def _model(spec: FieldSpec) -> _FieldModel:
+    """What the strategies draw for one field, read off its FieldSpec."""
+    tp = spec.type
+    low = spec.minimum
+    if low is not None and spec.minimum_strict:
+        low += _STEP
+    high = spec.maximum
+    if high is not None and spec.maximum_strict:
+        high -= _STEP
+    options = spec.vocabulary
     kind = "other"
     if options is not None:
         kind = "options"
-    elif tp is str:
-        kind = "text"
-    elif tp is bool:
-        kind = "flag"
-    elif tp is int:
-        kind = "int"
-    elif tp is Decimal:
-        kind = "decimal"
-    elif tp is datetime.date:
-        kind = "date"
-    elif origin is frozenset:
-        kind = "tags"
-    required = field.default is attrs.NOTHING
-    return _FieldModel(field.name, kind, optional, required, options, low, high, free, tp)
+    elif spec.kind in ("text", "flag", "date", "tags"):
+        kind = spec.kind
+    elif spec.kind == "number":
+        kind = "int" if spec.whole else "decimal"
+    return _FieldModel(
+        spec.name, kind, spec.optional, spec.required, options, low, high, spec.free_text, tp
+    )
 
 
 _MODELS: dict[type[Fact], tuple[_FieldModel, ...]] = {}
@@ -205,9 +158,12 @@ def field_models(cls: type[Fact]) -> tuple[_FieldModel, ...]:
     """The fields a fact class takes (``team``, ``period``, ``id`` and ``tags`` aside)."""
     found = _MODELS.get(cls)
     if found is None:
-        attrs.resolve_types(cls)
         skip = {"team", "period", "id", "tags"}
-        found = tuple(_model(f) for f in attrs.fields(cls) if f.init and f.name not in skip)
+        found = tuple(
+            _model(spec)
+            for spec in field_specs(cls).values()
+            if spec.init and spec.name not in skip
+        )
         _MODELS[cls] = found
     return found
 
@@ -383,7 +339,7 @@ def context_of(subject: object, argument: str) -> Context:
 
 
 def check_name(argument: str, value: object) -> str:
-    if not isinstance(value, str) or not _facts_module._NAME.match(value) or len(value) > 64:
+    if not is_name(value):
         raise InvalidArgument(
             f"{argument} must be 1-64 letters, digits, '_', '.', ':' or '-' starting with a"
             f" letter or digit, got {value!r}"

@@ -10,18 +10,15 @@ from __future__ import annotations
 import datetime
 import itertools
 import math
-import types
 import typing
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
-import attrs
-
 from .._matcher.base import NEGATED
 from .._pipeline import select_matches
-from ..facts import Fact, Record
+from ..facts import Fact, Record, field_specs
 from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, HasTag, Not, OneOf, Select
 from ..rubric.scoring import PointsBy
 
@@ -80,19 +77,10 @@ def at_most(bound: Decimal | Fraction, *, strict: bool, integer: bool) -> Decima
 
 # ----------------------------------------------------------------------------- fields
 def field_types(cls: type[Fact]) -> dict[str, tuple[Any, bool]]:
-    """Each ``__init__`` field's type (``X | None`` read as ``X``) and whether it is required."""
-    attrs.resolve_types(cls)
-    result: dict[str, tuple[Any, bool]] = {}
-    for field in attrs.fields(cls):
-        if not field.init:
-            continue
-        tp: Any = field.type
-        if typing.get_origin(tp) in (typing.Union, types.UnionType):
-            args = [a for a in typing.get_args(tp) if a is not type(None)]
-            if len(args) == 1:
-                tp = args[0]
-        result[field.name] = (tp, field.default is attrs.NOTHING)
-    return result
+    """Each constructor field's type (``X | None`` read as ``X``) and whether it is required."""
+    return {
+        name: (spec.type, spec.required) for name, spec in field_specs(cls).items() if spec.init
+    }
 
 
 def _placeholders(tp: Any, period: str) -> list[object]:

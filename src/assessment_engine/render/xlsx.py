@@ -1,15 +1,11 @@
-"""Results as tables: the ranking as CSV, the ranking and each dimension as XLSX sheets.
+"""The results workbook: the ranking, one sheet per dimension, and what produced it.
 
-Numbers stay exact: CSV cells hold the exact decimal text (``87.600``), XLSX cells hold numbers
-written from the exact decimals. Titles are shown by label.
+XLSX cells hold numbers written from the exact decimals; titles are shown by label.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,81 +13,15 @@ from .._base.numbers import exact_text
 from .._base.optional import require
 from ..errors import SpreadsheetUnavailableError
 from ..report import Report
+from ._table import ranking_table
 
-__all__ = ["RANKING_SHEET", "ranking_csv", "ranking_table", "write_results_xlsx"]
+__all__ = ["ABOUT_SHEET", "RANKING_SHEET", "render"]
 
 RANKING_SHEET = "ranking"
 ABOUT_SHEET = "about"
 
-Cell = str | int | Decimal | bool | None
 
-
-def ranking_table(report: Report) -> tuple[list[str], list[list[Cell]]]:
-    """The ranking: column names and one row per team, in rank order.
-
-    Columns: ``rank``, ``team``, ``name``, ``department``, ``composite``, ``grade`` (with a
-    composite grade scale), then per dimension its score (column named by the dimension's id)
-    and grade (``<id> grade``, when it has a scale), ``titles`` (labels, ``; ``-separated) and
-    ``vetoed``. An unranked team's rank is empty.
-    """
-    rubric = report.rubric
-    titles = {t.id: t.label for t in rubric.titles}
-    scaled = {s.of for s in rubric.grade_scales}
-    headers = ["rank", "team", "name", "department", "composite"]
-    if None in scaled:
-        headers.append("grade")
-    for dim in rubric.dimensions:
-        headers.append(dim.id)
-        if dim.id in scaled:
-            headers.append(f"{dim.id} grade")
-    headers += ["titles", "vetoed"]
-    rows: list[list[Cell]] = []
-    for standing in report.rows():
-        row: list[Cell] = [
-            standing.rank,
-            standing.team,
-            standing.name,
-            standing.department,
-            standing.composite,
-        ]
-        if None in scaled:
-            row.append(standing.grade)
-        for dim_id, score, grade in zip(
-            standing.dimension_ids, standing.scores, standing.grades, strict=True
-        ):
-            row.append(score)
-            if dim_id in scaled:
-                row.append(grade)
-        row.append("; ".join(titles.get(t, t) for t in standing.titles))
-        row.append(standing.vetoed)
-        rows.append(row)
-    return headers, rows
-
-
-def _csv_cell(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return exact_text(value)
-    return str(value)
-
-
-def ranking_csv(report: Report) -> str:
-    """The ranking as CSV text (a header row, then one row per team in rank order)."""
-    headers, rows = ranking_table(report)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_csv_cell(v) for v in row])
-    return buffer.getvalue()
-
-
-def write_results_xlsx(
-    report: Report, path: str | Path, *, advance: Callable[[], None] | None = None
-) -> None:
+def render(report: Report, path: str | Path, *, advance: Callable[[], None] | None = None) -> None:
     """Write the results workbook.
 
     Sheets: ``ranking`` (the columns of :func:`ranking_table`), one sheet per dimension named by
