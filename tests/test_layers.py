@@ -7,6 +7,7 @@ that each kind of violation is caught.
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -204,3 +205,46 @@ def test_outside_code_may_not_import_private_names(tmp_path):
         f"{plugin}:3 imports assessment_engine._pipeline.Plan",
         f"{plugin}:4 imports assessment_engine._base.numbers",
     ]
+
+
+# ----------------------------------------------------------------------------- the docs
+
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+
+
+def _diagram() -> list[tuple[int, str, tuple[str, ...]]]:
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    block = text.split("```", 2)[1]
+    rooms = []
+    for line in block.strip().splitlines():
+        number, name, rest = line.split(maxsplit=2)
+        listed = rest.split("  ", 1)[0]
+        modules = [m.split(" (", 1)[0].strip().rstrip("/") for m in listed.split(", ")]
+        rooms.append((int(number), name, tuple(modules)))
+    return rooms
+
+
+def test_the_architecture_page_shows_the_rooms_the_test_enforces():
+    assert _diagram() == [(n, name, prefixes) for n, name, prefixes in layers.ROOMS]
+
+
+def test_the_module_map_names_every_module_and_only_existing_ones():
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    table = text.split("## Module map", 1)[1].split("\n## ", 1)[0]
+    listed = set()
+    for row in table.splitlines():
+        if row.startswith("|") and "`" in row:
+            cell = row.split("|")[2]
+            listed.update(re.findall(r"`([\w/]+(?:\.py|/))`", cell))
+    assert listed
+    missing_files = sorted(p for p in listed if not (PACKAGE_DIR / p).exists())
+    assert missing_files == []
+    unmapped = []
+    for path in sorted(PACKAGE_DIR.rglob("*.py")):
+        rel = path.relative_to(PACKAGE_DIR).as_posix()
+        if rel == "__init__.py" or path.name in ("__init__.py", "__main__.py"):
+            continue
+        covered = rel in listed or any(p.endswith("/") and rel.startswith(p) for p in listed)
+        if not covered:
+            unmapped.append(rel)
+    assert unmapped == []
