@@ -21,7 +21,7 @@ from ._connect import APPLICATION_ID, Target, create_engine, translate_errors, w
 from ._errors import LedgerFileError, UnknownRecordError
 from ._facts import StoredFacts
 from ._json import canonical, loads
-from ._migrations import pending
+from ._migrations import Migration, pending
 from ._model import (
     Appeal,
     AppealDecision,
@@ -123,7 +123,7 @@ class Store:
     def _open(self, create: bool) -> None:
         with self.read() as conn:
             found = self._inspect(conn)
-            todo = pending(self._applied(conn)) if found else ()
+            todo = self._pending(conn) if found else ()
         if not found and not create:
             raise LedgerFileError(
                 str(self.target), "no ledger in this database (`record` creates one)"
@@ -133,7 +133,7 @@ class Store:
         with self.write() as conn:
             if not self._inspect(conn):
                 self._bootstrap(conn)
-            for migration in pending(self._applied(conn)):
+            for migration in self._pending(conn):
                 migration.apply(conn)
                 conn.execute(
                     SCHEMA_TABLE.insert().values(
@@ -164,7 +164,7 @@ class Store:
                     f" ({shown})",
                 )
             return False
-        meta = dict(conn.execute(sa.select(META_TABLE.c.key, META_TABLE.c.value)).tuples().all())
+        meta = dict(conn.execute(sa.select(META_TABLE.c.key, META_TABLE.c.value)).all())
         if meta.get("format") != FORMAT:
             raise LedgerFileError(
                 str(self.target),
@@ -182,10 +182,13 @@ class Store:
 
     def _applied(self, conn: sa.Connection) -> dict[int, str]:
         query = sa.select(SCHEMA_TABLE.c.version, SCHEMA_TABLE.c.description)
+        return {int(version): str(text) for version, text in conn.execute(query)}
+
+    def _pending(self, conn: sa.Connection) -> tuple[Migration, ...]:
         try:
-            return dict(conn.execute(query).tuples().all())
-        except ValueError as exc:  # pragma: no cover - pending() raises ValueError itself
-            raise LedgerFileError(str(self.target), str(exc)) from exc
+            return pending(self._applied(conn))
+        except ValueError as exc:
+            raise LedgerFileError(str(self.target), str(exc)) from None
 
     def _bootstrap(self, conn: sa.Connection) -> None:
         META_TABLE.create(conn)
@@ -378,7 +381,7 @@ class Store:
         if run_ids is not None:
             query = query.where(states.c.run.in_(run_ids))
         latest: dict[int, str] = {}
-        for run_id, state in conn.execute(query).tuples():
+        for run_id, state in conn.execute(query):
             latest[run_id] = state
         return latest
 
@@ -647,7 +650,7 @@ class Store:
 
             for digest, body in conn.execute(
                 sa.select(fact_documents.c.hash, fact_documents.c.body)
-            ).tuples():
+            ):
                 if sha256(body) != digest:
                     problems.append(f"the facts stored under {digest[:12]} do not match their hash")
             from ._json import rubric_hash
@@ -656,18 +659,18 @@ class Store:
                 sa.select(
                     rubric_versions.c.id, rubric_versions.c.content_hash, rubric_versions.c.data
                 )
-            ).tuples():
+            ):
                 if rubric_hash(loads(data)) != digest:
                     problems.append(f"rubric version {version_id} does not match its hash")
             latest = self._states_of(conn, None)
             counts: dict[int, int] = dict(
-                conn.execute(sa.select(results.c.run, sa.func.count()).group_by(results.c.run))
-                .tuples()
-                .all()
+                conn.execute(
+                    sa.select(results.c.run, sa.func.count()).group_by(results.c.run)
+                ).all()
             )
             for run_id, report, digest, teams in conn.execute(
                 sa.select(runs.c.id, runs.c.report, runs.c.report_hash, runs.c.teams)
-            ).tuples():
+            ):
                 if sha256(report) != digest:
                     problems.append(f"run {run_id}: the report does not match its hash")
                 if counts.get(run_id, 0) != teams:

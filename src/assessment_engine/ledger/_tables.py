@@ -174,10 +174,11 @@ appeal_decisions = sa.Table(
 #: Every table, in creation order; all of them refuse UPDATE and DELETE.
 APPEND_ONLY_TABLES: tuple[sa.Table, ...] = tuple(metadata.sorted_tables)
 
+# ``%%``: the driver reads ``%`` as a placeholder (psycopg turns ``%%`` back into ``%``).
 _PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'the ledger is append-only: % on % is refused', TG_OP, TG_TABLE_NAME
+    RAISE EXCEPTION 'the ledger is append-only: %% on %% is refused', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'integrity_constraint_violation';
 END
 $$
