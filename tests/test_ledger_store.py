@@ -30,8 +30,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # --import-mode=importlib: make the sibling module importable
     sys.path.insert(0, str(HERE))
 
-from ledger_support import ledger_target, postgres_server, tiny_facts, tiny_rubric  # noqa: E402, F401
-
+import ledger_support  # noqa: E402
 from assessment_engine import Engine, dump_json  # noqa: E402
 from assessment_engine.ledger import (  # noqa: E402
     FactKey,
@@ -41,7 +40,10 @@ from assessment_engine.ledger import (  # noqa: E402
     UnknownRecordError,
 )
 from assessment_engine.ledger._tables import APPEND_ONLY_TABLES  # noqa: E402
+from ledger_support import tiny_facts, tiny_rubric  # noqa: E402
 
+ledger_target = ledger_support.ledger_target  # the fixtures: both back ends
+postgres_server = ledger_support.postgres_server
 EXAMPLES = HERE.parent / "examples"
 YEARS = {year: EXAMPLES / f"institute-{year}.json" for year in ("2023", "2024")}
 
@@ -89,14 +91,16 @@ def test_the_example_institute_is_recorded_and_read_back(ledger: Ledger, institu
             assert row[standing.team].titles == standing.titles
         submission = ledger.submission(run.submission)
         assert submission.sources[0].sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
-        assert submission.author == "李明" and submission.periods == (year,)
+        assert submission.author == "李明"
+        assert submission.periods == (year,)
         assert dump_json(ledger.facts(run)) == dump_json(facts)
     assert [r.id for r in ledger.runs()] == [r.id for r in runs]
     assert ledger.run("2024/latest") == ledger.run(runs[1].id) == ledger.run("latest")
     version = ledger.rubric_version_of(runs[1])
     assert version.content_hash == institute.rubric.content_hash == runs[1].rubric_hash
     plugins = {p.name: p.version for p in version.plugins}
-    assert plugins["party_building"] == "0.1.0" and "food_institute" not in plugins
+    assert plugins["party_building"] == "0.1.0"
+    assert "food_institute" not in plugins
     assert ledger.rubric(runs[0]).content_hash == institute.rubric.content_hash
     assert runs[0].rubric_version == runs[1].rubric_version  # one rubric version, stored once
     assert ledger.team_history("food-micro")[-1].rank == 3
@@ -107,7 +111,8 @@ def test_the_example_institute_is_recorded_and_read_back(ledger: Ledger, institu
 def test_the_same_facts_are_stored_once_and_submitted_twice(ledger: Ledger, tiny: Engine) -> None:
     first = ledger.record(tiny, tiny_facts(), author="a")
     second = ledger.record(tiny, list(reversed(tiny_facts())), author="b")
-    assert first.id != second.id and first.submission != second.submission
+    assert first.id != second.id
+    assert first.submission != second.submission
     one, two = ledger.submission(first.submission), ledger.submission(second.submission)
     assert one.facts_hash == two.facts_hash  # order never matters
     assert first.report_hash == second.report_hash
@@ -122,7 +127,8 @@ def test_invalid_facts_or_a_missing_period_store_nothing(ledger: Ledger, tiny: E
         ledger.record(tiny, [*tiny_facts(), orphan], author="a")
     with pytest.raises(InputError, match="2099"):
         ledger.record(tiny, tiny_facts(), author="a", period="2099")
-    assert ledger.runs() == () and ledger.submissions() == ()
+    assert ledger.runs() == ()
+    assert ledger.submissions() == ()
 
 
 def test_unknown_runs_are_named(ledger: Ledger, tiny: Engine) -> None:
@@ -141,7 +147,9 @@ def test_unknown_runs_are_named(ledger: Ledger, tiny: Engine) -> None:
 def test_a_run_reproduces_byte_for_byte(ledger: Ledger, institute: Engine) -> None:
     run = ledger.record(institute, institute.load_facts(YEARS["2024"]), author="a")
     result = ledger.reproduce(run)
-    assert result.identical and result.causes == () and result.differences == ()
+    assert result.identical
+    assert result.causes == ()
+    assert result.differences == ()
     assert result.report == ledger.report(run).to_json()
     assert result.reproduced_hash == run.report_hash
     assert "byte-identical" in result.text()
@@ -277,7 +285,8 @@ def test_a_correction_a_rerun_and_an_appeal_end_to_end(ledger: Ledger, institute
         claim="培养基质量控制项目验收为国内先进，记录漏填了等级",
         author="食品所微生物班组 黄",
     )
-    assert appeal.open and ledger.appeals(open=True) == (appeal,)
+    assert appeal.open
+    assert ledger.appeals(open=True) == (appeal,)
     with pytest.raises(LedgerStateError, match=rf"appeal {appeal.id} \(food-micro\) still open"):
         ledger.finalize(published, author="考核办 李")
 
@@ -291,7 +300,8 @@ def test_a_correction_a_rerun_and_an_appeal_end_to_end(ledger: Ledger, institute
         published, [fixed], reason=f"appeal {appeal.id}: 验收等级漏填", author="考核办 王"
     )
     key = FactKey(kind="achievement", period="2024", team="food-micro", id="accepted-03")
-    assert correction.replaced == (key,) and correction.superseded == (key,)
+    assert correction.replaced == (key,)
+    assert correction.superseded == (key,)
     assert correction.base == published.submission
     assert ledger.submission(correction.submission).correction == correction.id
 
@@ -304,7 +314,8 @@ def test_a_correction_a_rerun_and_an_appeal_end_to_end(ledger: Ledger, institute
     assert micro.composite_change == Decimal("0.5")
     assert [(i.id, i.cause) for i in micro.items] == [("bp.acceptance", "facts")]
     assert (appliance.rank_before, appliance.rank_after) == (3, 4)
-    assert appliance.overtaken_by == ("food-micro",) and appliance.items == ()
+    assert appliance.overtaken_by == ("food-micro",)
+    assert appliance.items == ()
     assert appliance.titles_lost == ("title.advanced",)
     assert [t.team for t in changes.changed_teams] == ["food-micro", "elec-appliance"]
 
@@ -313,7 +324,8 @@ def test_a_correction_a_rerun_and_an_appeal_end_to_end(ledger: Ledger, institute
     decided = ledger.decide(
         appeal, outcome="upheld", reason="核实无误", author="考核办 张", settled_by=rerun
     )
-    assert decided.decision is not None and decided.decision.settled_by == rerun.id
+    assert decided.decision is not None
+    assert decided.decision.settled_by == rerun.id
     with pytest.raises(LedgerStateError, match="decided already"):
         ledger.decide(appeal, outcome="rejected", reason="x", author="y")
 
@@ -322,7 +334,8 @@ def test_a_correction_a_rerun_and_an_appeal_end_to_end(ledger: Ledger, institute
     ledger.finalize(rerun, author="考核办 李", early=True, note="申诉已处理，提前定稿")
     assert ledger.final_run("2024") == ledger.run(rerun.id)
     assert [s.state for s in ledger.states(published)] == ["draft", "published", "superseded"]
-    assert ledger.reproduce(published).identical and ledger.reproduce(rerun).identical
+    assert ledger.reproduce(published).identical
+    assert ledger.reproduce(rerun).identical
     assert ledger.verify() == ()
 
 
@@ -332,7 +345,7 @@ def test_corrections_and_appeals_refuse_what_does_not_make_sense(
     run = ledger.record(tiny, tiny_facts(), author="a")
     with pytest.raises(LedgerStateError, match="changes nothing"):
         ledger.correct(run, [tiny_facts()[1]], reason="r", author="a")
-    with pytest.raises(LedgerStateError, match="cannot retract activity/t1/v9 .2024."):
+    with pytest.raises(LedgerStateError, match=r"cannot retract activity/t1/v9 \(2024\)"):
         ledger.correct(run, retract=["activity/t1/v9"], reason="r", author="a")
     removed = ledger.correct(run, retract=["activity/t3/v4"], reason="duplicate", author="a")
     assert [str(k) for k in removed.retracted] == ["activity/t3/v4 (2024)"]
@@ -346,7 +359,8 @@ def test_corrections_and_appeals_refuse_what_does_not_make_sense(
     with pytest.raises(LedgerStateError, match="is not a re-run of the appealed run"):
         ledger.decide(appeal, outcome="upheld", reason="r", author="a", settled_by=other)
     rejected = ledger.decide(appeal, outcome="rejected", reason="复核无误", author="a")
-    assert rejected.decision is not None and rejected.decision.outcome == "rejected"
+    assert rejected.decision is not None
+    assert rejected.decision.outcome == "rejected"
     with pytest.raises(LedgerStateError, match="needs a correction or another engine"):
         ledger.rerun(run, author="a")
     with pytest.raises(ValueError, match="author must be a non-empty string"):
@@ -378,7 +392,8 @@ def test_no_statement_ever_updates_or_deletes(ledger: Ledger, tiny: Engine) -> N
         _full_flow(ledger, tiny)
     finally:
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", capture)
-    assert "INSERT" in seen and "SELECT" in seen
+    assert "INSERT" in seen
+    assert "SELECT" in seen
     assert not {"UPDATE", "DELETE", "TRUNCATE", "DROP", "ALTER"} & set(seen), sorted(set(seen))
 
 
@@ -397,17 +412,23 @@ def test_every_table_refuses_update_and_delete(
                 f"UPDATE {table.name} SET {column} = {column}",
                 f"DELETE FROM {table.name}",
             ):
-                with engine.connect() as conn, pytest.raises(sa.exc.DatabaseError) as caught:
-                    with conn.begin():
-                        conn.exec_driver_sql(statement)
+                with (
+                    engine.connect() as conn,
+                    pytest.raises(sa.exc.DatabaseError) as caught,
+                    conn.begin(),
+                ):
+                    conn.exec_driver_sql(statement)
                 assert "append-only" in str(caught.value), statement
             with engine.connect() as conn:
                 after = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
             assert after == before
         if engine.dialect.name == "postgresql":
-            with engine.connect() as conn, pytest.raises(sa.exc.DatabaseError, match="append-only"):
-                with conn.begin():
-                    conn.exec_driver_sql("TRUNCATE ledger_states")
+            with (
+                engine.connect() as conn,
+                pytest.raises(sa.exc.DatabaseError, match="append-only"),
+                conn.begin(),
+            ):
+                conn.exec_driver_sql("TRUNCATE ledger_states")
     finally:
         engine.dispose()
     assert ledger.verify() == ()
@@ -423,19 +444,23 @@ _WRITER = textwrap.dedent(
     from assessment_engine.ledger import Ledger
     from ledger_support import tiny_facts, tiny_rubric
 
-    target, marker, pause_after, count = sys.argv[1], pathlib.Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    target, marker = sys.argv[1], pathlib.Path(sys.argv[2])
+    pause_after, count = int(sys.argv[3]), int(sys.argv[4])
     recorded = 0
 
     def pause(conn, cursor, statement, parameters, context, executemany):
-        if recorded >= pause_after and "ledger_results" in statement and statement.lstrip().upper().startswith("INSERT"):
+        inserting = statement.lstrip().upper().startswith("INSERT")
+        if recorded >= pause_after and inserting and "ledger_results" in statement:
             marker.write_text("inside a write")
             time.sleep(120)
 
     if pause_after >= 0:
         sa.event.listen(sa.engine.Engine, "after_cursor_execute", pause)
-    with Ledger.open(target, create=True) as ledger, Engine.from_rubric(tiny_rubric(), matcher="python") as engine:
+    engine = Engine.from_rubric(tiny_rubric(), matcher="python")
+    with Ledger.open(target, create=True) as ledger, engine:
         for i in range(count):
-            ledger.record(engine, tiny_facts(events={{"t1": i % 6, "t2": 3, "t3": 5}}), author=sys.argv[5])
+            facts = tiny_facts(events={{"t1": i % 6, "t2": 3, "t3": 5}})
+            ledger.record(engine, facts, author=sys.argv[5])
             recorded += 1
     """
 )
@@ -484,7 +509,8 @@ def test_a_writer_killed_mid_write_loses_nothing_committed(
             assert len(ledger.results(run)) == 3
             assert ledger.reproduce(run).identical
         after = ledger.record(tiny, tiny_facts(), author="next")  # the lock is free again
-        assert after.state == "draft" and ledger.verify() == ()
+        assert after.state == "draft"
+        assert ledger.verify() == ()
 
 
 def test_writers_killed_at_random_moments_leave_no_half_written_run(
@@ -502,7 +528,8 @@ def test_writers_killed_at_random_moments_leave_no_half_written_run(
         with Ledger.open(ledger_target, create=True) as ledger:
             assert ledger.verify() == ()
             for run in ledger.runs():
-                assert run.state == "draft" and len(ledger.results(run)) == 3
+                assert run.state == "draft"
+                assert len(ledger.results(run)) == 3
                 assert ledger.report(run).period == "2024"
 
 
@@ -518,7 +545,8 @@ def test_two_processes_write_at_once(ledger_target: str, tmp_path: Path) -> None
         assert writer.returncode == 0, err.decode()
     with Ledger.open(ledger_target) as ledger:
         runs = ledger.runs()
-        assert len(runs) == 16 and len({r.id for r in runs}) == 16
+        assert len(runs) == 16
+        assert len({r.id for r in runs}) == 16
         assert sorted(r.author for r in runs) == ["乙"] * 8 + ["甲"] * 8
         assert len({r.rubric_version for r in runs}) == 1  # the same version, stored once
         assert ledger.verify() == ()
