@@ -31,6 +31,7 @@ from ..ledger import (
     LedgerFileError,
     Run,
     UnknownRecordError,
+    load_records,
 )
 from ._commands import COMMANDS as _COMMANDS
 from ._common import build_engine, engine_options, print_to
@@ -366,16 +367,15 @@ def correct(
 ) -> None:
     """Correct the facts RUN assessed, and re-run it.
 
-    Records in FACTS replace those with the same kind, team, period and id (or are added);
-    --retract removes one. Nothing is overwritten: the corrected facts are a new submission.
+    Records in FACTS (JSON files) replace those with the same kind, team, period and id (or
+    are added); --retract removes one. Nothing is overwritten: the corrected facts are a new
+    submission.
     """
     if not facts and not retract:
         raise click.UsageError("give corrected FACTS files, --retract, or both")
-    from ..loading import load_facts
-
     with _open(target) as book:
         found = book.run(run)
-        new = load_facts(*facts, fact_types=book.fact_types(found)) if facts else ()
+        new = load_records(*facts, fact_types=book.fact_types(found)) if facts else ()
         correction = book.correct(found, new, retract=retract, reason=reason, author=author)
         named = [str(k) for k in correction.superseded + correction.added]
         click.echo(

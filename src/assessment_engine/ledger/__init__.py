@@ -27,6 +27,7 @@ from ._errors import (
     LedgerUnavailableError,
     UnknownRecordError,
 )
+from ._facts import load_records
 from ._ledger import Ledger, RunRef
 from ._model import (
     APPEAL_OUTCOMES,
@@ -98,5 +99,6 @@ __all__ = [
     "TeamChange",
     "TeamSince",
     "UnknownRecordError",
+    "load_records",
     "population_stability_index",
 ]
