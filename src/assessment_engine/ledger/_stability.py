@@ -59,7 +59,8 @@ def _bin_edges(values: Sequence[Decimal], bins: int) -> list[Decimal]:
     if len(distinct) <= bins:
         return distinct[:-1]  # value i falls in bin i: (−∞, v0], (v0, v1], ...
     pooled = sorted(values)
-    edges = sorted({pooled[(i * len(pooled)) // bins] for i in range(1, bins)})
+    # the upper end of each of the first bins−1 quantile groups: (−∞, e1], (e1, e2], ...
+    edges = sorted({pooled[(i * len(pooled)) // bins - 1] for i in range(1, bins)})
     return [e for e in edges if e < pooled[-1]]
 
 
