@@ -105,7 +105,7 @@ def _plain(value: Any) -> Any:
     if attrs.has(type(value)):
         return {f.name: _plain(getattr(value, f.name)) for f in attrs.fields(type(value))}
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value.normalize(), "f")
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, tuple | list):
@@ -189,7 +189,7 @@ def history(target: str, period: str | None, team: str | None, fmt: str) -> None
                     run.period,
                     run.state,
                     "—" if row.rank is None else str(row.rank),
-                    format(row.composite, "f"),
+                    format(row.composite.normalize(), "f"),
                     row.grade or "",
                     " ".join(row.titles),
                 )
@@ -252,7 +252,7 @@ def show(run: str, target: str, team: str | None, fmt: str) -> None:
                 "—" if row.rank is None else str(row.rank),
                 row.team,
                 row.name,
-                format(row.composite, "f"),
+                format(row.composite.normalize(), "f"),
                 row.grade or "",
                 " ".join(row.titles),
             )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+from decimal import Decimal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +65,8 @@ def _required(what: str, value: str) -> str:
 
 
 def _exact(value: Any) -> str:
-    return format(value, "f")
+    """A number as the report writes it: positional, without trailing zeros (``96.5``)."""
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
 class Ledger:
