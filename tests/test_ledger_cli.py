@@ -11,10 +11,10 @@ import pytest
 pytest.importorskip("click")
 pytest.importorskip("sqlalchemy")
 
-from click.testing import CliRunner, Result  # noqa: E402
+from click.testing import CliRunner, Result
 
-from assessment_engine import Engine  # noqa: E402
-from assessment_engine.cli import main  # noqa: E402
+from assessment_engine import Engine
+from assessment_engine.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 RULES = ["--block", "food_institute", "--matcher", "python"]

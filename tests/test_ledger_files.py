@@ -84,11 +84,10 @@ def test_a_truncated_ledger_file_is_named(tmp_path: Path) -> None:
     _ledger_with_a_run(path)
     size = path.stat().st_size
     path.write_bytes(path.read_bytes()[: size // 3])
-    with pytest.raises(LedgerError) as caught:
-        with Ledger.open(path) as ledger:
-            ledger.verify()
-            for run in ledger.runs():
-                ledger.report(run)
+    with pytest.raises(LedgerError) as caught, Ledger.open(path) as ledger:
+        ledger.verify()
+        for run in ledger.runs():
+            ledger.report(run)
     assert str(path) in str(caught.value)
 
 

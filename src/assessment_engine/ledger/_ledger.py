@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime
 import os
-from decimal import Decimal
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import Engine, FactSet, Report
