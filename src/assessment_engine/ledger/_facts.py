@@ -18,7 +18,7 @@ from ..errors import InputError, InputProblem
 from ..facts import Fact, Record
 from ._errors import LedgerStateError
 from ._json import loads, sha256
-from ._model import FactKey, SourceFile
+from ._model import FactKey, SourceFile, Submission
 
 __all__ = [
     "StoredFacts",
@@ -26,6 +26,7 @@ __all__ = [
     "fact_key",
     "facts_from_text",
     "load_records",
+    "parse_key",
     "source_files",
     "stored_facts",
 ]
@@ -205,6 +206,22 @@ def apply_correction(
         tuple(sorted(added, key=_order)),
         tuple(retracted),
     )
+
+
+def parse_key(key: FactKey | str, submission: Submission, subject: str) -> FactKey:
+    """A fact's key given as text ``KIND/TEAM/ID``, in the period of a one-period submission."""
+    if isinstance(key, FactKey):
+        return key
+    if len(submission.periods) != 1:
+        raise LedgerStateError(
+            subject,
+            f"the submission spans periods {', '.join(submission.periods)}: name the fact"
+            f" {key!r} with a FactKey and its period",
+        )
+    try:
+        return FactKey.parse(key, period=submission.periods[0])
+    except ValueError as exc:
+        raise LedgerStateError(subject, str(exc)) from None
 
 
 def _order(key: FactKey) -> tuple[str, str, str, str]:

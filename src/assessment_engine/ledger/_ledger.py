@@ -9,21 +9,20 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .. import Engine, FactSet, Report
 from ..facts import Fact
 from ..rubric import Rubric
+from . import _workflow
 from ._errors import LedgerStateError, UnknownRecordError
 from ._facts import (
-    StoredFacts,
     apply_correction,
     facts_from_text,
+    parse_key,
     source_files,
     stored_facts,
 )
-from ._json import sha256
 from ._model import (
     APPEAL_OUTCOMES,
     Appeal,
@@ -38,7 +37,7 @@ from ._model import (
     Submission,
 )
 from ._report import StoredReport
-from ._rubrics import CapturedRubric, RubricRebuildError, capture, rebuild
+from ._rubrics import RubricRebuildError, capture, rebuild
 
 if TYPE_CHECKING:
     from ._diff import RunDiff
@@ -62,11 +61,6 @@ def _required(what: str, value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{what} must be a non-empty string, got {value!r}")
     return value.strip()
-
-
-def _exact(value: Any) -> str:
-    """A number as the report writes it: positional, without trailing zeros (``96.5``)."""
-    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
 class Ledger:
@@ -305,7 +299,8 @@ class Ledger:
             facts_from_text(text, engine.rubric.fact_types, source="the submitted facts"),
             period=period,
         )
-        return self._insert_run(
+        return _workflow.insert_run(
+            self._store,
             report,
             matcher=engine.matcher,
             captured=capture(engine),
@@ -366,7 +361,8 @@ class Ledger:
                 ),
                 period=original.period,
             )
-            return self._insert_run(
+            return _workflow.insert_run(
+                self._store,
                 report,
                 matcher=engine.matcher,
                 captured=None if own else capture(engine),
@@ -382,65 +378,6 @@ class Ledger:
         finally:
             if own:
                 engine.close()
-
-    def _insert_run(
-        self,
-        report: Report,
-        *,
-        matcher: str,
-        captured: CapturedRubric | None,
-        rubric_version: int | None,
-        submission: Submission | None,
-        stored: StoredFacts | None,
-        files: Sequence[Any],
-        parent: int | None,
-        correction: int | None,
-        author: str,
-        note: str,
-    ) -> Run:
-        text = report.to_json()
-        rows = [
-            {
-                "team": row.team,
-                "position": position,
-                "name": row.name,
-                "department": row.department,
-                "rank": row.rank,
-                "composite": _exact(row.composite),
-                "grade": row.grade,
-                "titles": _titles_text(row.titles),
-                "vetoed": row.vetoed,
-            }
-            for position, row in enumerate(report.rows())
-        ]
-        with self._store.write() as conn:
-            if submission is None:
-                assert stored is not None
-                submission_id = self._store.insert_submission(
-                    conn, stored, sources=files, author=author, note=note
-                )
-            else:
-                submission_id = submission.id
-            if rubric_version is None:
-                assert captured is not None
-                rubric_version = self._store.rubric_version_for(conn, captured)
-            run_id = self._store.insert_run(
-                conn,
-                period=report.period,
-                submission=submission_id,
-                rubric_version=rubric_version,
-                rubric_hash=report.rubric_hash,
-                engine_version=report.engine_version,
-                matcher=matcher,
-                report=text,
-                report_hash=sha256(text),
-                rows=rows,
-                parent=parent,
-                correction=correction,
-                author=author,
-                note=note,
-            )
-            return self._store.run(conn, run_id)
 
     def run(self, ref: RunRef) -> Run:
         """A run, read now (with its current state).
@@ -522,28 +459,10 @@ class Ledger:
 
         :raises LedgerStateError: when the run is not a draft.
         """
-        author = _required("author", author)
         run_id = self.run(run).id
-        with self._store.write() as conn:
-            current = self._store.run(conn, run_id)
-            if current.state != "draft":
-                raise LedgerStateError(
-                    f"run {run_id}", f"it is {current.state}: only a draft can be published"
-                )
-            change = self._store.insert_state(
-                conn, run_id, "published", until=until, author=author, note=note
-            )
-            for other in self._store.runs(conn, period=current.period, state="published"):
-                if other.id != run_id:
-                    self._store.insert_state(
-                        conn,
-                        other.id,
-                        "superseded",
-                        until=None,
-                        author=author,
-                        note=f"superseded by run {run_id}",
-                    )
-            return change
+        return _workflow.publish(
+            self._store, run_id, author=_required("author", author), until=until, note=note
+        )
 
     def finalize(
         self, run: RunRef, *, author: str, note: str = "", early: bool = False
@@ -556,46 +475,10 @@ class Ledger:
         :raises LedgerStateError: when the run is not published, an appeal against it is still
             open, or its publicity period has not ended (without ``early``).
         """
-        author = _required("author", author)
         run_id = self.run(run).id
-        subject = f"run {run_id}"
-        with self._store.write() as conn:
-            current = self._store.run(conn, run_id)
-            if current.state != "published":
-                raise LedgerStateError(
-                    subject,
-                    f"it is {current.state}: only a published run becomes final (publish it"
-                    " for its publicity period first)"
-                    if current.state == "draft"
-                    else f"it is {current.state}: only a published run becomes final",
-                )
-            open_appeals = [a for a in self._store.appeals(conn, run_id=run_id) if a.open]
-            if open_appeals:
-                listed = ", ".join(f"appeal {a.id} ({a.team})" for a in open_appeals)
-                raise LedgerStateError(subject, f"{listed} still open: decide first")
-            published = [s for s in self._store.states(conn, run_id) if s.state == "published"]
-            until = published[-1].until if published else None
-            today = self._store.clock().astimezone(datetime.UTC).date()
-            if until is not None and today <= until and not early:
-                raise LedgerStateError(
-                    subject,
-                    f"its publicity period runs until {until.isoformat()} (today is"
-                    f" {today.isoformat()}); finalize after it, or early=True with a reason",
-                )
-            change = self._store.insert_state(
-                conn, run_id, "final", until=None, author=author, note=note
-            )
-            for other in self._store.runs(conn, period=current.period, state="final"):
-                if other.id != run_id:
-                    self._store.insert_state(
-                        conn,
-                        other.id,
-                        "superseded",
-                        until=None,
-                        author=author,
-                        note=f"superseded by run {run_id}",
-                    )
-            return change
+        return _workflow.finalize(
+            self._store, run_id, author=_required("author", author), note=note, early=early
+        )
 
     # ------------------------------------------------------------------ corrections
     def correct(
@@ -630,44 +513,17 @@ class Ledger:
             submission = self.submission(run.submission)
             types = fact_types or self.fact_types(run)
         subject = f"correction of submission {submission.id}"
-        keys = [self._key(k, submission, subject) for k in retract]
+        keys = [parse_key(k, submission, subject) for k in retract]
         before = self.facts(submission, fact_types=types)
         merged, replaced, added, retracted = apply_correction(before, facts, keys, subject=subject)
-        stored = stored_facts(merged)
-        with self._store.write() as conn:
-            new_id = self._store.insert_submission(
-                conn,
-                stored,
-                sources=(),
-                author=author,
-                note=f"correction of submission {submission.id}: {reason}",
-            )
-            correction_id = self._store.insert_correction(
-                conn,
-                base=submission.id,
-                submission=new_id,
-                replaced=replaced,
-                added=added,
-                retracted=retracted,
-                reason=reason,
-                author=author,
-            )
-            return self._store.corrections(conn, correction_id)[0]
-
-    @staticmethod
-    def _key(key: FactKey | str, submission: Submission, subject: str) -> FactKey:
-        if isinstance(key, FactKey):
-            return key
-        if len(submission.periods) != 1:
-            raise LedgerStateError(
-                subject,
-                f"the submission spans periods {', '.join(submission.periods)}: name the fact"
-                f" {key!r} with a FactKey and its period",
-            )
-        try:
-            return FactKey.parse(key, period=submission.periods[0])
-        except ValueError as exc:
-            raise LedgerStateError(subject, str(exc)) from None
+        return _workflow.insert_correction(
+            self._store,
+            stored_facts(merged),
+            base=submission.id,
+            keys=(replaced, added, retracted),
+            reason=reason,
+            author=author,
+        )
 
     def correction(self, correction_id: int) -> Correction:
         """One correction, by id."""
@@ -685,24 +541,13 @@ class Ledger:
 
         :raises LedgerStateError: when the run is not published or has no such team.
         """
-        claim = _required("claim", claim)
-        author = _required("author", author)
-        run_id = self.run(run).id
-        with self._store.write() as conn:
-            current = self._store.run(conn, run_id)
-            if current.state != "published":
-                raise LedgerStateError(
-                    f"run {run_id}",
-                    f"it is {current.state}: appeals are lodged against a published run, during"
-                    " its publicity period",
-                )
-            teams = {row.team for row in self._store.results(conn, run_id)}
-            if team not in teams:
-                raise LedgerStateError(f"run {run_id}", f"it has no team {team!r}")
-            appeal_id = self._store.insert_appeal(
-                conn, run_id=run_id, team=team, claim=claim, author=author
-            )
-            return self._store.appeals(conn, appeal_id=appeal_id)[0]
+        return _workflow.appeal(
+            self._store,
+            self.run(run).id,
+            team=team,
+            claim=_required("claim", claim),
+            author=_required("author", author),
+        )
 
     def decide(
         self,
@@ -729,42 +574,14 @@ class Ledger:
             )
         appeal_id = appeal.id if isinstance(appeal, Appeal) else appeal
         settling = self.run(settled_by) if settled_by is not None else None
-        subject = f"appeal {appeal_id}"
-        with self._store.write() as conn:
-            current = self._store.appeals(conn, appeal_id=appeal_id)[0]
-            if not current.open:
-                assert current.decision is not None
-                raise LedgerStateError(
-                    subject, f"it was decided already ({current.decision.outcome})"
-                )
-            if outcome == "upheld" and settling is None:
-                raise LedgerStateError(
-                    subject, "an upheld appeal is settled by a re-run: pass settled_by"
-                )
-            if settling is not None and settling.id != current.run:
-                lineage = self._lineage(conn, settling.id)
-                if current.run not in lineage:
-                    raise LedgerStateError(
-                        subject,
-                        f"run {settling.id} is not a re-run of the appealed run {current.run}",
-                    )
-            self._store.insert_decision(
-                conn,
-                appeal_id=appeal_id,
-                outcome=outcome,
-                settled_by=settling.id if settling else None,
-                reason=reason,
-                author=author,
-            )
-            return self._store.appeals(conn, appeal_id=appeal_id)[0]
-
-    def _lineage(self, conn: Any, run_id: int) -> list[int]:
-        chain: list[int] = []
-        parent: int | None = self._store.run(conn, run_id).parent
-        while parent is not None and parent not in chain:
-            chain.append(parent)
-            parent = self._store.run(conn, parent).parent
-        return chain
+        return _workflow.decide(
+            self._store,
+            appeal_id,
+            outcome=outcome,
+            reason=reason,
+            author=author,
+            settling=settling,
+        )
 
     def appeals(self, *, run: RunRef | None = None, open: bool | None = None) -> tuple[Appeal, ...]:
         """Appeals (against one run; only open or only decided ones), in order."""
@@ -820,9 +637,3 @@ class Ledger:
         from ._since import changes_since_previous_final
 
         return changes_since_previous_final(self, current, previous_period=previous_period)
-
-
-def _titles_text(titles: Sequence[str]) -> str:
-    from ._json import canonical
-
-    return canonical(list(titles))
