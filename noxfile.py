@@ -1,4 +1,5 @@
-"""Sessions: tests on 3.11/3.12/3.13, lint, typing, docs, browser (default); demo, bench.
+"""Sessions: tests on 3.11/3.12/3.13, lint, typing, docs, browser, ledger_pg (default); demo,
+bench, slow.
 
 durable-rules 2.0.28 is sdist-only and compiles on install. On Python 3.13 it only builds
 with ``CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject``, and pip must not reuse a wheel it
@@ -24,7 +25,7 @@ DR_BUILD_ENV = {
 #: The plugin distributions in plugins/, installed with the engine like any third party's.
 PLUGINS = sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml"))
 
-nox.options.sessions = ["tests", "lint", "typing", "docs", "browser"]
+nox.options.sessions = ["tests", "lint", "typing", "docs", "browser", "ledger_pg"]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -98,7 +99,7 @@ def typing(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Execute every example in docs/ and check the hook reference against hookspecs.py."""
     _install(session, "test")
-    session.run("pytest", "tests/test_docs.py", "-q", *session.posargs)
+    session.run("pytest", "tests/test_docs.py", "tests/test_ledger_docs.py", "-q", *session.posargs)
 
 
 #: The browser the HTML report's browser tests drive, and a CJK font for its Chinese labels:
@@ -129,6 +130,34 @@ def browser(session: nox.Session) -> None:
     _install(session, "test", "browser")
     session.env["ASSESSMENT_ENGINE_REQUIRE_BROWSER"] = "1"
     session.run("pytest", "-m", "browser", *session.posargs)
+
+
+#: Debian's PostgreSQL server programs (initdb, pg_ctl), which the ledger's tests start a
+#: throwaway cluster with.
+POSTGRES_BIN = "/usr/lib/postgresql"
+
+
+@nox.session(python="3.11")
+def ledger_pg(session: nox.Session) -> None:
+    """The ledger's tests with PostgreSQL required (installs Debian's postgresql as root)."""
+    have_server = any(pathlib.Path(POSTGRES_BIN).glob("*/bin/initdb"))
+    if not have_server and not os.environ.get("ASSESSMENT_ENGINE_POSTGRES_URL"):
+        if not shutil.which("apt-get") or not hasattr(os, "geteuid") or os.geteuid() != 0:
+            session.error(
+                "the ledger's PostgreSQL tests need Debian's postgresql package"
+                f" ({POSTGRES_BIN}/*/bin/initdb): this session installs it with apt-get as root;"
+                " install it yourself (apt-get install postgresql), run it as root, or set"
+                " ASSESSMENT_ENGINE_POSTGRES_URL to a server the tests may create databases on"
+            )
+        apt_env = {"DEBIAN_FRONTEND": "noninteractive"}
+        session.run_install("apt-get", "update", "-q", external=True, env=apt_env)
+        install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "postgresql"]
+        session.run_install(*install, external=True, env=apt_env)
+    _install(session, "test", "cli")
+    session.env["ASSESSMENT_ENGINE_REQUIRE_POSTGRES"] = "1"
+    session.run(
+        "pytest", "tests/test_ledger_store.py", "tests/test_ledger_files.py", "-q", *session.posargs
+    )
 
 
 @nox.session(python="3.11")

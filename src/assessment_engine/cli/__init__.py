@@ -103,7 +103,7 @@ def main(traceback: bool) -> None:
 
 
 def _register() -> None:
-    from ._commands import COMMANDS
+    from ._ledger import ALL_COMMANDS as COMMANDS  # _commands.py's and the ledger group
 
     for command in COMMANDS:
         main.add_command(command)
