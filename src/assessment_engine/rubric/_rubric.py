@@ -330,7 +330,7 @@ def _fact_type_data(cls: type[Fact]) -> dict[str, Any]:
     for name, spec in fact_fields(cls).items():
         field = own[name]
         entry: dict[str, Any] = {"kind": spec.kind, "optional": spec.optional}
-        default = field.default
+        default: Any = field.default
         if not field.init:
             entry["derived"] = True
         elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
