@@ -7,6 +7,7 @@ grades, titles and ranks, each explained down to the facts.
 
 __version__ = "0.1.0"
 
+from ._rubric_file_plugin import rubric_file, rubric_files
 from .engine import Engine
 from .errors import (
     AssessmentError,
@@ -75,4 +76,6 @@ __all__ = [
     "load_csv",
     "load_facts",
     "load_json",
+    "rubric_file",
+    "rubric_files",
 ]

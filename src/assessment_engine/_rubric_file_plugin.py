@@ -121,9 +121,13 @@ def locate_rubric_error(error: RubricError, plugins: Sequence[object]) -> Rubric
     """
     if isinstance(error, RubricFileError):
         return error
-    for plugin in plugins:
-        if isinstance(plugin, RubricFilePlugin) and plugin.__name__ == error.plugin:
+    for item in plugins:
+        name, plugin = item if isinstance(item, tuple) and len(item) == 2 else (None, item)
+        if not isinstance(plugin, RubricFilePlugin):
+            continue
+        if (name or plugin.__name__) == error.plugin:
             located = plugin.rubric_file.locate(error)
             if located is not None:
+                located.subject, located.plugin = error.subject, error.plugin
                 return located
     return error

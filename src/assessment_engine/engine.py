@@ -24,8 +24,9 @@ from ._matcher.base import Matcher
 from ._matcher.python import PythonMatcher
 from ._plan import Plan, compile_plan
 from ._plugins import PluginInfo, collect_registrations, create_plugin_manager
+from ._rubric_file_plugin import locate_rubric_error
 from ._verdict import Standings
-from .errors import AssessmentError, InputError, InputProblem
+from .errors import AssessmentError, InputError, InputProblem, RubricError
 from .facts import Fact
 from .factset import FactSet
 from .report import Report
@@ -80,7 +81,11 @@ class Engine:
         plugin_set = create_plugin_manager(plugins, entry_points=entry_points, block=block)
         registrations = collect_registrations(plugin_set)
         self._plugin_infos = plugin_set.infos()
-        self._setup(Rubric.from_registrations(registrations), matcher)
+        try:
+            rubric = Rubric.from_registrations(registrations)
+        except RubricError as exc:  # an object from a rubric file: name its file, line, column
+            raise locate_rubric_error(exc, plugins) from exc
+        self._setup(rubric, matcher)
 
     @classmethod
     def from_rubric(cls, rubric: Rubric, *, matcher: MatcherName | None = None) -> Engine:

@@ -284,9 +284,12 @@ def _table(lines: list[str], path: str, table: Mapping[str, Any]) -> None:
     later: list[tuple[str, Any]] = []
     for key, value in table.items():
         name = f"{_key(key)}"
-        if (isinstance(value, dict) and not (_flat(value) and len(_inline(value)) <= _INLINE_WIDTH)) or (_is_tables(value) and not all(
-            _flat(v) and len(_inline(v)) <= _INLINE_WIDTH for v in value
-        )):
+        if (
+            isinstance(value, dict) and not (_flat(value) and len(_inline(value)) <= _INLINE_WIDTH)
+        ) or (
+            _is_tables(value)
+            and not all(_flat(v) and len(_inline(v)) <= _INLINE_WIDTH for v in value)
+        ):
             later.append((key, value))
         elif _is_tables(value) or (isinstance(value, list) and len(_inline(value)) > _INLINE_WIDTH):
             lines.append(f"{name} = [")

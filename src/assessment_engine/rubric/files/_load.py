@@ -422,9 +422,10 @@ class _Loader:
         known = [f.name for f in forms if f.codec.kind != "scoring"] + (
             list(FORMS) if scoring else []
         )
+        before = len(self.problems)
         self.unknown_keys(data, known, path, f"a {cls.__name__} table")
         kwargs: dict[str, Any] = {}
-        bad = False
+        bad = len(self.problems) > before  # a misspelt key: its table's other complaints follow
         for form in forms:
             if form.codec.kind == "scoring":
                 chosen = [key for key in data if key in FORMS]
