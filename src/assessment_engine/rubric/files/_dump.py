@@ -309,20 +309,28 @@ def _table(lines: list[str], path: str, table: Mapping[str, Any]) -> None:
 
 
 def emit(data: Mapping[str, Any]) -> str:
-    """TOML text for file data (tables, lists, texts, numbers, flags and dates)."""
+    """TOML text for file data (tables, lists, texts, numbers, flags and dates).
+
+    Top-level tables are always written with a header (``[rubric]``, ``[fact.<kind>]``) and
+    lists of tables as arrays of tables (``[[indicator]]``); plain values come first.
+    """
     lines: list[str] = []
+    tables = [(k, v) for k, v in data.items() if isinstance(v, dict) or _is_tables(v)]
     for key, value in data.items():
-        if isinstance(value, dict) and key == "fact":
+        if not (isinstance(value, dict) or _is_tables(value)):
+            lines.append(f"{_key(key)} = {_inline(value)}")
+    for key, value in tables:
+        if isinstance(value, dict) and key == "fact" and all(
+            isinstance(v, dict) for v in value.values()
+        ):
             for kind, table in value.items():
                 lines.extend(["", f"[fact.{_key(kind)}]"])
                 _table(lines, f"fact.{_key(kind)}", table)
         elif isinstance(value, dict):
             lines.extend(["", f"[{_key(key)}]"])
             _table(lines, _key(key), value)
-        elif _is_tables(value):
+        else:
             for item in value:
                 lines.extend(["", f"[[{_key(key)}]]"])
                 _table(lines, _key(key), item)
-        else:
-            lines.append(f"{_key(key)} = {_inline(value)}")
     return "\n".join(lines).lstrip("\n") + "\n"

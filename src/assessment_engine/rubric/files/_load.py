@@ -131,7 +131,7 @@ class _Loader:
     def __init__(self, text: str, source: str, fact_types: Mapping[str, type[Fact]]) -> None:
         self.text = text
         self.source = source
-        self.lines = text.splitlines()
+        self.lines = text.split("\n")  # TOML ends lines at \n only (not at \x85, \u2028)
         self.fact_types = dict(fact_types)
         self.problems: list[FileProblem] = []
         self.positions = PositionIndex({}, {})
@@ -423,7 +423,7 @@ class _Loader:
             list(FORMS) if scoring else []
         )
         before = len(self.problems)
-        self.unknown_keys(data, known, path, f"a {cls.__name__} table")
+        self.unknown_keys(data, known, path, f"the {cls.__name__} table")
         kwargs: dict[str, Any] = {}
         bad = len(self.problems) > before  # a misspelt key: its table's other complaints follow
         for form in forms:
