@@ -24,6 +24,7 @@ from ._parse import (
     parse_quantity,
     parse_selection,
 )
+from ._schema import json_schema
 
 __all__ = [
     "FORMAT_VERSION",
@@ -38,6 +39,7 @@ __all__ = [
     "format_condition",
     "format_quantity",
     "format_selection",
+    "json_schema",
     "load",
     "load_file",
     "load_files",
