@@ -95,7 +95,8 @@ KINDS = {c.fact_kind: c for c in (Team, Member, Activity, Achievement, Metric, I
             per_capita(Total(Select("activity"), "hours")).at_least(Decimal("2.5")),
         ),
         (
-            "ratio(count(member where party_status in ['member', 'probationary']), headcount) >= 0.3",
+            "ratio(count(member where party_status in ['member', 'probationary']), headcount)"
+            " >= 0.3",
             Ratio(
                 Count(facts("member", party_status=("member", "probationary"))), Headcount()
             ).at_least(Decimal("0.3")),
@@ -214,7 +215,11 @@ def _outcome(text: str) -> None:
     try:
         parsed = parse_condition(text, fact_types=KINDS)
     except ExpressionError as exc:
-        assert 1 <= exc.column <= len(text) + 1, (text, exc.column)
+        column = exc.column
+    else:
+        column = 0
+    if column:
+        assert 1 <= column <= len(text) + 1, (text, column)
         return
     assert parse_condition(format_condition(parsed), fact_types=KINDS) == parsed
 

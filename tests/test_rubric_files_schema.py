@@ -53,8 +53,13 @@ def test_the_schema_refuses_what_the_loader_refuses() -> None:
     good = {
         "dimension": [{"id": "d", "label": "d", "max": 10}],
         "indicator": [
-            {"id": "d.i", "dimension": "d", "label": "i", "max": 3,
-             "bands": {"quantity": "headcount", "bands": [{"at_least": 3, "points": 3}]}}
+            {
+                "id": "d.i",
+                "dimension": "d",
+                "label": "i",
+                "max": 3,
+                "bands": {"quantity": "headcount", "bands": [{"at_least": 3, "points": 3}]},
+            }
         ],
     }
     assert validator.is_valid(good)

@@ -67,7 +67,7 @@ def _value(codec: Codec, value: Any) -> Any:
 
 
 def _object(obj: Any) -> dict[str, Any]:
-    cls = type(obj)
+    cls: type = type(obj)
     if cls is Band:
         return {
             "above" if obj.strict else "at_least": _number(obj.threshold),
@@ -320,8 +320,10 @@ def emit(data: Mapping[str, Any]) -> str:
         if not (isinstance(value, dict) or _is_tables(value)):
             lines.append(f"{_key(key)} = {_inline(value)}")
     for key, value in tables:
-        if isinstance(value, dict) and key == "fact" and all(
-            isinstance(v, dict) for v in value.values()
+        if (
+            isinstance(value, dict)
+            and key == "fact"
+            and all(isinstance(v, dict) for v in value.values())
         ):
             for kind, table in value.items():
                 lines.extend(["", f"[fact.{_key(kind)}]"])

@@ -79,8 +79,9 @@ class FieldDeclaration:
 
 @attrs.frozen(kw_only=True)
 class KindDeclaration:
-    """A declared fact kind: its name, label and fields (beyond ``team``, ``period``, ``id``,
-    ``tags``).
+    """A declared fact kind: its name, label and fields.
+
+    ``fields`` are those beyond ``team``, ``period``, ``id`` and ``tags``.
     """
 
     kind: str
@@ -98,7 +99,8 @@ def parse_derivation(text: str) -> tuple[str, tuple[str, ...]]:
     match = _DERIVATION.match(text)
     if match is None:
         raise ValueError(
-            f"a derivation is quarter(FIELD), month(FIELD), year(FIELD) or concat(...), got {text!r}"
+            "a derivation is quarter(FIELD), month(FIELD), year(FIELD) or concat(...),"
+            f" got {text!r}"
         )
     function, rest = match.groups()
     args: list[str] = []
@@ -127,11 +129,12 @@ def parse_derivation(text: str) -> tuple[str, tuple[str, ...]]:
 def _derive(function: str, args: tuple[str, ...]) -> Callable[[Any], object]:
     if function != "concat":
         name = args[0]
-        part = {
+        parts: dict[str, Callable[[datetime.date], int]] = {
             "quarter": lambda d: (d.month - 1) // 3 + 1,
             "month": lambda d: d.month,
             "year": lambda d: d.year,
-        }[function]
+        }
+        part = parts[function]
 
         def date_part(self: Any) -> object:
             value = getattr(self, name)
@@ -314,8 +317,9 @@ def _describe(cls: type[Record], field: attrs.Attribute[Any]) -> FieldDeclaratio
         default = default.factory()
     if default is not attrs.NOTHING and not (optional and default is None):
         decl["default"] = default
-    if field.converter not in (None, to_decimal, _optional_decimal):
-        return f"{where} has a converter {field.converter!r} with no declared form"
+    converter: Any = field.converter
+    if converter not in (None, to_decimal, _optional_decimal):
+        return f"{where} has a converter {converter!r} with no declared form"
     unknown = _read_validators(field, decl)
     if unknown:
         return f"{where} has a validator with no declared form: {unknown}"

@@ -384,7 +384,7 @@ class _Loader:
             return [self.expression("condition", item, (*path, i)) for i, item in enumerate(value)]
         if kind == "points":
             if isinstance(value, dict):
-                return self.object(PointsBy, value, path)
+                return self.table_object(PointsBy, value, path)
             return self.value(Codec("number"), value, path)
         if kind == "table":
             table = self.table(value, path)
@@ -393,10 +393,10 @@ class _Loader:
             if not isinstance(value, list):
                 return self.problem(path, "expected a list of tables")
             assert codec.cls is not None
-            return [self.object(codec.cls, item, (*path, i)) for i, item in enumerate(value)]
+            return [self.table_object(codec.cls, item, (*path, i)) for i, item in enumerate(value)]
         if kind == "object":
             assert codec.cls is not None
-            return self.object(codec.cls, value, path)
+            return self.table_object(codec.cls, value, path)
         raise AssertionError(kind)  # pragma: no cover - codec_for makes no other kind
 
     def expression(self, kind: str, value: object, path: Path) -> Any:
@@ -414,7 +414,7 @@ class _Loader:
         except ExpressionError as exc:
             return self.expression_problem(path, exc, value)
 
-    def object(self, cls: type, data: object, path: Path) -> Any:
+    def table_object(self, cls: type, data: object, path: Path) -> Any:
         if not isinstance(data, dict):
             return self.problem(path, f"expected a table ({cls.__name__}), got {data!r}")
         forms = fields_of(cls)
@@ -476,7 +476,7 @@ class _Loader:
                 return cls(items)
             except (TypeError, ValueError) as exc:
                 return self.problem(path, f"{cls.__name__}: {exc}")
-        return self.object(cls, data, path)
+        return self.table_object(cls, data, path)
 
     # ------------------------------------------------------------------ sections
     def sections(self, data: Mapping[str, Any]) -> dict[str, list[Any]]:
@@ -491,9 +491,9 @@ class _Loader:
                     self.problem((key,), f"expected an array of tables: [[{key}]]")
                     found[key] = []
                     continue
-                found[key] = [self.object(cls, item, (key, i)) for i, item in enumerate(raw)]
+                found[key] = [self.table_object(cls, item, (key, i)) for i, item in enumerate(raw)]
             else:
-                found[key] = [self.object(cls, raw, (key,))]
+                found[key] = [self.table_object(cls, raw, (key,))]
             for obj in found[key]:
                 if isinstance(obj, Weight):
                     self.locations[f"weight:{obj.dimension}"] = tuple(self.positions.key((key,)))  # type: ignore[assignment]

@@ -58,7 +58,7 @@ class _Builder:
             return {"type": "number"}
         if kind == "share":
             return {
-                "description": "An exact share: a decimal (0.1) or a fraction in quotes (\"1/3\").",
+                "description": 'An exact share: a decimal (0.1) or a fraction in quotes ("1/3").',
                 "type": ["number", "string"],
             }
         if kind == "choice":
@@ -78,7 +78,8 @@ class _Builder:
         if kind == "list":
             assert codec.cls is not None
             return {"type": "array", "items": self.ref(codec.cls)}
-        assert kind == "object" and codec.cls is not None
+        assert kind == "object"
+        assert codec.cls is not None
         return self.ref(codec.cls)
 
     def table(self, cls: type) -> dict[str, Any]:
