@@ -6,6 +6,7 @@ file is reported at once; a rubric dumped and loaded back keeps its content hash
 
 from __future__ import annotations
 
+import copy
 import sys
 import tomllib
 import typing
@@ -499,3 +500,103 @@ def test_an_office_edits_a_band_edge_and_checks_and_assesses(tmp_path: Path) -> 
     assert failed.exit_code == 4
     assert f"{path}:" in failed.output
     assert "did you mean 'at_least'?" in failed.output
+
+
+# ----------------------------------------------------------------------------- fuzzing files
+def _shipped_text(plugin: str) -> str:
+    from test_rubric_files_builtin import shipped
+
+    return shipped(plugin).read_text(encoding="utf-8")
+
+
+_FILE_CHARS = st.sampled_from(list("[]{}=,.\"'#\n 0123456789-abcdefghilmnoprstuvwxyz_"))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["party_building", "civility", "method_1252"]), st.data())
+def test_mutated_files_load_or_fail_with_located_problems(plugin: str, data: st.DataObject) -> None:
+    chars = list(_shipped_text(plugin))
+    for _ in range(data.draw(st.integers(1, 6))):
+        where = data.draw(st.integers(0, len(chars) - 1))
+        action = data.draw(st.sampled_from(["insert", "delete", "replace"]))
+        if action == "insert":
+            chars.insert(where, data.draw(_FILE_CHARS))
+        elif action == "delete":
+            del chars[where]
+        else:
+            chars[where] = data.draw(_FILE_CHARS)
+    text = "".join(chars)
+    try:
+        loaded = load(text, source="mutated.toml")
+    except RubricFileError as exc:
+        problems = exc.problems
+    else:
+        problems = ()
+        assert isinstance(loaded, RubricFile)
+    lines = text.split("\n")
+    for problem in problems:
+        assert problem.source == "mutated.toml"
+        assert problem.reason
+        if problem.line:
+            assert 1 <= problem.line <= len(lines) + 1, problem
+            assert 1 <= problem.column <= len(lines[problem.line - 1]) + 2, problem
+
+
+def _paths(data: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [path]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.extend(_paths(value, (*path, key)))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found.extend(_paths(value, (*path, i)))
+    return found
+
+
+_REPLACEMENTS = (
+    st.integers(-3, 200)
+    | st.decimals(places=2, min_value=-5, max_value=200)
+    | st.booleans()
+    | st.sampled_from(["", "none", "pb", "x.y", "1/3", "count(member) > 1", "member", "text"])
+    | st.just([])
+    | st.just({})
+    | st.just([{}])
+    | st.just({"per_item": {"select": "member"}})
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["party_building", "business_performance", "method_1252"]), st.data())
+def test_files_with_mutated_values_load_or_fail_with_problems(
+    plugin: str, data: st.DataObject
+) -> None:
+    document = tomllib.loads(_shipped_text(plugin), parse_float=Decimal)
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(_paths(document)[1:]))
+        parent = document
+        for part in path[:-1]:
+            parent = parent[part]
+        if data.draw(st.booleans()) and isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = copy.deepcopy(data.draw(_REPLACEMENTS))  # st.just shares one
+    text = emit(document)
+    found: tuple[Any, ...] = ()
+    try:
+        loaded: object = load(text, source="mutated.toml")
+    except RubricFileError as exc:
+        found, loaded = exc.problems, None
+    assert isinstance(loaded, RubricFile) or found
+    assert all(p.reason and p.line >= 1 for p in found), found
+
+
+def test_long_conditions_are_written_one_item_per_line_and_located_exactly() -> None:
+    text = _shipped_text("method_1252")
+    assert 'when = """\nvetoed == false\nand composite >= 95\n' in text
+    assert "and (\n    triggered('pb.bonus.innovation.bureau') == true\n    or " in text
+    broken = text.replace("and composite >= 95\n", "and composite >= 95 +\n", 1)
+    [(line, column, path, reason)] = problems(broken)
+    assert path == "title[0].when"
+    assert broken.split("\n")[line - 1] == "and composite >= 95 +"
+    assert column == len("and composite >= 95 +")
+    assert "unexpected character '+'" in reason

@@ -21,7 +21,7 @@ from ...facts import Record
 from .. import Band, Deduct, Rubric
 from ._codecs import SECTIONS, Codec, fields_of, form_name, list_form
 from ._errors import FileProblem, RubricFileError
-from ._format import format_condition, format_quantity, format_selection
+from ._format import format_condition, format_condition_lines, format_quantity, format_selection
 from ._kinds import MISSING, FieldDeclaration, describe_fact_type
 from ._load import BUILTIN_FACT_TYPES, FORMAT_VERSION
 
@@ -46,7 +46,7 @@ def _value(codec: Codec, value: Any) -> Any:
     if kind == "share":
         return exact_text(value) if isinstance(value, Fraction) else str(value)
     if kind == "condition":
-        return format_condition(value)
+        return format_condition_lines(value)
     if kind == "conditions":
         return [format_condition(c) for c in value]
     if kind == "quantity":
@@ -236,6 +236,24 @@ def _string(text: str) -> str:
     return "".join(out)
 
 
+def _multiline(text: str) -> str:
+    """A TOML multi-line basic string: the text starts on the line after the quotes."""
+    out = ['"""\n']
+    for char in text:
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif char in "\n\t":
+            out.append(char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(char)
+    out.append('"""')
+    return "".join(out)
+
+
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -245,7 +263,7 @@ def _scalar(value: Any) -> str:
         text = exact_text(value)
         return text if "." in text else text + ".0"
     if isinstance(value, str):
-        return _string(value)
+        return _multiline(value) if "\n" in value else _string(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     raise TypeError(f"cannot write {value!r} in TOML")

@@ -46,7 +46,13 @@ from .. import (
 )
 from ._parse import KEYWORDS
 
-__all__ = ["FORMATTED_TYPES", "format_condition", "format_quantity", "format_selection"]
+__all__ = [
+    "FORMATTED_TYPES",
+    "format_condition",
+    "format_condition_lines",
+    "format_quantity",
+    "format_selection",
+]
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ID_FUNCTIONS: Final[dict[type, tuple[str, str]]] = {
@@ -222,3 +228,28 @@ def _order(value: Any) -> tuple[int, Any]:
     if isinstance(value, Decimal):
         return (1, value)
     return (2, value)
+
+
+def format_condition_lines(cond: Condition, *, width: int = 88, indent: str = "") -> str:
+    """Like :func:`format_condition`, with a long ``and``/``or`` chain one item per line.
+
+    A nested chain that is still too long opens a parenthesis on its line and indents its own
+    items. The text parses to the same condition: line breaks are only whitespace.
+    """
+    flat = format_condition(cond)
+    if len(indent) + len(flat) <= width or not isinstance(cond, AllOf | AnyOf):
+        return flat
+    if not _chain(cond.items):
+        return flat
+    word = "and" if isinstance(cond, AllOf) else "or"
+    lines = []
+    for i, item in enumerate(cond.items):
+        prefix = "" if i == 0 else f"{word} "
+        text = _grouped(item)
+        nested = isinstance(item, AllOf | AnyOf) and _chain(item.items)
+        if nested and len(indent) + len(prefix) + len(text) > width:
+            inner = format_condition_lines(item, width=width, indent=indent + "    ")
+            lines.append(f"{prefix}(\n{indent}    {inner}\n{indent})")
+        else:
+            lines.append(prefix + text)
+    return f"\n{indent}".join(lines)

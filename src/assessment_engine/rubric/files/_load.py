@@ -10,7 +10,9 @@ half-loaded.
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import keyword
 import os
 import re
 import tomllib
@@ -131,7 +133,8 @@ class _Loader:
     def __init__(self, text: str, source: str, fact_types: Mapping[str, type[Fact]]) -> None:
         self.text = text
         self.source = source
-        self.lines = text.split("\n")  # TOML ends lines at \n only (not at \x85, \u2028)
+        # TOML ends lines at \n only (not at \x85 or \u2028 as str.splitlines would)
+        self.line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
         self.fact_types = dict(fact_types)
         self.problems: list[FileProblem] = []
         self.positions = PositionIndex({}, {})
@@ -153,11 +156,32 @@ class _Loader:
 
     def expression_problem(self, path: Path, exc: ExpressionError, value: str) -> _Bad:
         where = self.positions.value(path)
-        line = self.lines[where.line - 1] if 0 < where.line <= len(self.lines) else ""
-        start = where.column  # 1-based column of the opening quote
-        exact = line[start : start + len(value)] == value and line[start - 1 : start] in "'\""
-        column = start + exc.column if exact else where.column
-        return self.problem(path, f"{exc.reason} (in {value!r})", Position(where.line, column))
+        return self.problem(
+            path, f"{exc.reason} (in {value!r})", self.inside(where, value, exc.column - 1)
+        )
+
+    def inside(self, where: Position, value: str, offset: int) -> Position:
+        """The position of ``value[offset]`` in the string literal at ``where``.
+
+        Exact when the literal holds the text as it is (no escapes); else the literal's start.
+        """
+        starts = self.line_starts
+        if not 0 < where.line <= len(starts):
+            return where
+        start = starts[where.line - 1] + where.column - 1
+        for quote in ('"""', "'''", '"', "'"):
+            if self.text.startswith(quote, start):
+                content = start + len(quote)
+                if len(quote) == 3 and self.text.startswith("\n", content):
+                    content += 1
+                break
+        else:
+            return where
+        if self.text[content : content + len(value)] != value:
+            return where
+        at = content + offset
+        line = bisect.bisect_right(starts, at)
+        return Position(line, at - starts[line - 1] + 1)
 
     def unknown_keys(
         self, data: Mapping[str, Any], known: Iterable[str], path: Path, what: str
@@ -262,10 +286,13 @@ class _Loader:
         if not isinstance(spec, dict):
             self.problem(path, 'expected a table such as { type = "text" }')
             return None
+        if not _KIND.match(name) or keyword.iskeyword(name):
+            self.problem(path, f"a field name is a lower-case identifier, not {name!r}")
+            return None
         before = len(self.problems)
         self.unknown_keys(spec, _FIELD_KEYS, path, f"field {name!r}")
         kind = spec.get("type")
-        if kind not in FIELD_TYPES:
+        if not isinstance(kind, str) or kind not in FIELD_TYPES:
             self.problem(
                 (*path, "type"),
                 f"type must be one of {', '.join(FIELD_TYPES)}, got {kind!r}"
