@@ -10,9 +10,6 @@ half-loaded.
 
 from __future__ import annotations
 
-import bisect
-import datetime
-import keyword
 import os
 import re
 import tomllib
@@ -41,10 +38,11 @@ from .. import (
     Weight,
 )
 from ._codecs import FORMS, SECTIONS, Codec, fields_of, list_form
+from ._declarations import DeclarationReader
 from ._errors import ExpressionError, FileProblem, RubricFileError
-from ._kinds import FIELD_TYPES, FieldDeclaration, KindDeclaration, build_fact_type
 from ._parse import parse_condition, parse_quantity, parse_selection
-from ._positions import Path, Position, PositionIndex, index_positions
+from ._positions import Path, index_positions
+from ._reader import BAD
 
 __all__ = ["BUILTIN_FACT_TYPES", "FORMAT_VERSION", "RubricFile", "load", "load_file", "load_files"]
 
@@ -60,20 +58,7 @@ BUILTIN_FACT_TYPES: Final[tuple[type[Fact], ...]] = (
     Incident,
     Score,
 )
-_KIND: Final = re.compile(r"^[a-z][a-z0-9_]*$")
 _HEADER_KEYS: Final = ("format", "description")
-_FACT_KEYS: Final = ("label", "description", "fields")
-_FIELD_KEYS: Final = (
-    "type",
-    "optional",
-    "default",
-    "values",
-    "min",
-    "max",
-    "non_empty",
-    "derived",
-    "description",
-)
 _TOP_KEYS: Final = ("rubric", "fact", *SECTIONS)
 
 
@@ -115,87 +100,7 @@ class RubricFile:
         )
 
 
-def _path_text(path: Path) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-class _Bad:
-    """A value that could not be read (its problem is recorded)."""
-
-
-_BAD: Final = _Bad()
-
-
-class _Loader:
-    def __init__(self, text: str, source: str, fact_types: Mapping[str, type[Fact]]) -> None:
-        self.text = text
-        self.source = source
-        # TOML ends lines at \n only (not at \x85 or \u2028 as str.splitlines would)
-        self.line_starts = [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
-        self.fact_types = dict(fact_types)
-        self.problems: list[FileProblem] = []
-        self.positions = PositionIndex({}, {})
-        self.locations: dict[str, tuple[int, int]] = {}
-
-    # ------------------------------------------------------------------ problems
-    def problem(self, path: Path, reason: str, at: Position | None = None) -> _Bad:
-        where = at or self.positions.key(path)
-        self.problems.append(
-            FileProblem(
-                source=self.source,
-                line=where.line,
-                column=where.column,
-                path=_path_text(path),
-                reason=reason,
-            )
-        )
-        return _BAD
-
-    def expression_problem(self, path: Path, exc: ExpressionError, value: str) -> _Bad:
-        where = self.positions.value(path)
-        return self.problem(
-            path, f"{exc.reason} (in {value!r})", self.inside(where, value, exc.column - 1)
-        )
-
-    def inside(self, where: Position, value: str, offset: int) -> Position:
-        """The position of ``value[offset]`` in the string literal at ``where``.
-
-        Exact when the literal holds the text as it is (no escapes); else the literal's start.
-        """
-        starts = self.line_starts
-        if not 0 < where.line <= len(starts):
-            return where
-        start = starts[where.line - 1] + where.column - 1
-        for quote in ('"""', "'''", '"', "'"):
-            if self.text.startswith(quote, start):
-                content = start + len(quote)
-                if len(quote) == 3 and self.text.startswith("\n", content):
-                    content += 1
-                break
-        else:
-            return where
-        if self.text[content : content + len(value)] != value:
-            return where
-        at = content + offset
-        line = bisect.bisect_right(starts, at)
-        return Position(line, at - starts[line - 1] + 1)
-
-    def unknown_keys(
-        self, data: Mapping[str, Any], known: Iterable[str], path: Path, what: str
-    ) -> None:
-        choices = list(known)
-        for key in data:
-            if key not in choices:
-                self.problem(
-                    (*path, key),
-                    f"unknown key {key!r} in {what}{did_you_mean(key, choices)};"
-                    f" the keys are {', '.join(choices)}",
-                )
-
-    # ------------------------------------------------------------------ document
+class _Loader(DeclarationReader):
     def document(self) -> dict[str, Any]:
         try:
             data = tomllib.loads(self.text, parse_float=Decimal)
@@ -229,141 +134,6 @@ class _Loader:
         return data
 
     # ------------------------------------------------------------------ fact kinds
-    def kinds(self, data: Mapping[str, Any]) -> list[type[Record]]:
-        declared = data.get("fact", {})
-        if not isinstance(declared, dict):
-            self.problem(("fact",), "expected tables: [fact.<kind>]")
-            return []
-        result: list[type[Record]] = []
-        for kind, table in declared.items():
-            path: Path = ("fact", kind)
-            if not _KIND.match(kind):
-                self.problem(path, f"a fact kind is a lower-case identifier, not {kind!r}")
-                continue
-            if not isinstance(table, dict):
-                self.problem(path, "expected a table with label and fields")
-                continue
-            self.unknown_keys(table, _FACT_KEYS, path, f"fact kind {kind!r}")
-            label = table.get("label")
-            if not isinstance(label, str) or not label.strip():
-                self.problem(path, "a fact kind needs a label (text)")
-                continue
-            fields = [
-                self.field_declaration(name, spec, (*path, "fields", name))
-                for name, spec in self.table(table.get("fields", {}), (*path, "fields")).items()
-            ]
-            if any(f is None for f in fields):
-                continue
-            decl = KindDeclaration(
-                kind=kind,
-                label=label,
-                description=self.text_of(table, "description", path),
-                fields=tuple(f for f in fields if f is not None),
-            )
-            try:
-                cls = build_fact_type(decl)
-            except (TypeError, ValueError) as exc:
-                self.problem(path, str(exc))
-                continue
-            self.locations[f"fact:{kind}"] = tuple(self.positions.key(path))  # type: ignore[assignment]
-            result.append(cls)
-        return result
-
-    def table(self, value: object, path: Path) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.problem(path, "expected a table")
-            return {}
-        return value
-
-    def text_of(self, table: Mapping[str, Any], key: str, path: Path) -> str:
-        value = table.get(key, "")
-        if not isinstance(value, str):
-            self.problem((*path, key), "expected text")
-            return ""
-        return value
-
-    def field_declaration(self, name: str, spec: object, path: Path) -> FieldDeclaration | None:
-        if not isinstance(spec, dict):
-            self.problem(path, 'expected a table such as { type = "text" }')
-            return None
-        if not _KIND.match(name) or keyword.iskeyword(name):
-            self.problem(path, f"a field name is a lower-case identifier, not {name!r}")
-            return None
-        before = len(self.problems)
-        self.unknown_keys(spec, _FIELD_KEYS, path, f"field {name!r}")
-        kind = spec.get("type")
-        if not isinstance(kind, str) or kind not in FIELD_TYPES:
-            self.problem(
-                (*path, "type"),
-                f"type must be one of {', '.join(FIELD_TYPES)}, got {kind!r}"
-                + (did_you_mean(kind, FIELD_TYPES) if isinstance(kind, str) else ""),
-            )
-            return None
-        args: dict[str, Any] = {"name": name, "type": kind}
-        for key in ("optional", "non_empty"):
-            if key in spec:
-                if not isinstance(spec[key], bool):
-                    self.problem((*path, key), f"{key} is true or false")
-                args[key] = spec[key]
-        if "values" in spec:
-            values = spec["values"]
-            if (
-                kind != "text"
-                or not isinstance(values, list)
-                or not values
-                or not all(isinstance(x, str) for x in values)
-            ):
-                self.problem(
-                    (*path, "values"), "values is a non-empty list of texts, for a text field"
-                )
-            else:
-                args["values"] = tuple(values)
-        for key in ("min", "max"):
-            if key in spec:
-                bound = spec[key]
-                if (
-                    kind not in ("integer", "number")
-                    or isinstance(bound, bool)
-                    or not isinstance(bound, int | Decimal)
-                ):
-                    self.problem((*path, key), f"{key} is a number, for an integer or number field")
-                else:
-                    args[key] = Decimal(bound)
-        if "derived" in spec:
-            if not isinstance(spec["derived"], str):
-                self.problem((*path, "derived"), 'derived is a derivation such as "quarter(date)"')
-            elif "default" in spec:
-                self.problem((*path, "derived"), "a derived field has no default")
-            else:
-                args["derived"] = spec["derived"]
-        if "default" in spec:
-            default = self.default(kind, spec["default"], (*path, "default"))
-            if default is not _BAD:
-                args["default"] = default
-        if "description" in spec:
-            args["description"] = self.text_of(spec, "description", path)
-        if len(self.problems) > before:
-            return None
-        try:
-            return FieldDeclaration(**args)
-        except (TypeError, ValueError) as exc:
-            self.problem(path, str(exc))
-            return None
-
-    def default(self, kind: str, value: object, path: Path) -> object:
-        python = FIELD_TYPES[kind]
-        if kind == "tags" and isinstance(value, list) and all(isinstance(x, str) for x in value):
-            return frozenset(value)
-        if kind == "number" and isinstance(value, int | Decimal) and not isinstance(value, bool):
-            return Decimal(value)
-        if kind == "date" and type(value) is datetime.date:
-            return value
-        if kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
-            return value
-        if kind in ("text", "flag") and type(value) is python:
-            return value
-        return self.problem(path, f"the default of a {kind} field must be a {kind}, got {value!r}")
-
     # ------------------------------------------------------------------ values
     def value(self, codec: Codec, value: object, path: Path) -> Any:
         kind = codec.kind
@@ -474,7 +244,7 @@ class _Loader:
                 self.problem(path, f"missing key {form.name!r} ({cls.__name__} needs it)")
                 bad = True
         if bad or any(_contains_bad(x) for x in kwargs.values()):
-            return _BAD
+            return BAD
         try:
             if cls is Band:
                 return self.band(kwargs, path)
@@ -483,7 +253,7 @@ class _Loader:
             return self.problem(path, f"{cls.__name__}: {exc}")
         object_id = getattr(obj, "id", None)
         if isinstance(object_id, str):
-            self.locations.setdefault(object_id, tuple(self.positions.key(path)))  # type: ignore[arg-type]
+            self.locations.setdefault(object_id, self.positions.key(path))
         return obj
 
     def band(self, kwargs: dict[str, Any], path: Path) -> Band:
@@ -498,7 +268,7 @@ class _Loader:
         if only is not None:
             items = self.value(only.codec, data, path)
             if _contains_bad(items):
-                return _BAD
+                return BAD
             try:
                 return cls(items)
             except (TypeError, ValueError) as exc:
@@ -523,14 +293,14 @@ class _Loader:
                 found[key] = [self.table_object(cls, raw, (key,))]
             for obj in found[key]:
                 if isinstance(obj, Weight):
-                    self.locations[f"weight:{obj.dimension}"] = tuple(self.positions.key((key,)))  # type: ignore[assignment]
+                    self.locations[f"weight:{obj.dimension}"] = self.positions.key((key,))
             if key == "ranking":
-                self.locations["ranking"] = tuple(self.positions.key((key,)))  # type: ignore[assignment]
+                self.locations["ranking"] = self.positions.key((key,))
         return found
 
 
 def _contains_bad(value: object) -> bool:
-    if value is _BAD:
+    if value is BAD:
         return True
     if isinstance(value, list | tuple):
         return any(_contains_bad(x) for x in value)

@@ -28,9 +28,8 @@ The grammar (``docs/rubric-files.md`` has it with examples)::
 
 from __future__ import annotations
 
-import re
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any, Final, NamedTuple
 
@@ -71,6 +70,7 @@ from .. import (
     Vetoed,
 )
 from ._errors import ExpressionError
+from ._lexer import Token, tokens, unquote
 
 __all__ = [
     "KEYWORDS",
@@ -83,6 +83,7 @@ __all__ = [
     "parse_selection",
 ]
 
+
 #: The longest expression accepted, in characters.
 MAX_LENGTH: Final = 4000
 #: The deepest nesting of parentheses, calls and ``not`` accepted.
@@ -93,19 +94,6 @@ MAX_NODES: Final = 400
 #: Words that are never names of fields or kinds.
 KEYWORDS: Final = frozenset({"and", "or", "not", "in", "where", "true", "false"})
 
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-    |(?P<number>-?[0-9]+(?:\.[0-9]+)?)
-    |(?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-    |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
-    |(?P<op>==|!=|>=|<=|>|<)
-    |(?P<punct>[()\[\],=])
-    """,
-    re.VERBOSE,
-)
-_ESCAPES: Final = {"\\": "\\", "'": "'", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
-_COMPARISONS: Final = ("==", "!=", ">=", ">", "<=", "<")
 
 #: Quantities without arguments, written as a bare name (or with empty parentheses).
 _CONSTANT_QUANTITIES: Final[dict[str, Callable[[], Quantity]]] = {
@@ -148,61 +136,12 @@ QUANTITY_FUNCTIONS: Final = frozenset(
 _CONDITION_FUNCTIONS: Final = frozenset({"all", "any", "has_tag", "exists"})
 
 
-class _Token(NamedTuple):
-    kind: str  # number, string, name, op, punct, end
-    text: str
-    start: int  # 0-based offset in the expression
-
-
 class _Operand(NamedTuple):
     obj: Field | Quantity
     kind: str | None  # number, ratio, text, flag, date, tags; None when unknown
     vocabulary: tuple[str, ...] | None
     start: int
     end: int
-
-
-def _tokens(text: str) -> list[_Token]:
-    result: list[_Token] = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            char = text[pos]
-            hint = " (strings are quoted: 'text')" if char.isalpha() else ""
-            raise ExpressionError(f"unexpected character {char!r}{hint}", text=text, column=pos + 1)
-        kind = match.lastgroup or ""
-        if kind != "space":
-            result.append(_Token(kind, match.group(), pos))
-        pos = match.end()
-    result.append(_Token("end", "", len(text)))
-    return result
-
-
-def _unquote(token: _Token, text: str) -> str:
-    body = token.text[1:-1]
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        char = body[i]
-        if char != "\\":
-            out.append(char)
-            i += 1
-            continue
-        code = body[i + 1]
-        if code in _ESCAPES:
-            out.append(_ESCAPES[code])
-            i += 2
-        elif code == "u" and re.fullmatch(r"[0-9A-Fa-f]{4}", body[i + 2 : i + 6]):
-            out.append(chr(int(body[i + 2 : i + 6], 16)))
-            i += 6
-        else:
-            raise ExpressionError(
-                f"unknown escape \\{code} in a string (use \\\\, \\', \\\", \\n, \\t or \\uXXXX)",
-                text=text,
-                column=token.start + 2 + i,
-            )
-    return "".join(out)
 
 
 def _vocabulary(cls: type[Fact], name: str) -> tuple[str, ...] | None:
@@ -230,7 +169,7 @@ class _Parser:
                 column=MAX_LENGTH + 1,
             )
         self.text = text
-        self.tokens = _tokens(text)
+        self.tokens = tokens(text)
         self.index = 0
         self.depth = 0
         self.nodes = 0
@@ -238,13 +177,13 @@ class _Parser:
 
     # ------------------------------------------------------------------ tokens
     @property
-    def token(self) -> _Token:
+    def token(self) -> Token:
         return self.tokens[self.index]
 
-    def ahead(self, offset: int = 1) -> _Token:
+    def ahead(self, offset: int = 1) -> Token:
         return self.tokens[min(self.index + offset, len(self.tokens) - 1)]
 
-    def advance(self) -> _Token:
+    def advance(self) -> Token:
         token = self.tokens[self.index]
         if token.kind != "end":
             self.index += 1
@@ -254,10 +193,10 @@ class _Parser:
         start = self.token.start if at is None else at
         return ExpressionError(reason, text=self.text, column=start + 1)
 
-    def describe(self, token: _Token) -> str:
+    def describe(self, token: Token) -> str:
         return "the end of the expression" if token.kind == "end" else repr(token.text)
 
-    def expect(self, text: str, what: str = "") -> _Token:
+    def expect(self, text: str, what: str = "") -> Token:
         if self.token.text != text or self.token.kind in ("string", "end"):
             wanted = what or repr(text)
             raise self.fail(f"expected {wanted}, found {self.describe(self.token)}")
@@ -399,7 +338,7 @@ class _Parser:
                 raise self.fail(str(exc), token.start) from None
         if token.kind == "string":
             self.advance()
-            return _unquote(token, self.text), token.start
+            return unquote(token, self.text), token.start
         if token.kind == "name" and token.text in ("true", "false"):
             self.advance()
             return token.text == "true", token.start
@@ -582,7 +521,7 @@ class _Parser:
         if token.kind != "string":
             raise self.fail(f"expected {what}, found {self.describe(token)}")
         self.advance()
-        return _unquote(token, self.text)
+        return unquote(token, self.text)
 
     def selection(self) -> Select:
         token = self.token
@@ -637,9 +576,3 @@ def parse_quantity(text: str, *, fact_types: Mapping[str, type[Fact]] | None = N
 def parse_selection(text: str, *, fact_types: Mapping[str, type[Fact]] | None = None) -> Select:
     """Parse a selection: ``achievement where kind == 'patent' and level in ['national']``."""
     return typing.cast("Select", _parse(text, fact_types, "selection"))
-
-
-def walk_tokens(text: str) -> Iterator[tuple[str, str, int]]:
-    """The tokens of an expression as ``(kind, text, offset)`` (for tools and tests)."""
-    for token in _tokens(text):
-        yield token.kind, token.text, token.start
