@@ -84,7 +84,10 @@ class Engine:
         try:
             rubric = Rubric.from_registrations(registrations)
         except RubricError as exc:  # an object from a rubric file: name its file, line, column
-            raise locate_rubric_error(exc, plugins) from exc
+            located = locate_rubric_error(exc, plugins)
+            if located is exc:
+                raise
+            raise located from exc
         self._setup(rubric, matcher)
 
     @classmethod

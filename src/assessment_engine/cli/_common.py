@@ -72,7 +72,7 @@ def engine_options(func: F) -> F:
             metavar="FILE",
             expose_value=False,
             callback=_remember_rubric_files,
-            type=click.Path(dir_okay=False, path_type=str),
+            type=click.Path(exists=True, dir_okay=False, path_type=str),
             help="Register a rubric file (TOML, see docs/rubric-files.md) as a plugin named after"
             " the file, in addition to the installed plugins. Repeatable; the files are read"
             " together.",
