@@ -175,3 +175,14 @@ def test_reading_the_four_files_is_quick() -> None:
     start = time.perf_counter()
     rubric_files(*paths)
     assert time.perf_counter() - start < 5
+
+
+def test_the_consistency_kit_holds_the_files_to_its_properties() -> None:
+    from assessment_engine.kit.properties import check_properties
+
+    run = check_properties(rubric_files(*(shipped(p) for p in BUILTIN)), max_examples=10)
+    text = str(run)
+    assert "monotonicity" in text
+    assert "plugin_order" in text  # the file plugins registered in other orders
+    # a kind declared in a file cannot be imported by a child process: that property skips
+    assert "determinism: no fresh process" in text
