@@ -6,6 +6,7 @@ grades, titles and ranks, each explained down to the facts.
 """
 
 from ._base.version import VERSION as __version__
+from ._plugins import rubric_file, rubric_files
 from .engine import Engine
 from .errors import (
     AssessmentError,
@@ -74,4 +75,6 @@ __all__ = [
     "load_csv",
     "load_facts",
     "load_json",
+    "rubric_file",
+    "rubric_files",
 ]

@@ -22,8 +22,13 @@ from ._base.version import VERSION as __version__
 from ._matcher.base import Matcher
 from ._matcher.python import PythonMatcher
 from ._pipeline import Pipeline
-from ._plugins import PluginInfo, collect_contributions, create_plugin_manager
-from .errors import AssessmentError, InputError, InputProblem
+from ._plugins import (
+    PluginInfo,
+    collect_contributions,
+    create_plugin_manager,
+    locate_rubric_error,
+)
+from .errors import AssessmentError, InputError, InputProblem, RubricError
 from .facts import Fact
 from .factset import FactSet
 from .report import Report
@@ -76,7 +81,14 @@ class Engine:
         plugin_set = create_plugin_manager(plugins, entry_points=entry_points, block=block)
         contributions = collect_contributions(plugin_set)
         self._plugin_infos = plugin_set.infos()
-        self._setup(Rubric.assemble(contributions), matcher)
+        try:
+            rubric = Rubric.assemble(contributions)
+        except RubricError as exc:  # an object from a rubric file: name its file, line, column
+            located = locate_rubric_error(exc, plugins)
+            if located is exc:
+                raise
+            raise located from exc
+        self._setup(rubric, matcher)
 
     @classmethod
     def from_rubric(cls, rubric: Rubric, *, matcher: MatcherName | None = None) -> Engine:

@@ -3,7 +3,8 @@
 ``_manager`` finds and registers plugins (blocked names, built-ins, entry points, explicit
 ones, then ``check()``); ``_calls`` calls the rubric hooks one implementation at a time and
 turns what they return into :class:`~assessment_engine.rubric.Contribution` objects;
-``builtin_facts`` is the built-in plugin of the core fact kinds.
+``builtin_facts`` is the built-in plugin of the core fact kinds; ``rubric_file`` serves a rubric
+file (:mod:`assessment_engine.rubric.files`) through the hooks, like any plugin.
 """
 
 from ._calls import TRACE_ENV, call_hook, collect_contributions
@@ -15,6 +16,13 @@ from ._manager import (
     PluginSet,
     create_plugin_manager,
 )
+from .rubric_file import (
+    RubricFilePlugin,
+    locate_rubric_error,
+    rubric_file,
+    rubric_files,
+    rubric_text,
+)
 
 __all__ = [
     "BLOCK_ENV",
@@ -23,7 +31,12 @@ __all__ = [
     "TRACE_ENV",
     "PluginInfo",
     "PluginSet",
+    "RubricFilePlugin",
     "call_hook",
     "collect_contributions",
     "create_plugin_manager",
+    "locate_rubric_error",
+    "rubric_file",
+    "rubric_files",
+    "rubric_text",
 ]

@@ -25,6 +25,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from .._plugins import rubric_files
 from ..engine import Engine
 from ..errors import PluginError
 from ..factset import FactSet
@@ -64,6 +65,17 @@ def engine_options(func: F) -> F:
             metavar="MODULE[:ATTR]",
             help="Register a plugin: a module, an object in it (module:attr), or a .py file"
             " (path.py:attr); a class is instantiated. Repeatable.",
+        ),
+        click.option(
+            "--rubric",
+            multiple=True,
+            metavar="FILE",
+            expose_value=False,
+            callback=_remember_rubric_files,
+            type=click.Path(exists=True, dir_okay=False, path_type=str),
+            help="Register a rubric file (TOML, see docs/rubric-files.md) as a plugin named after"
+            " the file, in addition to the installed plugins. Repeatable; the files are read"
+            " together.",
         ),
         click.option(
             "--no-entry-points",
@@ -132,11 +144,26 @@ def load_plugin(spec: str) -> tuple[str, object]:
     return spec, obj
 
 
+_RUBRIC_FILES = "assessment_engine.rubric_files"
+
+
+def _remember_rubric_files(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """Keep ``--rubric`` values for :func:`build_engine` (the commands need no parameter)."""
+    ctx.meta[_RUBRIC_FILES] = tuple(value or ())
+
+
 def build_engine(
     plugins: tuple[str, ...], no_entry_points: bool, block: tuple[str, ...], matcher: str | None
 ) -> Engine:
-    """The engine the options describe (raises PluginError/RubricError for exit code 4)."""
-    loaded = [load_plugin(spec) for spec in plugins]
+    """The engine the options describe (raises PluginError/RubricError for exit code 4).
+
+    ``--rubric`` files are registered after the ``--plugin`` ones, each named after its file.
+    """
+    loaded: list[object] = [load_plugin(spec) for spec in plugins]
+    context = click.get_current_context(silent=True)
+    files = context.meta.get(_RUBRIC_FILES, ()) if context is not None else ()
+    if files:
+        loaded.extend(rubric_files(*files))
     return Engine(
         loaded,
         entry_points=not no_entry_points,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import types
+import typing
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 
@@ -291,10 +293,38 @@ def _check_fact_type(obj: type, reg: Contribution) -> str:
 
 
 def _fact_type_data(cls: type[Fact]) -> dict[str, Any]:
-    return {
-        "class": f"{cls.__module__}.{cls.__qualname__}",
-        "fields": {name: [spec.kind, spec.optional] for name, spec in fact_fields(cls).items()},
-    }
+    """What a rubric sees of a fact kind, as data: the same for a Python class and a declaration.
+
+    The label, and per field its kind, whether it may be missing, its default (absent when the
+    field is required), its closed vocabulary (a ``Literal`` type) and whether the kind derives
+    it (``init=False``). Not the class's import path, and not its validators: two classes that
+    read the same records the same way hash alike, wherever they are defined.
+    """
+    fields: dict[str, Any] = {}
+    own = attrs.fields_dict(cls)
+    for name, spec in fact_fields(cls).items():
+        field = own[name]
+        entry: dict[str, Any] = {"kind": spec.kind, "optional": spec.optional}
+        default: Any = field.default
+        if not field.init:
+            entry["derived"] = True
+        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            entry["default"] = _serial.to_data(_plain_default(default.factory()))
+        elif default is not attrs.NOTHING:
+            entry["default"] = _serial.to_data(_plain_default(default))
+        tp = field.type
+        if typing.get_origin(tp) in (typing.Union, types.UnionType):
+            tp = next(a for a in typing.get_args(tp) if a is not type(None))
+        if typing.get_origin(tp) is Literal:
+            entry["values"] = sorted(typing.get_args(tp), key=repr)
+        fields[name] = entry
+    return {"label": cls.fact_label, "fields": fields}
+
+
+def _plain_default(value: object) -> object:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 def _payload(rubric: Rubric) -> dict[str, Any]:
