@@ -90,7 +90,8 @@ def test_every_class_of_the_model_has_a_file_form() -> None:
     # conditions, quantities and selections are written in the expression language ...
     assert expression - FORMATTED_TYPES == set()
     # ... and everything else as tables reachable from a section of the file
-    assert classes - expression - _reachable() == {model.Rubric}  # the whole, not a part
+    # the whole, not a part; and what a source contributes to assemble it
+    assert classes - expression - _reachable() == {model.Rubric, model.Contribution}
     assert set(FORMS.values()) == set(typing.get_args(model.Scoring))
 
 
