@@ -110,6 +110,19 @@ class Candidate:
 
 
 Number = Decimal | Fraction
+#: The quantities known once items are scored: changed through those items (:meth:`item_steps`).
+_LATER = (
+    IndicatorPoints
+    | AdjustmentPoints
+    | Triggered
+    | Vetoed
+    | DimensionScore
+    | DimensionBonus
+    | DimensionPenalty
+    | PenaltyTotal
+    | Composite
+    | Grade
+)
 
 
 class CandidateFinder:
@@ -182,20 +195,7 @@ class CandidateFinder:
             if num is None or not den:
                 return None
             return Fraction(num) / Fraction(den)
-        if isinstance(
-            q,
-            TeamAttr
-            | IndicatorPoints
-            | AdjustmentPoints
-            | Triggered
-            | DimensionScore
-            | DimensionBonus
-            | DimensionPenalty
-            | PenaltyTotal
-            | Composite
-            | Vetoed
-            | Grade,
-        ):
+        if isinstance(q, TeamAttr | _LATER):
             return None  # not a fact quantity
         facts = self.selected(q.select)
         if isinstance(q, Count):
@@ -260,21 +260,7 @@ class CandidateFinder:
             return self._distinct(q, need)
         if isinstance(q, Total | Mean | Largest | ValueOf):
             return self._raise_field(q, current, bound, strict)
-        if isinstance(
-            q,
-            Headcount
-            | TeamAttr
-            | IndicatorPoints
-            | AdjustmentPoints
-            | Triggered
-            | DimensionScore
-            | DimensionBonus
-            | DimensionPenalty
-            | PenaltyTotal
-            | Composite
-            | Vetoed
-            | Grade,
-        ):
+        if isinstance(q, Headcount | TeamAttr | _LATER):
             return self.item_steps(q)
         assert_never(q)
 
@@ -361,23 +347,7 @@ class CandidateFinder:
                 if left < bound or (not strict and left == bound):
                     return [tuple(("remove", f, None) for f in facts[:n])]
             return []
-        if isinstance(
-            q,
-            Mean
-            | DistinctCount
-            | Headcount
-            | TeamAttr
-            | IndicatorPoints
-            | AdjustmentPoints
-            | Triggered
-            | DimensionScore
-            | DimensionBonus
-            | DimensionPenalty
-            | PenaltyTotal
-            | Composite
-            | Vetoed
-            | Grade,
-        ):
+        if isinstance(q, Mean | DistinctCount | Headcount | TeamAttr | _LATER):
             return self.item_steps(q, down=True)
         assert_never(q)
 
