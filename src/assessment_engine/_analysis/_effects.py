@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Final
+from typing import Final, assert_never
 
 import attrs
 
@@ -18,23 +18,35 @@ from ..facts import Fact
 from ..results import Assessment
 from ..rubric import Rubric
 from ..rubric.conditions import (
+    AdjustmentPoints,
     AllOf,
     AnyOf,
     Compare,
+    Composite,
     Condition,
     Count,
+    DimensionBonus,
+    DimensionPenalty,
+    DimensionScore,
     DistinctCount,
     Field,
+    Grade,
+    HasTag,
     Headcount,
+    IndicatorPoints,
     Largest,
     Mean,
     Not,
     OneOf,
+    PenaltyTotal,
     Quantity,
     Ratio,
     Select,
+    TeamAttr,
     Total,
+    Triggered,
     ValueOf,
+    Vetoed,
 )
 from ..rubric.scoring import (
     AssessorScore,
@@ -98,19 +110,41 @@ def _quantity_usages(q: Quantity, sign: int) -> Iterator[Usage]:
         # defined one, which can raise the points; only later ones lower the ratio. So one more
         # fact in a denominator can move the points either way.
         yield from _quantity_usages(q.denominator, 0)
+    elif isinstance(
+        q,
+        Headcount
+        | TeamAttr
+        | IndicatorPoints
+        | AdjustmentPoints
+        | Triggered
+        | DimensionScore
+        | DimensionBonus
+        | DimensionPenalty
+        | PenaltyTotal
+        | Composite
+        | Vetoed
+        | Grade,
+    ):
+        return  # no selection of the indicator's own
+    else:
+        assert_never(q)
 
 
 def _condition_usages(cond: Condition, sign: int) -> Iterator[Usage]:
-    if isinstance(cond, Compare) and not isinstance(cond.left, Field):
-        direction = DIRECTION.get(cond.op, 0)
+    if isinstance(cond, Compare | OneOf):
+        if isinstance(cond.left, Field):
+            return  # a fact's field: a filter's business, not a team condition's
+        direction = DIRECTION.get(cond.op, 0) if isinstance(cond, Compare) else 0
         yield from _quantity_usages(cond.left, sign * direction)
-    elif isinstance(cond, OneOf) and not isinstance(cond.left, Field):
-        yield from _quantity_usages(cond.left, 0)
+    elif isinstance(cond, HasTag):
+        return
     elif isinstance(cond, AllOf | AnyOf):
         for item in cond.items:
             yield from _condition_usages(item, sign)
     elif isinstance(cond, Not):
         yield from _condition_usages(cond.item, -sign)
+    else:
+        assert_never(cond)
 
 
 def _form_usages(form: Scoring, owner: str, sign: int) -> Iterator[Usage]:
@@ -136,6 +170,8 @@ def _form_usages(form: Scoring, owner: str, sign: int) -> Iterator[Usage]:
     elif isinstance(form, Parts):
         for part in form.parts:
             yield from _form_usages(part.scoring, part.id, sign)
+    else:
+        assert_never(form)
 
 
 def indicator_usages(owner: str, form: Scoring) -> tuple[Usage, ...]:
@@ -216,6 +252,19 @@ def _is_per_capita(q: Quantity) -> bool:
     )
 
 
+def _counts_facts(form: Scoring) -> bool:
+    """Whether a form reads selected facts itself: items, a deduction's facts, a score."""
+    if isinstance(form, PerItem | BestItem | AssessorScore):
+        return True
+    if isinstance(form, Deduct):
+        return any(d.select for d in form.deductions)
+    if isinstance(form, Linear | Bands | WhenAll | Highest):
+        return False  # through their quantities only
+    if isinstance(form, Parts):
+        return any(_counts_facts(part.scoring) for part in form.parts)
+    assert_never(form)
+
+
 def per_capita_units(rubric: Rubric) -> tuple[Unit, ...]:
     """Units that read per-capita quantities only.
 
@@ -227,9 +276,7 @@ def per_capita_units(rubric: Rubric) -> tuple[Unit, ...]:
         if isinstance(unit.scoring, Parts):
             continue
         quantities = list(form_quantities(unit.scoring))
-        direct = isinstance(unit.scoring, PerItem | BestItem | AssessorScore) or (
-            isinstance(unit.scoring, Deduct) and any(d.select for d in unit.scoring.deductions)
-        )
+        direct = _counts_facts(unit.scoring)
         if quantities and not direct and all(_is_per_capita(q) for q in quantities):
             found.append(unit)
     return tuple(found)

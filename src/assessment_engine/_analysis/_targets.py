@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any, Final
+from typing import Final, assert_never
 
 import attrs
 
@@ -33,16 +33,19 @@ from ..rubric.conditions import (
     Select,
 )
 from ..rubric.scoring import (
+    AssessorScore,
     Bands,
     BestItem,
     Deduct,
+    Highest,
     Linear,
     Parts,
     PerItem,
     PointsBy,
     Scoring,
+    WhenAll,
 )
-from ..rubric.walk import form_conditions, rubric_selects, scored
+from ..rubric.walk import form_conditions, operands, rubric_selects, scored
 
 __all__ = [
     "DIRECTION",
@@ -56,38 +59,42 @@ __all__ = [
 
 
 def _where_constants(
-    kind: str, cond: Condition, texts: dict[tuple[str, str], set[str]], numbers: Any
+    kind: str,
+    cond: Condition,
+    texts: dict[tuple[str, str], set[str]],
+    numbers: dict[tuple[str, str], set[Decimal]],
 ) -> None:
-    if isinstance(cond, Compare | OneOf) and isinstance(cond.left, Field):
+    if isinstance(cond, Compare | OneOf):
+        if not isinstance(cond.left, Field):
+            return  # a team quantity: no field of the kind
         values = [cond.value] if isinstance(cond, Compare) else sorted(cond.values, key=repr)
         for value in values:
             if isinstance(value, str):
                 texts.setdefault((kind, cond.left.name), set()).add(value)
             elif isinstance(value, Decimal):
                 numbers.setdefault((kind, cond.left.name), set()).add(value)
+    elif isinstance(cond, HasTag):
+        return  # tags are collected from operands()
     elif isinstance(cond, AllOf | AnyOf):
         for item in cond.items:
             _where_constants(kind, item, texts, numbers)
     elif isinstance(cond, Not):
         _where_constants(kind, cond.item, texts, numbers)
+    else:
+        assert_never(cond)
 
 
-def _tags(cond: Condition | None) -> Iterator[str]:
-    if isinstance(cond, HasTag):
-        yield cond.tag
-    elif isinstance(cond, AllOf | AnyOf):
-        for item in cond.items:
-            yield from _tags(item)
-    elif isinstance(cond, Not):
-        yield from _tags(cond.item)
+def _tags(cond: Condition) -> Iterator[str]:
+    """The tags a filter tests, each once, in first-use order."""
+    for operand in operands(cond):
+        if isinstance(operand, tuple):
+            yield operand[1]
 
 
 def _points_tables(form: Scoring) -> Iterator[tuple[str, PointsBy]]:
-    if isinstance(form, PerItem | BestItem) and isinstance(form.points, PointsBy):
-        yield form.select.kind, form.points
-    elif isinstance(form, Parts):
-        for part in form.parts:
-            yield from _points_tables(part.scoring)
+    for item in _item_forms(form):
+        if isinstance(item.points, PointsBy):
+            yield item.select.kind, item.points
 
 
 def points_tables(rubric: Rubric) -> dict[Select, tuple[tuple[str, tuple[str, ...]], ...]]:
@@ -108,6 +115,10 @@ def _item_forms(form: Scoring) -> Iterator[PerItem | BestItem]:
     elif isinstance(form, Parts):
         for part in form.parts:
             yield from _item_forms(part.scoring)
+    elif isinstance(form, Linear | Bands | Deduct | AssessorScore | WhenAll | Highest):
+        return
+    else:
+        assert_never(form)
 
 
 def field_constants(
@@ -162,7 +173,9 @@ DIRECTION: Final = {">=": 1, ">": 1, "<=": -1, "<": -1}
 
 
 def _targets_of_condition(cond: Condition, source: str, sign: int) -> Iterator[Target]:
-    if isinstance(cond, Compare | OneOf) and not isinstance(cond.left, Field):
+    if isinstance(cond, Compare | OneOf):
+        if isinstance(cond.left, Field):
+            return  # a fact's field (only in filters)
         q = cond.left
         if q.quantity_stage() != Phase.FACTS:
             return
@@ -176,8 +189,12 @@ def _targets_of_condition(cond: Condition, source: str, sign: int) -> Iterator[T
     elif isinstance(cond, AllOf | AnyOf):
         for item in cond.items:
             yield from _targets_of_condition(item, source, sign)
+    elif isinstance(cond, HasTag):
+        return
     elif isinstance(cond, Not):
         yield from _targets_of_condition(cond.item, source, -sign)
+    else:
+        assert_never(cond)
 
 
 def _item_points(points: Decimal | PointsBy) -> list[Decimal]:
@@ -191,12 +208,12 @@ def _item_points(points: Decimal | PointsBy) -> list[Decimal]:
 def _targets_of_form(
     form: Scoring, owner: str, sign: int, most: Decimal | None = None
 ) -> Iterator[Target]:
-    if isinstance(form, PerItem) and (form.cap is not None or most is not None):
+    if isinstance(form, PerItem):
         cap = form.cap if form.cap is not None else most
-        assert cap is not None
-        for points in _item_points(form.points):
-            count = math.ceil(cap / points)
-            yield Target(Count(form.select), Decimal(count), True, f"{owner} cap", sign)
+        if cap is not None:
+            for points in _item_points(form.points):
+                count = math.ceil(cap / points)
+                yield Target(Count(form.select), Decimal(count), True, f"{owner} cap", sign)
     elif isinstance(form, BestItem):
         yield Target(Count(form.select), Decimal(1), True, f"{owner} best item", sign)
     elif isinstance(form, Linear):
@@ -215,16 +232,18 @@ def _targets_of_form(
             if line.select is not None:
                 count = math.ceil(form.base / line.points) if form.base > 0 else 1
                 yield Target(Count(line.select), Decimal(count), True, f"{owner} floor", -sign)
+        for cond in form_conditions(form):  # a deduction line's condition: holding costs points
+            yield from _targets_of_condition(cond, owner, -sign)
+    elif isinstance(form, WhenAll | Highest):
+        for cond in form_conditions(form):
+            yield from _targets_of_condition(cond, owner, sign)
     elif isinstance(form, Parts):
         for part in form.parts:
             yield from _targets_of_form(part.scoring, part.id, sign, part.cap or most)
-    if isinstance(form, Deduct):
-        for line in form.deductions:
-            if line.when is not None:
-                yield from _targets_of_condition(line.when, owner, -sign)
-    elif not isinstance(form, Parts):
-        for cond in form_conditions(form):
-            yield from _targets_of_condition(cond, owner, sign)
+    elif isinstance(form, AssessorScore):
+        return
+    else:
+        assert_never(form)
 
 
 def rubric_targets(rubric: Rubric) -> tuple[Target, ...]:

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, cast
+from typing import Any, Final, assert_never, cast
 
 from ..errors import MatcherLimitError
 from .base import FALSE, TRUE, And, Atom, Cluster, Expr, Or, Record
@@ -150,6 +150,11 @@ class ClusterCodec:
             return {"$and": [self.expression(x) for x in expr.items]}
         if isinstance(expr, Or):
             return {"$or": [self.expression(x) for x in expr.items]}
+        if isinstance(expr, Atom):
+            return self._atom(expr)
+        assert_never(expr)
+
+    def _atom(self, expr: Atom) -> dict[str, Any]:
         kind = self.cluster.properties[expr.prop].kind
         if kind == "number":
             k = self.numbers[expr.prop].constant(expr.value)  # type: ignore[arg-type]
@@ -196,15 +201,19 @@ def fold_constants(expr: Expr) -> Expr:
         if FALSE in items:
             return FALSE
         return And(tuple(x for x in items if x != TRUE))
-    if TRUE in items:
-        return TRUE
-    return Or(tuple(x for x in items if x != FALSE))
+    if isinstance(expr, Or):
+        if TRUE in items:
+            return TRUE
+        return Or(tuple(x for x in items if x != FALSE))
+    assert_never(expr)
 
 
 def atoms(expr: Expr) -> list[Atom]:
     if isinstance(expr, Atom):
         return [expr]
-    return [a for item in expr.items for a in atoms(item)]
+    if isinstance(expr, And | Or):
+        return [a for item in expr.items for a in atoms(item)]
+    assert_never(expr)
 
 
 def _count(node: Any) -> tuple[int, int]:
@@ -236,6 +245,13 @@ def _paths(expr: Expr, kinds: Sequence[str]) -> int:
         return 1
     if isinstance(expr, And):
         return math.prod(_paths(x, kinds) for x in expr.items)
+    if isinstance(expr, Or):
+        return _alternative_paths(expr, kinds)
+    assert_never(expr)
+
+
+def _alternative_paths(expr: Or, kinds: Sequence[str]) -> int:
+    """:func:`_paths` of an ``Or``: its items' paths added, exclusive equalities grouped."""
     total = 0
     equal: dict[int, dict[object, int]] = {}
     for item in expr.items:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, Protocol
+from typing import Literal, Protocol, assert_never
 
 import attrs
 
@@ -88,7 +88,9 @@ def negate(expr: Expr) -> Expr:
         return Atom(expr.prop, NEGATED[expr.op], expr.value)
     if isinstance(expr, And):
         return Or(tuple(negate(x) for x in expr.items))
-    return And(tuple(negate(x) for x in expr.items))
+    if isinstance(expr, Or):
+        return And(tuple(negate(x) for x in expr.items))
+    assert_never(expr)
 
 
 @attrs.frozen

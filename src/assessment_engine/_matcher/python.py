@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, assert_never
 
 from .base import And, Atom, Cluster, Expr, Or, Record
 
@@ -37,7 +37,7 @@ def evaluate(expr: Expr, record: Record) -> bool:
         return all(evaluate(x, record) for x in expr.items)
     if isinstance(expr, Or):
         return any(evaluate(x, record) for x in expr.items)
-    raise TypeError(f"not a compiled condition: {expr!r}")  # pragma: no cover
+    assert_never(expr)
 
 
 class PythonMatcher:

@@ -28,10 +28,31 @@ import itertools
 import linecache
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
 from ..facts import fact_fields
-from ..rubric.conditions import Count, Headcount, Phase, Ratio, Total, ValueOf
+from ..rubric.conditions import (
+    AdjustmentPoints,
+    Composite,
+    Count,
+    DimensionBonus,
+    DimensionPenalty,
+    DimensionScore,
+    DistinctCount,
+    Grade,
+    Headcount,
+    IndicatorPoints,
+    Largest,
+    Mean,
+    PenaltyTotal,
+    Phase,
+    Ratio,
+    TeamAttr,
+    Total,
+    Triggered,
+    ValueOf,
+    Vetoed,
+)
 from ._plan import FastPaths, Plan
 from ._scorers import (
     AdjustmentPlan,
@@ -304,8 +325,28 @@ def _emit_quantities(src: _Source, plan: Plan, *, fast: bool = False) -> None:
             src.add("else:")
             src.add(f"_x = _l[0].{q.field}", 1)
             src.add(f"V[{i}] = {default} if _x is None else _x", 1)
-        else:
+        elif isinstance(
+            q,
+            Ratio
+            | ValueOf
+            | Mean
+            | Largest
+            | DistinctCount
+            | TeamAttr
+            | IndicatorPoints
+            | AdjustmentPoints
+            | Triggered
+            | DimensionScore
+            | DimensionBonus
+            | DimensionPenalty
+            | PenaltyTotal
+            | Composite
+            | Vetoed
+            | Grade,
+        ):  # not inlined: the slot's compute function
             src.add(f"V[{i}] = {src.const(qp.compute, 'Q')}(L, team, problems)")
+        else:
+            assert_never(q)
 
 
 def _emit_lookups(src: _Source, plan: Plan, phase: Phase) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
-from .._matcher.base import MAX_RULES_PER_CLUSTER, Atom, Cluster, Expr, Property, Rule
+from .._matcher.base import MAX_RULES_PER_CLUSTER, And, Atom, Cluster, Expr, Or, Property, Rule
 from ..facts import Fact, fact_fields
 from ..rubric import Rubric
 from ..rubric.conditions import (
@@ -43,7 +43,9 @@ def _cost(expr: Expr, kinds: Sequence[str]) -> int:
     """Comparisons the expression costs once encoded for durable-rules."""
     if isinstance(expr, Atom):
         return 2 if kinds[expr.prop] == "number" and expr.op in ("==", "!=") else 1
-    return sum(_cost(x, kinds) for x in expr.items)
+    if isinstance(expr, And | Or):
+        return sum(_cost(x, kinds) for x in expr.items)
+    assert_never(expr)
 
 
 def _chunks(rules: list[Rule], kinds: Sequence[str]) -> list[list[Rule]]:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
+from typing import assert_never
 
 import attrs
 
 from .._matcher.base import NEGATED
 from ..facts import Fact, field_specs
-from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, Not, OneOf, Value
+from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, HasTag, Not, OneOf, Value
 from ..rubric.scoring import Bands, BestItem, PerItem, PointsBy
 from ._intervals import Interval, frac
 
@@ -99,11 +100,16 @@ def conjuncts(cond: Condition | None, negate: bool = False) -> Iterator[tuple[Co
         return
     if isinstance(cond, Not):
         yield from conjuncts(cond.item, not negate)
-    elif (isinstance(cond, AllOf) and not negate) or (isinstance(cond, AnyOf) and negate):
-        for item in cond.items:
-            yield from conjuncts(item, negate)
-    else:
+    elif isinstance(cond, AllOf | AnyOf):
+        if isinstance(cond, AllOf) != negate:  # a conjunction, once Not is pushed down
+            for item in cond.items:
+                yield from conjuncts(item, negate)
+        else:
+            yield cond, negate
+    elif isinstance(cond, Compare | OneOf | HasTag):
         yield cond, negate
+    else:
+        assert_never(cond)
 
 
 def item_points(form: PerItem | BestItem, cls: type[Fact] | None) -> list[Decimal]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import assert_never
 
 from .._base.numbers import exact_text
 from ..rubric import Rubric
@@ -192,11 +193,14 @@ def check_points_above_max(rubric: Rubric, model: Model) -> Iterator[Finding]:
             awards = [("its award", form.points)]
         elif isinstance(form, AssessorScore):
             awards = [("the assessor's maximum", form.maximum)]
-        elif isinstance(form, BestItem) or (
-            isinstance(form, PerItem) and (form.cap is None or form.cap > ceiling)
-        ):
-            one = max(item_points(form, rubric.fact_types.get(form.select.kind)))
-            awards = [("one fact", one)]
+        elif isinstance(form, PerItem | BestItem):
+            if isinstance(form, BestItem) or form.cap is None or form.cap > ceiling:
+                one = max(item_points(form, rubric.fact_types.get(form.select.kind)))
+                awards = [("one fact", one)]
+        elif isinstance(form, Linear | Deduct | Parts):
+            pass  # no single award: points per unit, a base minus deductions, parts' own sites
+        else:
+            assert_never(form)
         for what, points in awards:
             if points > ceiling:
                 yield Finding(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
+from typing import assert_never
 
 import attrs
 
@@ -192,7 +193,7 @@ class Model:
             return Domain("flag", values=frozenset([False, True] if fires else [False]))
         if isinstance(q, Grade):
             return Domain("text", values=self.grade_labels(self.scales[q.scale], titles=titles))
-        raise TypeError(f"unknown quantity {q!r}")  # pragma: no cover
+        assert_never(q)
 
     def _count_like(self, select: Select, field: str | None) -> Interval:
         if not self.can_match(select):
@@ -295,7 +296,7 @@ class Model:
             for part in form.parts:
                 total = total + self.form(part.scoring).at_most(part.cap)
             return total
-        raise TypeError(f"unknown scoring form {form!r}")  # pragma: no cover
+        assert_never(form)
 
     def deductions(self, form: Deduct) -> Interval:
         """The total a deduction form can take off its base."""
@@ -434,10 +435,12 @@ class Model:
             return any(h for h, _ in parts), all(f for _, f in parts)
         if isinstance(cond, HasTag):
             return True, True
-        domain = self._operand(cond.left, ctx)
         if isinstance(cond, Compare):
+            domain = self._operand(cond.left, ctx)
             return compare(domain, NEGATED[cond.op] if negate else cond.op, cond.value)
-        return one_of(domain, cond.values, negate)
+        if isinstance(cond, OneOf):
+            return one_of(self._operand(cond.left, ctx), cond.values, negate)
+        assert_never(cond)
 
     def _operand(self, left: Field | Quantity, ctx: _Context) -> Domain:
         if isinstance(left, Field):

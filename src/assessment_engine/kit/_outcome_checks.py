@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
+from typing import assert_never
 
 from .._base.numbers import exact_text
 from ..rubric import Rubric
@@ -16,7 +17,17 @@ from ..rubric.conditions import (
 )
 from ..rubric.describe import describe_condition, describe_quantity, describe_select
 from ..rubric.model import GradeScale
-from ..rubric.scoring import Deduct, Highest, WhenAll
+from ..rubric.scoring import (
+    AssessorScore,
+    Bands,
+    BestItem,
+    Deduct,
+    Highest,
+    Linear,
+    Parts,
+    PerItem,
+    WhenAll,
+)
 from ..rubric.walk import selects_in
 from ._domains import conjuncts
 from ._findings import Finding, places, sites
@@ -102,6 +113,10 @@ def check_conditions(rubric: Rubric, model: Model) -> Iterator[Finding]:
                 for line in form.deductions
                 if line.when is not None
             ]
+        elif isinstance(form, PerItem | BestItem | Linear | Bands | AssessorScore | Parts):
+            pass  # no team condition (a site is never Parts: its parts are sites)
+        else:
+            assert_never(form)
         for what, cond in conditions:
             can_hold, can_fail = model.truth(cond)
             if can_hold and can_fail:

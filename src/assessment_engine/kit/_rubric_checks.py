@@ -5,13 +5,25 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import assert_never
 
 from .._base.hints import did_you_mean
 from .._base.numbers import exact_text
 from .._plugins.builtin_facts import assessment_register_fact_types as _builtin_fact_types
 from ..facts import fact_fields
 from ..rubric import Rubric
-from ..rubric.conditions import AllOf, AnyOf, Compare, Condition, Field, Not, OneOf, Select, Value
+from ..rubric.conditions import (
+    AllOf,
+    AnyOf,
+    Compare,
+    Condition,
+    Field,
+    HasTag,
+    Not,
+    OneOf,
+    Select,
+    Value,
+)
 from ..rubric.model import Bonus, Indicator, Penalty
 from ..rubric.scoring import BestItem, Parts, PerItem, PointsBy
 from ..rubric.walk import selects_in
@@ -78,8 +90,13 @@ def _field_atoms(cond: Condition | None) -> Iterator[Compare | OneOf]:
             yield from _field_atoms(item)
     elif isinstance(cond, Not):
         yield from _field_atoms(cond.item)
-    elif isinstance(cond, Compare | OneOf) and isinstance(cond.left, Field):
-        yield cond
+    elif isinstance(cond, Compare | OneOf):
+        if isinstance(cond.left, Field):
+            yield cond
+    elif isinstance(cond, HasTag):
+        return
+    else:
+        assert_never(cond)
 
 
 def _values(atom: Compare | OneOf) -> list[Value]:

@@ -9,6 +9,7 @@ add up, can a title be reached) belong to the consistency kit, not here.
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import assert_never
 
 from .._base.hints import did_you_mean
 from ..errors import RubricError
@@ -19,6 +20,7 @@ from .conditions import (
     AllOf,
     AnyOf,
     Compare,
+    Composite,
     Condition,
     Count,
     DimensionBonus,
@@ -28,18 +30,22 @@ from .conditions import (
     Field,
     Grade,
     HasTag,
+    Headcount,
     IndicatorPoints,
     Largest,
     Mean,
     Not,
     OneOf,
+    PenaltyTotal,
     Phase,
     Quantity,
     Ratio,
     Select,
+    TeamAttr,
     Total,
     Triggered,
     ValueOf,
+    Vetoed,
 )
 from .model import Bonus, Penalty
 from .scoring import (
@@ -114,8 +120,8 @@ class _Checker:
                 )
             field_kind = self.field(kind, cond.left.name, ("number", "text", "flag"))
             self.compare_types(cond, field_kind, f"{kind}.{cond.left.name}")
-        else:  # pragma: no cover - the classes validate their items
-            raise self.fail(f"unknown condition {cond!r}")
+        else:
+            assert_never(cond)
 
     def compare_types(self, cond: Compare | OneOf, value_kind: str, what: str) -> None:
         values = [cond.value] if isinstance(cond, Compare) else sorted(cond.values, key=repr)
@@ -162,6 +168,10 @@ class _Checker:
             self.known(q.dimension, self.dimensions, "dimension")
         elif isinstance(q, Grade):
             self.known(q.scale, set(self.scales), "grade scale")
+        elif isinstance(q, Headcount | TeamAttr | PenaltyTotal | Composite | Vetoed):
+            pass  # nothing to look up
+        else:
+            assert_never(q)
         return q.quantity_kind()
 
     def known(self, name: str, choices: set[str], what: str) -> None:
@@ -194,6 +204,8 @@ class _Checker:
                             f"grade scale {scale.id!r} has no label {value!r}"
                             + did_you_mean(str(value), labels)
                         )
+        else:
+            assert_never(cond)
 
     def scoring(self, form: Scoring, place: str) -> None:
         stage = Phase.FACTS
@@ -229,8 +241,10 @@ class _Checker:
         elif isinstance(form, Parts):
             for part in form.parts:
                 self.scoring(part.scoring, f"{place} part {part.id}")
-        elif not isinstance(form, AssessorScore):  # pragma: no cover
-            raise self.fail(f"unknown scoring form {form!r}")
+        elif isinstance(form, AssessorScore):
+            pass  # its bounds are checked by the class
+        else:
+            assert_never(form)
 
     # ------------------------------------------------------------------ the rubric
     def run(self) -> None:

@@ -90,11 +90,14 @@ def describe_select(select: Select) -> str:
 
 
 def _filter(cond: Condition) -> str:
-    if isinstance(cond, Compare) and isinstance(cond.left, Field):
-        return f"{cond.left.name}{_OPS[cond.op]}{_const(cond.value)}"
-    if isinstance(cond, OneOf) and isinstance(cond.left, Field):
+    if isinstance(cond, Compare | OneOf):
+        if not isinstance(cond.left, Field):  # a team quantity
+            return describe_condition(cond)
+        name = cond.left.name
+        if isinstance(cond, Compare):
+            return f"{name}{_OPS[cond.op]}{_const(cond.value)}"
         values = "|".join(sorted(_const(v) for v in cond.values))
-        return f"{cond.left.name}∈{{{values}}}"
+        return f"{name}∈{{{values}}}"
     if isinstance(cond, HasTag):
         return f"#{cond.tag}"
     if isinstance(cond, AllOf):
@@ -103,7 +106,7 @@ def _filter(cond: Condition) -> str:
         return " or ".join(_filter(c) for c in cond.items)
     if isinstance(cond, Not):
         return f"not ({_filter(cond.item)})"
-    return describe_condition(cond)
+    assert_never(cond)
 
 
 def describe_quantity(q: Quantity) -> str:

@@ -139,11 +139,35 @@ def quantity_selects(quantity: Quantity) -> list[Select]:
 
 def value_ofs(quantity: Quantity) -> Iterator[ValueOf]:
     """The reported values (:class:`ValueOf`) a quantity reads, both parts of a ratio included."""
-    if isinstance(quantity, ValueOf):
-        yield quantity
-    elif isinstance(quantity, Ratio):
-        yield from value_ofs(quantity.numerator)
-        yield from value_ofs(quantity.denominator)
+    q = quantity
+    if isinstance(q, ValueOf):
+        yield q
+    elif isinstance(q, Ratio):
+        yield from value_ofs(q.numerator)
+        yield from value_ofs(q.denominator)
+    elif isinstance(
+        q,
+        Count
+        | Total
+        | Mean
+        | Largest
+        | DistinctCount
+        | Headcount
+        | TeamAttr
+        | IndicatorPoints
+        | AdjustmentPoints
+        | Triggered
+        | DimensionScore
+        | DimensionBonus
+        | DimensionPenalty
+        | PenaltyTotal
+        | Composite
+        | Vetoed
+        | Grade,
+    ):
+        return
+    else:
+        assert_never(q)
 
 
 def form_conditions(form: Scoring) -> Iterator[Condition]:
@@ -170,9 +194,13 @@ def form_quantities(form: Scoring) -> Iterator[Quantity]:
     elif isinstance(form, Parts):
         for part in form.parts:
             yield from form_quantities(part.scoring)
+    elif isinstance(form, Deduct | WhenAll | Highest):
+        for cond in form_conditions(form):
+            yield from condition_quantities(cond)
+    elif isinstance(form, PerItem | BestItem | AssessorScore):
         return
-    for cond in form_conditions(form):
-        yield from condition_quantities(cond)
+    else:
+        assert_never(form)
 
 
 def score_select(owner: str) -> Select:
@@ -182,16 +210,20 @@ def score_select(owner: str) -> Select:
 
 def form_selects(form: Scoring, owner: str) -> Iterator[Select]:
     """Every selection a scoring form counts, directly or through its quantities."""
+    if isinstance(form, Parts):
+        for part in form.parts:
+            yield from form_selects(part.scoring, part.id)
+        return
     if isinstance(form, PerItem | BestItem):
         yield form.select
     elif isinstance(form, Deduct):
         yield from (d.select for d in form.deductions if d.select is not None)
     elif isinstance(form, AssessorScore):
         yield score_select(owner)
-    elif isinstance(form, Parts):
-        for part in form.parts:
-            yield from form_selects(part.scoring, part.id)
-        return
+    elif isinstance(form, Linear | Bands | WhenAll | Highest):
+        pass  # through their quantities only
+    else:
+        assert_never(form)
     for q in form_quantities(form):
         yield from quantity_selects(q)
 
@@ -252,6 +284,10 @@ def assessor_selects(rubric: RubricParts) -> dict[str, tuple[Select, AssessorSco
         elif isinstance(form, Parts):
             for part in form.parts:
                 visit(part.id, part.scoring)
+        elif isinstance(form, PerItem | BestItem | Linear | Bands | Deduct | WhenAll | Highest):
+            return
+        else:
+            assert_never(form)
 
     for item in scored(rubric):
         visit(item.id, item.scoring)

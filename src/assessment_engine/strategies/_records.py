@@ -12,7 +12,7 @@ import math
 import typing
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 from hypothesis import reject
@@ -362,7 +362,9 @@ def _solve(
     draw: st.DrawFn, cond: Condition, want: bool, out: dict[str, Any], tags: dict[str, bool]
 ) -> None:
     """Field values (and tags) that make ``cond`` hold (``want``) or fail, best effort."""
-    if isinstance(cond, Compare) and isinstance(cond.left, Field):
+    if isinstance(cond, Compare):
+        if not isinstance(cond.left, Field):
+            return  # a team quantity: no field of the fact to set
         name, value, op = cond.left.name, cond.value, cond.op
         if isinstance(value, bool):
             out[name] = value if (op == "==") == want else not value
@@ -374,7 +376,9 @@ def _solve(
                 out[name] = value + pick(draw, (-delta, Decimal(0), delta))
         else:
             out[name] = value if (op == "==") == want else _Other(value)
-    elif isinstance(cond, OneOf) and isinstance(cond.left, Field):
+    elif isinstance(cond, OneOf):
+        if not isinstance(cond.left, Field):
+            return
         values = sorted(cond.values, key=repr)
         if want:
             out[cond.left.name] = pick(draw, values)
@@ -394,6 +398,8 @@ def _solve(
             _solve(draw, item, want, out, tags)
     elif isinstance(cond, Not):
         _solve(draw, cond.item, not want, out, tags)
+    else:
+        assert_never(cond)
 
 
 class _Other:

@@ -11,7 +11,7 @@ import datetime
 import math
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import Any, assert_never
 
 import attrs
 from hypothesis import strategies as st
@@ -20,16 +20,27 @@ from .._analysis import Target
 from .._pipeline import select_matches
 from ..facts import Fact, Record, Team
 from ..rubric.conditions import (
+    AdjustmentPoints,
+    Composite,
     Count,
+    DimensionBonus,
+    DimensionPenalty,
+    DimensionScore,
     DistinctCount,
+    Grade,
     Headcount,
+    IndicatorPoints,
     Largest,
     Mean,
+    PenaltyTotal,
     Quantity,
     Ratio,
     Select,
+    TeamAttr,
     Total,
+    Triggered,
     ValueOf,
+    Vetoed,
 )
 from ._records import (
     DELTAS,
@@ -110,8 +121,25 @@ def _realise(
         else:
             parts = [value]
         made = [aimed(q.select, {q.field: part}) for part in parts]
+    elif isinstance(
+        q,
+        Headcount
+        | TeamAttr
+        | Ratio
+        | IndicatorPoints
+        | AdjustmentPoints
+        | Triggered
+        | DimensionScore
+        | DimensionBonus
+        | DimensionPenalty
+        | PenaltyTotal
+        | Composite
+        | Vetoed
+        | Grade,
+    ):
+        return None  # not counted from records alone (a ratio is aimed at by its parts)
     else:
-        return None
+        assert_never(q)
     return [r for r in made if r is not None]
 
 

@@ -22,7 +22,7 @@ import math
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 import attrs
 
@@ -39,18 +39,22 @@ from ..rubric.conditions import (
     Condition,
     Count,
     DimensionBonus,
+    DimensionPenalty,
     DimensionScore,
     DistinctCount,
     Grade,
+    HasTag,
     Headcount,
     IndicatorPoints,
     Largest,
     Mean,
     Not,
     OneOf,
+    PenaltyTotal,
     Quantity,
     Ratio,
     Select,
+    TeamAttr,
     Total,
     Triggered,
     ValueOf,
@@ -59,6 +63,7 @@ from ..rubric.conditions import (
 from ..rubric.describe import describe_condition
 from ..rubric.model import Bonus, Indicator, Penalty, Veto
 from ..rubric.scoring import (
+    AssessorScore,
     Bands,
     BestItem,
     Deduct,
@@ -105,6 +110,19 @@ class Candidate:
 
 
 Number = Decimal | Fraction
+#: The quantities known once items are scored: changed through those items (:meth:`item_steps`).
+_LATER = (
+    IndicatorPoints
+    | AdjustmentPoints
+    | Triggered
+    | Vetoed
+    | DimensionScore
+    | DimensionBonus
+    | DimensionPenalty
+    | PenaltyTotal
+    | Composite
+    | Grade
+)
 
 
 class CandidateFinder:
@@ -177,8 +195,8 @@ class CandidateFinder:
             if num is None or not den:
                 return None
             return Fraction(num) / Fraction(den)
-        if not isinstance(q, Count | Total | Mean | Largest | DistinctCount | ValueOf):
-            return None
+        if isinstance(q, TeamAttr | _LATER):
+            return None  # not a fact quantity
         facts = self.selected(q.select)
         if isinstance(q, Count):
             return Decimal(len(facts))
@@ -192,9 +210,11 @@ class CandidateFinder:
             return max(numbers) if numbers else None
         if isinstance(q, DistinctCount):
             return Decimal(len({getattr(f, q.field, None) for f in facts} - {None}))
-        if len(facts) > 1:
-            return None
-        return numbers[0] if numbers else q.default
+        if isinstance(q, ValueOf):
+            if len(facts) > 1:
+                return None
+            return numbers[0] if numbers else q.default
+        assert_never(q)
 
     def _new(
         self,
@@ -240,7 +260,9 @@ class CandidateFinder:
             return self._distinct(q, need)
         if isinstance(q, Total | Mean | Largest | ValueOf):
             return self._raise_field(q, current, bound, strict)
-        return self.item_steps(q)
+        if isinstance(q, Headcount | TeamAttr | _LATER):
+            return self.item_steps(q)
+        assert_never(q)
 
     def _raise_field(
         self,
@@ -264,8 +286,10 @@ class CandidateFinder:
             needed = Fraction(bound) * (len(numbers) + 1) - Fraction(sum(numbers, Decimal(0)))
         elif isinstance(q, Total):
             needed = Fraction(bound) - Fraction(current or 0)
-        else:
+        elif isinstance(q, Largest):
             needed = Fraction(bound)
+        else:
+            assert_never(q)
         amount = at_least(max(needed, Fraction(0)), strict=strict, integer=integer)
         fact = self._new(q.select, values={q.field: amount})
         if fact is not None:
@@ -323,7 +347,9 @@ class CandidateFinder:
                 if left < bound or (not strict and left == bound):
                     return [tuple(("remove", f, None) for f in facts[:n])]
             return []
-        return self.item_steps(q, down=True)
+        if isinstance(q, Mean | DistinctCount | Headcount | TeamAttr | _LATER):
+            return self.item_steps(q, down=True)
+        assert_never(q)
 
     def _remove(self, facts: list[Record], count: int) -> list[Steps]:
         if count <= 0:
@@ -361,9 +387,13 @@ class CandidateFinder:
             if op == "==":
                 return self.raise_to(q, value) + self.lower_to(q, value)
             return []
-        if isinstance(cond, OneOf) and isinstance(cond.left, _QUANTITIES):
-            return self.item_steps(cond.left)
-        return []
+        if isinstance(cond, OneOf):
+            if isinstance(cond.left, _QUANTITIES):
+                return self.item_steps(cond.left)
+            return []
+        if isinstance(cond, HasTag):
+            return []  # a fact's tag: a filter's business, not a team condition's
+        assert_never(cond)
 
     def _together(self, parts: list[list[Steps]]) -> list[Steps]:
         """One change set per combination of the parts' first alternatives (all must hold)."""
@@ -416,6 +446,24 @@ class CandidateFinder:
             for penalty in rubric.penalties:
                 if penalty.dimension in dims:
                     found += self.scoring_down(penalty.scoring)
+        elif isinstance(
+            q,
+            Count
+            | Total
+            | Mean
+            | Largest
+            | DistinctCount
+            | ValueOf
+            | Headcount
+            | TeamAttr
+            | Ratio
+            | DimensionPenalty
+            | PenaltyTotal,
+        ):
+            # fact quantities change in raise_to and lower_to; penalty totals are not searched
+            pass
+        else:
+            assert_never(q)
         return found
 
     def scoring(self, scoring: Scoring, *, up: bool) -> list[Steps]:
@@ -463,7 +511,9 @@ class CandidateFinder:
             return [s for o in scoring.options for s in self.satisfy(o.when) if s]
         if isinstance(scoring, Parts):
             return [s for part in scoring.parts for s in self.scoring_up(part.scoring)]
-        return []  # AssessorScore: an assessor's judgement, not a fact to change
+        if isinstance(scoring, AssessorScore):
+            return []  # an assessor's judgement, not a fact to change
+        assert_never(scoring)
 
     def scoring_down(self, scoring: Scoring) -> list[Steps]:
         """Change sets that may take points away under a scoring form (for penalties)."""
@@ -489,7 +539,9 @@ class CandidateFinder:
             return [s for s in self.satisfy(whens, negated=True) if s]
         if isinstance(scoring, Parts):
             return [s for part in scoring.parts for s in self.scoring_down(part.scoring)]
-        return []
+        if isinstance(scoring, Deduct | AssessorScore):
+            return []
+        assert_never(scoring)
 
 
 _QUANTITIES = (

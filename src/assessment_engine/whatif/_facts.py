@@ -14,7 +14,7 @@ import typing
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, assert_never
 
 from .._matcher.base import NEGATED
 from .._pipeline import select_matches
@@ -130,7 +130,9 @@ def _solve(where: Condition | None, negated: bool = False) -> list[_Assign]:
     empty: _Assign = ((), frozenset())
     if where is None:
         return [empty]
-    if isinstance(where, Compare) and isinstance(where.left, Field):
+    if isinstance(where, Compare):
+        if not isinstance(where.left, Field):
+            return []  # a team quantity: no field of the fact to set
         op = NEGATED[where.op] if negated else where.op
         value = where.value
         name = where.left.name
@@ -141,7 +143,9 @@ def _solve(where: Condition | None, negated: bool = False) -> list[_Assign]:
             moved = value + step if op == ">" else value - step
             return [(((name, moved),), frozenset())]
         return [empty]  # != : the default value may do; matches() decides
-    if isinstance(where, OneOf) and isinstance(where.left, Field):
+    if isinstance(where, OneOf):
+        if not isinstance(where.left, Field):
+            return []
         if negated:
             return [empty]
         name = where.left.name
@@ -149,10 +153,9 @@ def _solve(where: Condition | None, negated: bool = False) -> list[_Assign]:
         return [(((name, v),), frozenset()) for v in values]
     if isinstance(where, HasTag):
         return [empty] if negated else [((), frozenset({where.tag}))]
-    conjunction = isinstance(where, AllOf) != negated
     if isinstance(where, AllOf | AnyOf):
         options = [_solve(c, negated) for c in where.items]
-        if not conjunction:
+        if isinstance(where, AllOf) == negated:  # a disjunction, once Not is pushed down
             return [a for option in options for a in option][:_MAX_ALTERNATIVES]
         result: list[_Assign] = []
         for combo in itertools.product(*options):
@@ -164,7 +167,7 @@ def _solve(where: Condition | None, negated: bool = False) -> list[_Assign]:
         return result
     if isinstance(where, Not):
         return _solve(where.item, not negated)
-    return []
+    assert_never(where)
 
 
 def _preferred(points: PointsBy | None, field: str) -> list[str]:
