@@ -333,6 +333,24 @@ def test_hours_per_member_land_on_and_just_below_the_band(per_member: Fraction) 
     )
 
 
+def test_a_zero_point_item_under_a_cap_is_no_target() -> None:
+    # a 0-point item never reaches a cap: no count aims at it (this once divided by zero)
+    zero = Rubric.build(
+        dimensions=[Dimension(id="d", label="D", max=10)],
+        indicators=[
+            Indicator(
+                id="d.i",
+                dimension="d",
+                label="I",
+                max=10,
+                scoring=PerItem(facts("activity", kind="volunteer"), points=0, cap=2),
+            )
+        ],
+    )
+    drawn = find(teams(zero, max_size=2), lambda items: len(items) > 0, settings=SEARCH)
+    assert all(isinstance(f, Fact) for f in drawn)
+
+
 @pytest.mark.parametrize("count", [2, 3])
 def test_item_counts_reach_a_cap_exactly_and_one_short(count: int) -> None:
     # cap 6 at 3 points (national) or 2 points (city): 2 and 3 items reach it

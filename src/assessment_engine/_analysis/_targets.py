@@ -198,8 +198,9 @@ def _targets_of_condition(cond: Condition, source: str, sign: int) -> Iterator[T
 
 
 def _item_points(points: Decimal | PointsBy) -> list[Decimal]:
+    """The points one item can be worth, when positive (an item worth 0 never reaches a cap)."""
     if isinstance(points, Decimal):
-        return [points]
+        return [points] if points > 0 else []
     values = [p for _, p in points.table] + [points.default]
     positive = [p for p in values if p > 0]
     return sorted({min(positive), max(positive)}) if positive else []

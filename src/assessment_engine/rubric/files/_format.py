@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, assert_never
 
 from ..._base.numbers import exact_text
 from .. import (
@@ -161,9 +161,19 @@ def format_quantity(q: Field | Quantity) -> str:
     cls = type(q)
     if isinstance(q, Field):
         return _name(q.name, "field")
-    if cls in _CONSTANTS:
+    if isinstance(q, Headcount | Composite | Vetoed | PenaltyTotal):
         return _CONSTANTS[cls]
-    if cls in _ID_FUNCTIONS:
+    if isinstance(
+        q,
+        IndicatorPoints
+        | AdjustmentPoints
+        | Triggered
+        | DimensionScore
+        | DimensionBonus
+        | DimensionPenalty
+        | Grade
+        | TeamAttr,
+    ):
         function, attribute = _ID_FUNCTIONS[cls]
         return f"{function}({_quote(getattr(q, attribute))})"
     if isinstance(q, Count):
@@ -181,7 +191,7 @@ def format_quantity(q: Field | Quantity) -> str:
         if q.denominator == Headcount():
             return f"per_capita({format_quantity(q.numerator)})"
         return f"ratio({format_quantity(q.numerator)}, {format_quantity(q.denominator)})"
-    raise TypeError(f"no expression form for {cls.__name__}")
+    assert_never(q)
 
 
 def _chain(items: tuple[Condition, ...]) -> bool:
@@ -219,7 +229,7 @@ def format_condition(cond: Condition) -> str:
         return f" {word} ".join(_grouped(c) for c in cond.items)
     if isinstance(cond, Not):
         return f"not {_grouped(cond.item)}"
-    raise TypeError(f"no expression form for {type(cond).__name__}")
+    assert_never(cond)
 
 
 def _order(value: Any) -> tuple[int, Any]:
