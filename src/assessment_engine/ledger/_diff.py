@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Literal, Protocol
 
 import attrs
 
-from .. import Engine, FactSet
+from ..engine import Engine
 from ..errors import AssessmentError
+from ..factset import FactSet
 from ..results import Assessment, FactRef
 from ._errors import LedgerStateError
 from ._facts import facts_from_text

@@ -11,8 +11,10 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .. import Engine, FactSet, Report
+from ..engine import Engine
 from ..facts import Fact
+from ..factset import FactSet
+from ..report import Report
 from ..rubric import Rubric
 from . import _workflow
 from ._errors import LedgerStateError, UnknownRecordError

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from .. import Engine, __version__
+from .._base.version import VERSION
+from ..engine import Engine
 from ..errors import AssessmentError
 from ._facts import facts_from_text
 from ._json import sha256
@@ -181,8 +182,8 @@ def reproduce(ledger: Ledger, run: Run, *, engine: Engine | None = None) -> Repr
     version = ledger.rubric_version(run.rubric_version)
     data = ledger.rubric_data(version)
     causes: list[str] = []
-    if run.engine_version != __version__:
-        causes.append(f"engine version was {run.engine_version}, now {__version__}")
+    if run.engine_version != VERSION:
+        causes.append(f"engine version was {run.engine_version}, now {VERSION}")
     using: Literal["stored rubric", "engine"] = "engine" if engine is not None else "stored rubric"
 
     def failed(extra: Sequence[str]) -> Reproduction:

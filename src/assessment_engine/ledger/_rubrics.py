@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import attrs
 
-from .. import Engine
+from ..engine import Engine
 from ..facts import Fact, fact_fields
 from ..rubric import Rubric, from_data
 from ._json import canonical, sha256

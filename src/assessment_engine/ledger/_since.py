@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .. import Report
+from ..report import Report
 from ..results import Assessment, Standing
 from ._model import Run
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from .. import __version__
+from .._base.version import VERSION
 from ._connect import APPLICATION_ID, Target, create_engine, translate_errors, write_options
 from ._errors import LedgerFileError, UnknownRecordError
 from ._facts import StoredFacts
@@ -139,7 +139,7 @@ class Store:
                     SCHEMA_TABLE.insert().values(
                         version=migration.version,
                         description=migration.description,
-                        engine_version=__version__,
+                        engine_version=VERSION,
                         applied_at=self.now(),
                     )
                 )
@@ -194,7 +194,7 @@ class Store:
         META_TABLE.create(conn)
         SCHEMA_TABLE.create(conn)
         now = self.now()
-        for key, value in (("format", FORMAT), ("created_at", now), ("created_by", __version__)):
+        for key, value in (("format", FORMAT), ("created_at", now), ("created_by", VERSION)):
             conn.execute(META_TABLE.insert().values(key=key, value=value))
         if self.target.backend == "sqlite":
             conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from .. import Report
+from ..report import Report
 from ._errors import LedgerStateError
 from ._facts import StoredFacts
 from ._json import canonical, sha256
