@@ -28,7 +28,7 @@ from ._errors import (
     UnknownRecordError,
 )
 from ._facts import load_records
-from ._ledger import Ledger, RunRef
+from ._ledger import Ledger
 from ._model import (
     APPEAL_OUTCOMES,
     RUN_STATES,
@@ -58,6 +58,7 @@ from ._stability import (
     Stability,
     population_stability_index,
 )
+from ._view import RunRef
 
 __all__ = [
     "APPEAL_OUTCOMES",

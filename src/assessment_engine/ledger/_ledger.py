@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..engine import Engine
-from ..facts import Fact
+from ..facts import BUILTIN_FACT_TYPES, Fact
 from ..factset import FactSet
 from ..report import Report
 from ..rubric import Rubric
 from . import _workflow
+from ._diff import RunDiff, diff_runs
 from ._errors import LedgerStateError, UnknownRecordError
 from ._facts import (
     apply_correction,
@@ -39,20 +40,16 @@ from ._model import (
     Submission,
 )
 from ._report import StoredReport
-from ._rubrics import RubricRebuildError, capture, rebuild
+from ._reproduce import Reproduction, reproduce
+from ._rubrics import RubricRebuildError, capture, fact_classes, rebuild
+from ._since import SincePrevious, changes_since_previous_final
+from ._stability import Stability, stability
+from ._view import RunRef
 
 if TYPE_CHECKING:
-    from ._diff import RunDiff
-    from ._reproduce import Reproduction
-    from ._since import SincePrevious
-    from ._stability import Stability
     from ._store import Store
 
-__all__ = ["Ledger", "RunRef"]
-
-#: How a run is named: its id, the :class:`Run`, or a reference ``"7"``, ``"latest"``,
-#: ``"2024/latest"``, ``"2024/published"``, ``"2024/final"``.
-RunRef = int | str | Run
+__all__ = ["Ledger"]
 
 
 def _utc_now() -> datetime.datetime:
@@ -213,8 +210,6 @@ class Ledger:
         return submission if isinstance(submission, Submission) else self.submission(submission)
 
     def _fact_types(self, versions: Sequence[int] | None) -> Mapping[str, type[Fact]]:
-        from ._rubrics import fact_classes
-
         with self._store.read() as conn:
             ids = versions if versions is not None else self._store.rubric_version_ids(conn)
             payloads = [self._store.rubric_payload(conn, v)[0] for v in ids]
@@ -222,10 +217,7 @@ class Ledger:
         for data in payloads:
             kinds.update(fact_classes(data))
         if not kinds:
-            from ..facts import Achievement, Activity, Incident, Member, Metric, Score, Team
-
-            builtin = (Team, Member, Activity, Achievement, Metric, Incident, Score)
-            kinds.update({cls.fact_kind: cls for cls in builtin})
+            kinds.update({cls.fact_kind: cls for cls in BUILTIN_FACT_TYPES})
         return kinds
 
     # ------------------------------------------------------------------ rubric versions
@@ -611,20 +603,14 @@ class Ledger:
         not, exactly what differs (engine version, plugins, rubric objects, fact classes, and
         each changed value of the report).
         """
-        from ._reproduce import reproduce
-
         return reproduce(self, self.run(run), engine=engine)
 
     def diff(self, run_a: RunRef, run_b: RunRef) -> RunDiff:
         """Per team, what changed from ``run_a`` to ``run_b`` and why (facts, rubric or both)."""
-        from ._diff import diff_runs
-
         return diff_runs(self, self.run(run_a), self.run(run_b))
 
     def stability(self, run_a: RunRef, run_b: RunRef) -> Stability:
         """Population stability (PSI) per indicator and for the composite, and rank changes."""
-        from ._stability import stability
-
         return stability(self.report(run_a), self.report(run_b))
 
     def changes_since_previous_final(
@@ -636,6 +622,4 @@ class Ledger:
         previous period is the latest period before it (in text order) with a final run,
         unless ``previous_period`` names one.
         """
-        from ._since import changes_since_previous_final
-
         return changes_since_previous_final(self, current, previous_period=previous_period)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import attrs
 
@@ -15,11 +15,9 @@ from ._facts import facts_from_text
 from ._json import sha256
 from ._model import PluginVersion, Run
 from ._rubrics import RubricRebuildError, capture, compare_rubrics, rebuild
+from ._view import LedgerView
 
-if TYPE_CHECKING:
-    from ._ledger import Ledger
-
-__all__ = ["Difference", "Reproduction", "json_differences", "reproduce"]
+__all__ = ["Difference", "Reproduction", "json_differences", "plugin_changes", "reproduce"]
 
 #: At most this many differences of values are listed (the count says how many there were).
 MAX_DIFFERENCES = 200
@@ -160,7 +158,8 @@ class Reproduction:
         return "\n".join(lines)
 
 
-def _plugin_changes(stored: Sequence[PluginVersion], now: Sequence[PluginVersion]) -> list[str]:
+def plugin_changes(stored: Sequence[PluginVersion], now: Sequence[PluginVersion]) -> list[str]:
+    """What changed from the ``stored`` plugins to ``now``: each one gone, new, or re-versioned."""
     old = {p.name: p for p in stored}
     new = {p.name: p for p in now}
     changes = []
@@ -176,7 +175,7 @@ def _plugin_changes(stored: Sequence[PluginVersion], now: Sequence[PluginVersion
     return changes
 
 
-def reproduce(ledger: Ledger, run: Run, *, engine: Engine | None = None) -> Reproduction:
+def reproduce(ledger: LedgerView, run: Run, *, engine: Engine | None = None) -> Reproduction:
     """See :meth:`Ledger.reproduce`."""
     stored_text = ledger.report(run).text
     version = ledger.rubric_version(run.rubric_version)
@@ -206,7 +205,7 @@ def reproduce(ledger: Ledger, run: Run, *, engine: Engine | None = None) -> Repr
             return failed(exc.problems)
         engine = Engine.from_rubric(rubric, matcher=run.matcher)  # type: ignore[arg-type]
     else:
-        causes += _plugin_changes(version.plugins, capture(engine).plugins)
+        causes += plugin_changes(version.plugins, capture(engine).plugins)
         if engine.rubric.content_hash != version.content_hash:
             changed = compare_rubrics(
                 data,
