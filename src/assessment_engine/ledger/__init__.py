@@ -18,8 +18,7 @@ submissions, rubric versions, runs with their reports and states, corrections an
 which is missing.
 """
 
-from ._diff import Cause, DimensionChange, ItemChange, RunDiff, TeamChange
-from ._errors import (
+from ..errors import (
     LedgerBusyError,
     LedgerError,
     LedgerFileError,
@@ -27,6 +26,7 @@ from ._errors import (
     LedgerUnavailableError,
     UnknownRecordError,
 )
+from ._diff import Cause, DimensionChange, ItemChange, RunDiff, TeamChange
 from ._facts import load_records
 from ._ledger import Ledger
 from ._model import (

@@ -26,13 +26,15 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ._errors import LedgerBusyError, LedgerError, LedgerFileError, LedgerUnavailableError
+from ..errors import LedgerBusyError, LedgerError, LedgerFileError, LedgerUnavailableError
 
 try:
     import sqlalchemy as sa
 except ImportError as exc:  # pragma: no cover - the test extra installs it
     raise LedgerUnavailableError(
-        f"the ledger needs SQLAlchemy, which cannot be imported ({exc})", extra="ledger"
+        f"the ledger needs SQLAlchemy, which cannot be imported ({exc})",
+        extra="ledger",
+        module="sqlalchemy",
     ) from exc
 
 __all__ = [
@@ -137,6 +139,7 @@ def create_engine(target: Target) -> sa.Engine:
         raise LedgerUnavailableError(
             f"a PostgreSQL ledger needs psycopg, which cannot be imported ({exc})",
             extra="postgres",
+            module="psycopg",
         ) from exc
     engine = sa.create_engine(target.url, pool_pre_ping=True, isolation_level="READ COMMITTED")
     sa.event.listen(engine, "begin", _pg_begin)

@@ -22,10 +22,9 @@ from typing import Literal, Protocol
 import attrs
 
 from ..engine import Engine
-from ..errors import AssessmentError
+from ..errors import AssessmentError, LedgerStateError
 from ..factset import FactSet
 from ..results import Assessment, FactRef
-from ._errors import LedgerStateError
 from ._facts import facts_from_text
 from ._model import Run
 from ._reproduce import plugin_changes

@@ -13,11 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import InputError, InputProblem
+from ..errors import InputError, InputProblem, LedgerStateError
 from ..facts import Fact, Record
 from ..factset import FactSet
 from ..loading import dump_json, facts_converter
-from ._errors import LedgerStateError
 from ._json import loads, sha256
 from ._model import FactKey, SourceFile, Submission
 

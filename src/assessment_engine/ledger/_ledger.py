@@ -13,12 +13,12 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from ..engine import Engine
+from ..errors import LedgerStateError
 from ..facts import Fact
 from ..factset import FactSet
 from ..report import Report
 from . import _workflow
 from ._diff import RunDiff, diff_runs
-from ._errors import LedgerStateError
 from ._facts import (
     apply_correction,
     facts_from_text,

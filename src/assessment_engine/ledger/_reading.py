@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
+from ..errors import LedgerStateError, UnknownRecordError
 from ..facts import BUILTIN_FACT_TYPES, Fact
 from ..factset import FactSet
 from ..rubric import Rubric
-from ._errors import LedgerStateError, UnknownRecordError
 from ._facts import facts_from_text
 from ._model import (
     Appeal,

@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from .._base.version import VERSION
+from ..errors import LedgerFileError
 from ._connect import APPLICATION_ID, Database, Target
-from ._errors import LedgerFileError
 from ._migrations import Migration, pending
 from ._tables import META_TABLE, SCHEMA_TABLE
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ..errors import UnknownRecordError
 from ._connect import Clock, Database, Target
-from ._errors import UnknownRecordError
 from ._facts import StoredFacts
 from ._json import canonical
 from ._model import (

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from ..errors import LedgerStateError
 from ..report import Report
-from ._errors import LedgerStateError
 from ._facts import StoredFacts
 from ._json import canonical, sha256
 from ._model import Appeal, AppealOutcome, Correction, FactKey, Run, StateChange, Submission
