@@ -9,7 +9,9 @@ without parsing its message.
     AssessmentError
     ├── InputError            bad facts: each problem names the record, the field and the reason
     ├── RubricError           an inconsistent or unsupported rubric, found when it is compiled
-    │   └── MatcherLimitError a rubric outside durable-rules' safe envelope
+    │   ├── MatcherLimitError a rubric outside durable-rules' safe envelope
+    │   └── RubricDataError   rubric data that cannot be rebuilt here (a fact class gone or
+    │                         changed, data that no longer builds)
     ├── PluginError           a plugin that failed to load, raised in a hook or returned bad data
     │   └── ConflictError     two plugins registered the same id
     ├── MatcherError          the matcher failed at run time (mapped from durable-rules' errors)
@@ -50,6 +52,7 @@ __all__ = [
     "MatcherLimitError",
     "MatcherUnavailableError",
     "PluginError",
+    "RubricDataError",
     "RubricError",
     "SessionError",
     "SpreadsheetUnavailableError",
@@ -139,6 +142,21 @@ class MatcherLimitError(RubricError):
         self.value = value
         self.maximum = maximum
         super().__init__(f"{message} ({limit}: {value}, at most {maximum})", subject=subject)
+
+
+class RubricDataError(RubricError):
+    """Rubric data (``Rubric.to_data()``'s form) that cannot be rebuilt into a rubric here.
+
+    A fact class it names cannot be imported, is not a fact class, or has other fields than
+    when the data was written; or the data no longer builds.
+
+    :ivar problems: every problem found, each in words that name the class or object and the
+        difference (``fact kind 'drill' (drill_plugin.Drill) changed: field 'leader' added``).
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("; ".join(self.problems))
 
 
 class PluginError(AssessmentError):

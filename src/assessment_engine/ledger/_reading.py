@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
-from ..errors import LedgerStateError, UnknownRecordError
+from ..errors import LedgerStateError, RubricDataError, UnknownRecordError
 from ..facts import BUILTIN_FACT_TYPES, Fact
 from ..factset import FactSet
-from ..rubric import Rubric
+from ..rubric import Rubric, fact_types_from_data
 from ._facts import facts_from_text
 from ._model import (
     Appeal,
@@ -26,7 +26,7 @@ from ._model import (
     Submission,
 )
 from ._report import StoredReport
-from ._rubrics import RubricRebuildError, fact_classes, rebuild
+from ._rubrics import rebuild
 from ._view import RunRef
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class LedgerReader:
         """
         try:
             return self._fact_types([self.run(run).rubric_version] if run is not None else None)
-        except RubricRebuildError as exc:
+        except RubricDataError as exc:
             raise LedgerStateError(
                 "the ledger's fact kinds" if run is None else f"run {self.run(run).id}",
                 f"cannot be read here: {exc}",
@@ -137,7 +137,7 @@ class LedgerReader:
             payloads = [self._store.rubric_payload(conn, v)[0] for v in ids]
         kinds: dict[str, type[Fact]] = {}
         for data in payloads:
-            kinds.update(fact_classes(data))
+            kinds.update(fact_types_from_data(data, check_fields=False))
         if not kinds:
             kinds.update({cls.fact_kind: cls for cls in BUILTIN_FACT_TYPES})
         return kinds
@@ -177,7 +177,7 @@ class LedgerReader:
         version = self.rubric_version(found.rubric_version)
         try:
             return rebuild(self.rubric_data(version), version.content_hash)
-        except RubricRebuildError as exc:
+        except RubricDataError as exc:
             raise LedgerStateError(
                 f"run {found.id}", f"its rubric cannot be rebuilt here: {exc}"
             ) from exc

@@ -10,11 +10,11 @@ import attrs
 
 from .._base.version import VERSION
 from ..engine import Engine
-from ..errors import AssessmentError
+from ..errors import AssessmentError, RubricDataError
 from ._facts import facts_from_text
 from ._json import sha256
 from ._model import PluginVersion, Run
-from ._rubrics import RubricRebuildError, capture, compare_rubrics, rebuild
+from ._rubrics import capture, compare_rubrics, rebuild
 from ._view import LedgerView
 
 __all__ = ["Difference", "Reproduction", "json_differences", "plugin_changes", "reproduce"]
@@ -201,7 +201,7 @@ def reproduce(ledger: LedgerView, run: Run, *, engine: Engine | None = None) -> 
     if engine is None:
         try:
             rubric = rebuild(data, version.content_hash)
-        except RubricRebuildError as exc:
+        except RubricDataError as exc:
             return failed(exc.problems)
         engine = Engine.from_rubric(rubric, matcher=run.matcher)  # type: ignore[arg-type]
     else:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..rubric import content_hash
 from ._connect import Database
-from ._json import loads, rubric_hash, sha256
+from ._json import loads, sha256
 from ._tables import fact_documents, results, rubric_versions, runs, states
 
 __all__ = ["verify"]
@@ -25,7 +26,7 @@ def verify(db: Database) -> list[str]:
         for version_id, digest, data in conn.execute(
             sa.select(rubric_versions.c.id, rubric_versions.c.content_hash, rubric_versions.c.data)
         ):
-            if rubric_hash(loads(data)) != digest:
+            if content_hash(loads(data)) != digest:
                 problems.append(f"rubric version {version_id} does not match its hash")
         with_state = set(conn.execute(sa.select(states.c.run).distinct()).scalars())
         counts: dict[int, int] = dict(
