@@ -26,8 +26,8 @@ from ..errors import (
     LedgerUnavailableError,
     UnknownRecordError,
 )
+from ..loading import load_records
 from ._diff import Cause, DimensionChange, ItemChange, RunDiff, TeamChange
-from ._facts import load_records
 from ._ledger import Ledger
 from ._model import (
     APPEAL_OUTCOMES,
