@@ -127,3 +127,26 @@ def test_errors_have_their_exit_codes(tmp_path: Path) -> None:
     out = run("ledger", "correct", "1", bad, "--ledger", book, "--reason", "r", code=3).output
     assert "bad.json, record 0" in out
     assert run("ledger", "correct", "1", "--ledger", book, "--reason", "r", code=2).output
+
+
+def test_a_correction_from_a_csv_file(tmp_path: Path) -> None:
+    book = tmp_path / "l.db"
+    run("ledger", "record", EXAMPLES / "institute-2024.json", "--ledger", book, *RULES)
+    fix = tmp_path / "fix.csv"
+    fix.write_text(
+        "fact,team,period,id,kind,level,date,description\n"
+        "achievement,food-micro,2024,accepted-03,project_accepted,domestic_advanced,2024-12-18,"
+        "院级项目“培养基质量控制”通过验收\n",
+        encoding="utf-8",
+    )
+    out = run("ledger", "correct", "1", fix, "--ledger", book, "--reason", "申诉 1").output
+    assert "correction 1: submission 2 supersedes submission 1 in 1 fact(s):" in out
+    assert "achievement/food-micro/accepted-03 (2024)" in out
+    assert "recorded run 2: period 2024, 11 teams, draft" in out
+    assert out.rstrip().endswith("facts of submission 2 (re-run of run 1)")
+    moved = run("ledger", "diff", "1", "2", "--ledger", book).output
+    assert "food-micro" in moved
+    bad = tmp_path / "bad.csv"
+    bad.write_text("fact,team,period,id,kind,date\nachievement,food-micro,2024,x,patent,May\n")
+    out = run("ledger", "correct", "1", bad, "--ledger", book, "--reason", "r", code=3).output
+    assert "bad.csv, line 2, field 'date'" in out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import builtins
 import sqlite3
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,37 @@ def test_a_missing_extra_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> 
         Ledger.open("anything.db", create=True)
     assert caught.value.extra == "ledger"
     assert "the ledger needs SQLAlchemy" in str(caught.value)
+
+
+_WITHOUT_SQLALCHEMY = """
+import sys
+
+class Block:
+    def find_spec(self, name, path=None, target=None):
+        if name == "sqlalchemy" or name.startswith("sqlalchemy."):
+            raise ModuleNotFoundError(f"No module named {name!r}")
+        return None
+
+sys.meta_path.insert(0, Block())
+import assessment_engine.ledger as ledger
+import assessment_engine.cli  # the command line registers the ledger's commands
+assert "sqlalchemy" not in sys.modules
+try:
+    ledger.Ledger.open(sys.argv[1], create=True)
+except ledger.LedgerUnavailableError as exc:
+    print(exc.extra, exc)
+"""
+
+
+def test_the_package_and_the_command_line_import_without_sqlalchemy(tmp_path: Path) -> None:
+    pytest.importorskip("click")
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_SQLALCHEMY, str(tmp_path / "l.db")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ledger the ledger needs SQLAlchemy, which cannot be imported")
+    assert not (tmp_path / "l.db").exists()

@@ -43,7 +43,7 @@ from assessment_engine import (
 )
 from assessment_engine._plugins.builtin_facts import assessment_register_fact_types
 from assessment_engine.facts import PARTY_STATUSES, Fact
-from assessment_engine.loading import TAG
+from assessment_engine.loading import TAG, load_records
 from assessment_engine.rubric import Rubric
 
 BUILTIN = (Team, Member, Activity, Achievement, Metric, Incident, Score)
@@ -760,6 +760,54 @@ def test_csv_flags(here: Callable[[str, str], str]) -> None:
 def test_load_facts_needs_a_path() -> None:
     with pytest.raises(TypeError, match="at least one path"):
         load_facts()
+
+
+# ----------------------------------------------------------------------------- load_records
+def test_load_records_checks_each_record_but_not_across_them(
+    here: Callable[[str, str], str],
+) -> None:
+    here("fix.json", records({"fact": "activity", **T1, "id": "a1", "kind": "visit"}))
+    here("fix.csv", "fact,team,period,id,kind,hours\nactivity,T1,2024,a1,lecture,1.5\n")
+    here("members.csv", "team,period,id,age\nT2,2024,m1,30\n")
+    with pytest.raises(InputError, match="no team record for team 'T1'"):
+        load_facts("fix.json")  # load_facts checks the records together
+    found = load_records("fix.json", "fix.csv", "members.csv")
+    assert found == [
+        Activity(team="T1", period="2024", id="a1", kind="visit"),
+        Activity(team="T1", period="2024", id="a1", kind="lecture", hours=Decimal("1.5")),
+        Member(team="T2", period="2024", id="m1", age=30),
+    ]  # the same id twice, no team records: the set they go into is checked, not they
+    assert load_records("fix.csv") == found[1:2]
+
+
+def test_load_records_reports_every_problem_of_every_file(
+    here: Callable[[str, str], str],
+) -> None:
+    here("a.json", records({"fact": "activity", **T1, "id": "a1", "kind": "visit", "hourz": 1}))
+    here("members.csv", "team,period,id,age\nT1,2024,m1,old\n")
+    with pytest.raises(InputError) as excinfo:
+        load_records("a.json", "members.csv", "missing.json", "notes.txt", "./a.json")
+    assert [(p.source, p.record, p.field) for p in problems_of(excinfo)] == [
+        ("a.json", "record 0", "hourz"),
+        ("members.csv", "line 2", "age"),
+        ("missing.json", "file", None),
+        ("notes.txt", "file", None),
+        ("./a.json", "file", None),
+    ]
+    assert problems_of(excinfo)[3].reason == (
+        "unsupported file type '.txt': use .json, .csv or .xlsx"
+    )
+    with pytest.raises(TypeError, match="load_records needs at least one path"):
+        load_records()
+
+
+def test_load_records_reads_the_kinds_given(here: Callable[[str, str], str]) -> None:
+    here("trainings.csv", "team,period,id,course,passed\nT1,2024,c1,safety,yes\n")
+    (training,) = load_records("trainings.csv", fact_types=plugin_kinds())
+    assert isinstance(training, Training)
+    assert training.passed is True
+    with pytest.raises(InputError, match="names no fact kind"):
+        load_records("trainings.csv")  # the built-in kinds by default
 
 
 # ----------------------------------------------------------------------------- the converter

@@ -139,3 +139,55 @@ def test_a_traceback_through_generated_code_shows_its_lines():
     shown = "".join(traceback.format_exception(caught.value))
     assert "<assessment_engine generated score" in shown
     assert "L = st.lists" in shown  # the generated line itself, from linecache
+
+
+def _error_tree() -> list[tuple[str, str]]:
+    """``(child, parent)`` for every line of the tree in ``errors.py``'s docstring."""
+    from assessment_engine import errors
+
+    assert errors.__doc__ is not None
+    block = errors.__doc__.split("::", 1)[1]
+    pairs: list[tuple[str, str]] = []
+    parents: dict[int, str] = {}
+    lines = [line for line in block.splitlines() if line.strip()]
+    indent = len(lines[0]) - len(lines[0].lstrip())  # the root's column
+    for line in lines:
+        found = re.search(r"[├└]── ([A-Z]\w+)", line)
+        if found is not None:
+            depth = (found.start() - indent) // 4 + 1
+        elif re.match(r"\s*[A-Z]\w+", line) and len(line) - len(line.lstrip()) == indent:
+            found, depth = re.search(r"([A-Z]\w+)", line), 0
+        else:
+            continue  # a description continued
+        assert found is not None, line
+        parents[depth] = found.group(1)
+        if depth:
+            pairs.append((found.group(1), parents[depth - 1]))
+    return pairs
+
+
+def test_the_error_tree_in_errors_py_is_the_class_tree():
+    from assessment_engine import errors
+
+    pairs = _error_tree()
+    assert ("LedgerStateError", "LedgerError") in pairs
+    for child, parent in pairs:
+        assert issubclass(getattr(errors, child), getattr(errors, parent)), (child, parent)
+    drawn = {child for child, _ in pairs} | {"AssessmentError"}
+    classes = {
+        name
+        for name in errors.__all__
+        if isinstance(getattr(errors, name), type)
+        and issubclass(getattr(errors, name), errors.AssessmentError)
+    }
+    assert classes == drawn
+
+
+def test_the_ledger_errors_keep_their_public_path():
+    pytest.importorskip("sqlalchemy")
+    from assessment_engine import errors, ledger
+
+    for name in ("LedgerError", "LedgerFileError", "LedgerBusyError", "LedgerStateError"):
+        assert getattr(ledger, name) is getattr(errors, name)
+    assert issubclass(ledger.LedgerUnavailableError, errors.DependencyError)
+    assert issubclass(ledger.UnknownRecordError, KeyError)

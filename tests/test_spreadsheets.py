@@ -22,6 +22,7 @@ from assessment_engine import (
     load_facts,
     load_json,
 )
+from assessment_engine.loading import load_records
 from assessment_engine.rubric import Dimension, Indicator, PerItem, Rubric, facts
 from assessment_engine.spreadsheets import (
     field_description,
@@ -222,6 +223,29 @@ def test_one_sheet_with_a_fact_column_and_plugin_kinds(tmp_path):
     assert len(loaded) == 3
     (c1, c2) = loaded.records(Y, "T1")
     assert (c1.course, c1.passed, c2.passed) == ("safety", True, False)
+
+
+def test_load_records_reads_workbooks_without_the_checks_across_records(tmp_path):
+    path = workbook(
+        tmp_path / "fix.xlsx",
+        {
+            "trainings": [["team", "period", "id", "course", "passed"], ["T1", Y, "c1", "x", True]],
+            "members": [["team", "period", "id", "age"], ["T1", Y, "m1", 30]],
+        },
+    )
+    with pytest.raises(InputError, match="no team record"):
+        load_facts(path, fact_types=KINDS)
+    assert load_records(path, fact_types=KINDS) == [
+        Training(team="T1", period=Y, id="c1", course="x", passed=True),
+        Member(team="T1", period=Y, id="m1", age=30),
+    ]
+    bad = workbook(tmp_path / "bad.xlsx", {"members": [["team", "period", "id", "age"], ["T1"]]})
+    with pytest.raises(InputError) as caught:
+        load_records(bad, path, fact_types=KINDS)
+    assert [(p.source, p.record, p.field) for p in caught.value.problems] == [
+        (str(bad), "sheet members, row 2", "period"),
+        (str(bad), "sheet members, row 2", "id"),
+    ]
 
 
 # ----------------------------------------------------------------------------- problems

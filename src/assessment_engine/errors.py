@@ -9,14 +9,25 @@ without parsing its message.
     AssessmentError
     ├── InputError            bad facts: each problem names the record, the field and the reason
     ├── RubricError           an inconsistent or unsupported rubric, found when it is compiled
-    │   └── MatcherLimitError a rubric outside durable-rules' safe envelope
+    │   ├── MatcherLimitError a rubric outside durable-rules' safe envelope
+    │   └── RubricDataError   rubric data that cannot be rebuilt here (a fact class gone or
+    │                         changed, data that no longer builds)
     ├── PluginError           a plugin that failed to load, raised in a hook or returned bad data
     │   └── ConflictError     two plugins registered the same id
     ├── MatcherError          the matcher failed at run time (mapped from durable-rules' errors)
     │   └── MatcherUnavailableError  the selected matcher cannot be imported here
     ├── SessionError          misuse of an incremental session (unknown team, unknown fact)
-    └── DependencyError       an optional dependency is missing (the message names its extra)
-        └── SpreadsheetUnavailableError  openpyxl, for XLSX workbooks
+    ├── DependencyError       an optional dependency is missing (the message names its extra)
+    │   ├── SpreadsheetUnavailableError  openpyxl, for XLSX workbooks
+    │   └── LedgerUnavailableError       SQLAlchemy or psycopg, for the ledger (also a LedgerError)
+    └── LedgerError           the assessment ledger refused or failed an operation
+        ├── LedgerUnavailableError
+        ├── LedgerFileError   not a ledger: a corrupt or foreign file or database, a ledger of a
+        │                     newer schema, or none where one was expected
+        ├── LedgerBusyError   another writer held the write lock for too long
+        ├── UnknownRecordError  no run, submission, appeal ... of that id
+        └── LedgerStateError  a step the workflow does not allow (finalizing a draft, a run
+                              with an open appeal, a correction that changes nothing)
 """
 
 from __future__ import annotations
@@ -32,13 +43,20 @@ __all__ = [
     "DependencyError",
     "InputError",
     "InputProblem",
+    "LedgerBusyError",
+    "LedgerError",
+    "LedgerFileError",
+    "LedgerStateError",
+    "LedgerUnavailableError",
     "MatcherError",
     "MatcherLimitError",
     "MatcherUnavailableError",
     "PluginError",
+    "RubricDataError",
     "RubricError",
     "SessionError",
     "SpreadsheetUnavailableError",
+    "UnknownRecordError",
 ]
 
 
@@ -126,6 +144,21 @@ class MatcherLimitError(RubricError):
         super().__init__(f"{message} ({limit}: {value}, at most {maximum})", subject=subject)
 
 
+class RubricDataError(RubricError):
+    """Rubric data (``Rubric.to_data()``'s form) that cannot be rebuilt into a rubric here.
+
+    A fact class it names cannot be imported, is not a fact class, or has other fields than
+    when the data was written; or the data no longer builds.
+
+    :ivar problems: every problem found, each in words that name the class or object and the
+        difference (``fact kind 'drill' (drill_plugin.Drill) changed: field 'leader' added``).
+    """
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("; ".join(self.problems))
+
+
 class PluginError(AssessmentError):
     """A plugin failed: it could not be loaded, a hook raised, or it returned invalid data.
 
@@ -199,3 +232,81 @@ class DependencyError(AssessmentError, ImportError):
 
 class SpreadsheetUnavailableError(DependencyError):
     """openpyxl, needed to read or write XLSX workbooks, is not installed."""
+
+
+# ----------------------------------------------------------------------------- the ledger
+class LedgerError(AssessmentError):
+    """Root of the assessment ledger's errors (``assessment_engine.ledger``)."""
+
+
+class LedgerUnavailableError(LedgerError, DependencyError):
+    """An optional dependency of the ledger is missing.
+
+    :ivar extra: the extra that installs it (``"ledger"`` or ``"postgres"``).
+    :ivar module: the missing module (``"sqlalchemy"`` or ``"psycopg"``).
+    """
+
+    def __init__(self, message: str, *, extra: str, module: str) -> None:
+        super().__init__(
+            f"{message}: install the extra {extra!r} (pip install 'assessment-engine[{extra}]')",
+            module=module,
+            extra=extra,
+        )
+
+
+class LedgerFileError(LedgerError):
+    """The target is not a usable ledger.
+
+    :ivar target: the file or database (a URL without its password).
+    :ivar reason: what is wrong with it.
+    """
+
+    def __init__(self, target: str, reason: str) -> None:
+        self.target = target
+        self.reason = reason
+        super().__init__(f"{target}: {reason}")
+
+
+class LedgerBusyError(LedgerError):
+    """The write lock could not be had in time (another process kept it).
+
+    :ivar target: the ledger.
+    :ivar seconds: how long this process waited.
+    """
+
+    def __init__(self, target: str, seconds: float) -> None:
+        self.target = target
+        self.seconds = seconds
+        super().__init__(
+            f"{target}: the ledger is busy: another process held its write lock for more than"
+            f" {seconds:g} s; try again"
+        )
+
+
+class UnknownRecordError(LedgerError, KeyError):
+    """No record of that kind and id (or no run matching a reference like ``2024/final``).
+
+    :ivar what: ``"run"``, ``"submission"``, ``"appeal"``, ``"correction"``, ``"rubric version"``.
+    :ivar key: the id or reference asked for.
+    """
+
+    def __init__(self, what: str, key: object, hint: str = "") -> None:
+        self.what = what
+        self.key = key
+        super().__init__(f"no {what} {key}" + (f": {hint}" if hint else ""))
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class LedgerStateError(LedgerError):
+    """A workflow step that is not allowed now.
+
+    :ivar subject: what it was asked of (``"run 3"``, ``"appeal 1"``).
+    :ivar reason: why not.
+    """
+
+    def __init__(self, subject: str, reason: str) -> None:
+        self.subject = subject
+        self.reason = reason
+        super().__init__(f"{subject}: {reason}")

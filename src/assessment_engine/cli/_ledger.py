@@ -31,8 +31,8 @@ from ..ledger import (
     LedgerFileError,
     Run,
     UnknownRecordError,
-    load_records,
 )
+from ..loading import load_records
 from ._commands import COMMANDS as _COMMANDS
 from ._common import build_engine, engine_options, print_to
 
@@ -367,9 +367,9 @@ def correct(
 ) -> None:
     """Correct the facts RUN assessed, and re-run it.
 
-    Records in FACTS (JSON files) replace those with the same kind, team, period and id (or
-    are added); --retract removes one. Nothing is overwritten: the corrected facts are a new
-    submission.
+    Records in FACTS (.json, .csv or .xlsx files, read as for `evaluate`; they need not repeat
+    the team records) replace those with the same kind, team, period and id (or are added);
+    --retract removes one. Nothing is overwritten: the corrected facts are a new submission.
     """
     if not facts and not retract:
         raise click.UsageError("give corrected FACTS files, --retract, or both")

@@ -18,8 +18,7 @@ submissions, rubric versions, runs with their reports and states, corrections an
 which is missing.
 """
 
-from ._diff import Cause, DimensionChange, ItemChange, RunDiff, TeamChange
-from ._errors import (
+from ..errors import (
     LedgerBusyError,
     LedgerError,
     LedgerFileError,
@@ -27,8 +26,9 @@ from ._errors import (
     LedgerUnavailableError,
     UnknownRecordError,
 )
-from ._facts import load_records
-from ._ledger import Ledger, RunRef
+from ..loading import load_records
+from ._diff import Cause, DimensionChange, ItemChange, RunDiff, TeamChange
+from ._ledger import Ledger
 from ._model import (
     APPEAL_OUTCOMES,
     RUN_STATES,
@@ -58,6 +58,7 @@ from ._stability import (
     Stability,
     population_stability_index,
 )
+from ._view import RunRef
 
 __all__ = [
     "APPEAL_OUTCOMES",

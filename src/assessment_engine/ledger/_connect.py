@@ -19,29 +19,33 @@ and a lock held too long each get one clear message.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ._errors import LedgerBusyError, LedgerFileError, LedgerUnavailableError
+from ..errors import LedgerBusyError, LedgerError, LedgerFileError, LedgerUnavailableError
 
 try:
     import sqlalchemy as sa
 except ImportError as exc:  # pragma: no cover - the test extra installs it
     raise LedgerUnavailableError(
-        f"the ledger needs SQLAlchemy, which cannot be imported ({exc})", extra="ledger"
+        f"the ledger needs SQLAlchemy, which cannot be imported ({exc})",
+        extra="ledger",
+        module="sqlalchemy",
     ) from exc
 
 __all__ = [
     "APPLICATION_ID",
     "BUSY_SECONDS",
+    "Clock",
+    "Database",
     "Target",
     "create_engine",
     "parse_target",
     "translate_errors",
-    "write_options",
 ]
 
 #: Written into every ledger file's header (``PRAGMA application_id``): "AELG".
@@ -52,6 +56,9 @@ BUSY_SECONDS = 30.0
 _PG_LOCK_KEY = 0x41454C47
 
 _WRITE = "assessment_engine_ledger_write"
+
+#: What gives the time recorded with every row.
+Clock = Callable[[], datetime.datetime]
 
 
 class Target:
@@ -132,15 +139,11 @@ def create_engine(target: Target) -> sa.Engine:
         raise LedgerUnavailableError(
             f"a PostgreSQL ledger needs psycopg, which cannot be imported ({exc})",
             extra="postgres",
+            module="psycopg",
         ) from exc
     engine = sa.create_engine(target.url, pool_pre_ping=True, isolation_level="READ COMMITTED")
     sa.event.listen(engine, "begin", _pg_begin)
     return engine
-
-
-def write_options() -> dict[str, Any]:
-    """Execution options that make a connection's transactions writes (they take the lock)."""
-    return {_WRITE: True}
 
 
 _CORRUPT = re.compile(r"file is not a database|malformed|file is encrypted|not a database")
@@ -173,7 +176,36 @@ def _translated(target: Target, exc: sa.exc.DBAPIError) -> Exception:
     elif isinstance(exc, sa.exc.OperationalError) and code is None:
         return LedgerFileError(str(target), f"cannot connect to the database ({first})")
     if "append-only" in message:
-        from ._errors import LedgerError
-
         return LedgerError(f"{target}: {first}")
     return exc
+
+
+class Database:
+    """A ledger's database: its connections, read and write transactions, and its clock."""
+
+    def __init__(self, target: Target, clock: Clock) -> None:
+        self.target = target
+        self.clock = clock
+        self.engine = create_engine(target)
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        """A connection in a read transaction (a consistent snapshot; never waits)."""
+        with translate_errors(self.target), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """A connection in a write transaction: holds the write lock; all or nothing."""
+        with translate_errors(self.target), self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def now(self) -> str:
+        """The clock's time as stored: ISO 8601 with its UTC offset, to the second."""
+        return self.clock().astimezone(datetime.UTC).isoformat(timespec="seconds")

@@ -17,22 +17,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
 import attrs
 
-from .. import Engine, FactSet
-from ..errors import AssessmentError
+from ..engine import Engine
+from ..errors import AssessmentError, LedgerStateError
+from ..factset import FactSet
 from ..results import Assessment, FactRef
-from ._errors import LedgerStateError
 from ._facts import facts_from_text
 from ._model import Run
-from ._reproduce import _plugin_changes
+from ._reproduce import plugin_changes
 from ._rubrics import RubricChange, compare_rubrics
 from ._stability import Stability, stability
-
-if TYPE_CHECKING:
-    from ._ledger import Ledger
+from ._view import LedgerView
 
 __all__ = ["Cause", "DimensionChange", "ItemChange", "RunDiff", "TeamChange", "cause_of"]
 
@@ -478,7 +476,7 @@ def _ranks(report: _Reports) -> dict[str, int]:
     return {t: r for t in report.teams if (r := report[t].rank) is not None}
 
 
-def _bridge(ledger: Ledger, run_a: Run, run_b: Run) -> tuple[_Reports | None, str]:
+def _bridge(ledger: LedgerView, run_a: Run, run_b: Run) -> tuple[_Reports | None, str]:
     """Run A's facts under run B's rubric, and how the attribution was made."""
     if run_a.rubric_hash == run_b.rubric_hash:
         return ledger.report(run_a), "one rubric: every change comes from the facts"
@@ -514,7 +512,7 @@ def _bridge(ledger: Ledger, run_a: Run, run_b: Run) -> tuple[_Reports | None, st
             )
 
 
-def diff_runs(ledger: Ledger, run_a: Run, run_b: Run) -> RunDiff:
+def diff_runs(ledger: LedgerView, run_a: Run, run_b: Run) -> RunDiff:
     """See :meth:`Ledger.diff`."""
     report_a, report_b = ledger.report(run_a), ledger.report(run_b)
     bridge, note = _bridge(ledger, run_a, run_b)
@@ -550,7 +548,7 @@ def diff_runs(ledger: Ledger, run_a: Run, run_b: Run) -> RunDiff:
         facts_changed=ledger.submission(run_a.submission).facts_hash
         != ledger.submission(run_b.submission).facts_hash,
         rubric_changes=tuple(rubric_changes),
-        plugin_changes=tuple(_plugin_changes(version_a.plugins, version_b.plugins)),
+        plugin_changes=tuple(plugin_changes(version_a.plugins, version_b.plugins)),
         bridge=note,
         teams=tuple(_with_moves(c, before, after) for c in changes),
         stability=stability(report_a, report_b),

@@ -13,10 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .. import FactSet, dump_json, facts_converter
-from ..errors import InputError, InputProblem
+from ..errors import InputError, InputProblem, LedgerStateError
 from ..facts import Fact, Record
-from ._errors import LedgerStateError
+from ..factset import FactSet
+from ..loading import dump_json, facts_converter
 from ._json import loads, sha256
 from ._model import FactKey, SourceFile, Submission
 
@@ -25,7 +25,6 @@ __all__ = [
     "apply_correction",
     "fact_key",
     "facts_from_text",
-    "load_records",
     "parse_key",
     "source_files",
     "stored_facts",
@@ -93,67 +92,6 @@ def facts_from_text(text: str, fact_types: Mapping[str, type[Fact]], *, source: 
     if problems:
         raise InputError(problems)
     return FactSet(facts, source=source, locations=locations)
-
-
-def load_records(
-    *paths: str | os.PathLike[str], fact_types: Mapping[str, type[Fact]]
-) -> list[Fact]:
-    """Read the records of JSON fact files one by one, without the checks across records.
-
-    For corrections: a file of a few corrected records need not hold their teams' team
-    records (the corrected set as a whole is checked when the correction is recorded).
-
-    :raises InputError: naming the file, the record and the reason of every bad record.
-    """
-    converter = facts_converter(fact_types)
-    problems: list[InputProblem] = []
-    found: list[Fact] = []
-    for path in paths:
-        source = os.fspath(path)
-        try:
-            document = loads(Path(path).read_text(encoding="utf-8-sig"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            problems.append(
-                InputProblem(
-                    source=source,
-                    record="file",
-                    field=None,
-                    reason=f"cannot be read as JSON: {exc}",
-                )
-            )
-            continue
-        records = document.get("facts") if isinstance(document, dict) else document
-        if not isinstance(records, list):
-            problems.append(
-                InputProblem(
-                    source=source,
-                    record="top level",
-                    field=None,
-                    reason='expected a list of records or {"facts": [...]}',
-                )
-            )
-            continue
-        for index, raw in enumerate(records):
-            try:
-                found.append(converter.structure(raw, Fact))
-            except Exception as exc:  # cattrs' validation errors and the classes' own
-                problems.append(
-                    InputProblem(
-                        source=source, record=f"record {index}", field=None, reason=_reason(exc)
-                    )
-                )
-    if problems:
-        raise InputError(problems)
-    return found
-
-
-def _reason(exc: Exception) -> str:
-    from cattrs import transform_error
-    from cattrs.errors import BaseValidationError
-
-    if isinstance(exc, BaseValidationError):
-        return "; ".join(transform_error(exc))
-    return f"{type(exc).__name__}: {exc}"
 
 
 def fact_key(fact: Fact) -> FactKey:

@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["canonical", "loads", "rubric_hash", "sha256"]
+__all__ = ["canonical", "loads", "sha256"]
 
 
 def canonical(data: Any) -> str:
@@ -23,11 +23,3 @@ def loads(text: str) -> Any:
 def sha256(text: str | bytes) -> str:
     """The SHA-256 hex digest of text (as UTF-8) or bytes."""
     return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
-
-
-def rubric_hash(data: Any) -> str:
-    """The content hash of a rubric's plain data: the rule of ``Rubric.content_hash``.
-
-    (SHA-256 of the canonical JSON; a test holds it equal to the rubric's own hash.)
-    """
-    return sha256(canonical(data))

@@ -1,7 +1,9 @@
-"""The ledger: record, read and move runs through their workflow; the one door to the store.
+"""The ledger: the one door to the store; record runs and move them through their workflow.
 
-Analysis (reproduce, diff, stability, changes since the last final run) lives in its own
-modules and is reached through methods here, so that a user opens one object.
+:class:`Ledger` adds to the reads of :class:`~._reading.LedgerReader` the steps that write
+(submit, record, rerun, correct, publish, finalize, appeal, decide) and the analysis
+(reproduce, diff, stability, changes since the last final run), which lives in its own modules
+and is reached through methods here, so that a user opens one object.
 """
 
 from __future__ import annotations
@@ -9,13 +11,14 @@ from __future__ import annotations
 import datetime
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
 
-from .. import Engine, FactSet, Report
+from ..engine import Engine
+from ..errors import LedgerStateError
 from ..facts import Fact
-from ..rubric import Rubric
+from ..factset import FactSet
+from ..report import Report
 from . import _workflow
-from ._errors import LedgerStateError, UnknownRecordError
+from ._diff import RunDiff, diff_runs
 from ._facts import (
     apply_correction,
     facts_from_text,
@@ -29,28 +32,18 @@ from ._model import (
     AppealOutcome,
     Correction,
     FactKey,
-    ResultRow,
-    RubricVersion,
     Run,
-    RunState,
     StateChange,
     Submission,
 )
-from ._report import StoredReport
-from ._rubrics import RubricRebuildError, capture, rebuild
+from ._reading import LedgerReader
+from ._reproduce import Reproduction, reproduce
+from ._rubrics import capture
+from ._since import SincePrevious, changes_since_previous_final
+from ._stability import Stability, stability
+from ._view import RunRef
 
-if TYPE_CHECKING:
-    from ._diff import RunDiff
-    from ._reproduce import Reproduction
-    from ._since import SincePrevious
-    from ._stability import Stability
-    from ._store import Store
-
-__all__ = ["Ledger", "RunRef"]
-
-#: How a run is named: its id, the :class:`Run`, or a reference ``"7"``, ``"latest"``,
-#: ``"2024/latest"``, ``"2024/published"``, ``"2024/final"``.
-RunRef = int | str | Run
+__all__ = ["Ledger"]
 
 
 def _utc_now() -> datetime.datetime:
@@ -63,7 +56,7 @@ def _required(what: str, value: str) -> str:
     return value.strip()
 
 
-class Ledger:
+class Ledger(LedgerReader):
     """An append-only store of fact submissions, rubric versions, runs, corrections and appeals.
 
     Open one with :meth:`open`: a file path (SQLite, the default, nothing to set up) or a
@@ -73,9 +66,6 @@ class Ledger:
     Every method that writes takes the ``author`` recorded with what it writes, and writes all
     or nothing.
     """
-
-    def __init__(self, store: Store) -> None:
-        self._store = store
 
     @classmethod
     def open(
@@ -97,40 +87,13 @@ class Ledger:
         :raises LedgerFileError: for a corrupt or foreign file or database, one of a newer
             schema, or none where ``create`` is false.
         """
+        # imported here: without SQLAlchemy the package imports, and opening says what is missing
         from ._connect import parse_target
         from ._store import Store
 
         return cls(Store(parse_target(target), create=create, clock=clock or _utc_now))
 
-    @property
-    def target(self) -> str:
-        """Where the ledger is (a path, or a URL without its password)."""
-        return str(self._store.target)
-
-    @property
-    def backend(self) -> str:
-        """``"sqlite"`` or ``"postgresql"``."""
-        return self._store.target.backend
-
-    @property
-    def schema_version(self) -> int:
-        """The ledger's schema version (the last migration applied)."""
-        return self._store.schema_version()
-
-    def close(self) -> None:
-        """Close the connections. Idempotent."""
-        self._store.close()
-
-    def __enter__(self) -> Ledger:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<Ledger {self.target} ({self.backend})>"
-
-    # ------------------------------------------------------------------ submissions
+    # ------------------------------------------------------------------ submissions and runs
     def submit(
         self,
         facts: FactSet | Iterable[Fact],
@@ -152,121 +115,6 @@ class Ledger:
             )
             return self._store.submission(conn, submission_id)
 
-    def submission(self, submission_id: int) -> Submission:
-        """One submission, by id."""
-        with self._store.read() as conn:
-            return self._store.submission(conn, submission_id)
-
-    def submissions(self) -> tuple[Submission, ...]:
-        """Every submission, in the order recorded."""
-        with self._store.read() as conn:
-            return tuple(self._store.submission(conn, i) for i in self._store.submission_ids(conn))
-
-    def facts_text(self, submission: Submission | int) -> str:
-        """A submission's facts as stored: the canonical JSON of ``dump_json``."""
-        found = self._submission(submission)
-        with self._store.read() as conn:
-            return self._store.facts_text(conn, found.facts_hash)
-
-    def facts(
-        self,
-        of: Submission | RunRef,
-        *,
-        fact_types: Mapping[str, type[Fact]] | None = None,
-    ) -> FactSet:
-        """The facts of a submission (or of the submission a run assessed), read back.
-
-        :param fact_types: the fact kinds to read them with; default: a run's own rubric's, or
-            for a submission the kinds of every rubric version in the ledger.
-        """
-        if isinstance(of, Submission):
-            submission = of
-        else:
-            run = self.run(of)
-            submission = self.submission(run.submission)
-            if fact_types is None:
-                fact_types = self.fact_types(run)
-        if fact_types is None:
-            fact_types = self.fact_types()
-        return facts_from_text(
-            self.facts_text(submission), fact_types, source=f"submission {submission.id}"
-        )
-
-    def fact_types(self, run: RunRef | None = None) -> Mapping[str, type[Fact]]:
-        """The fact kinds of a run's rubric (default: of every rubric version in the ledger).
-
-        Their classes are imported by the paths stored.
-
-        :raises LedgerStateError: when a class cannot be imported here.
-        """
-        try:
-            return self._fact_types([self.run(run).rubric_version] if run is not None else None)
-        except RubricRebuildError as exc:
-            raise LedgerStateError(
-                "the ledger's fact kinds" if run is None else f"run {self.run(run).id}",
-                f"cannot be read here: {exc}",
-            ) from exc
-
-    def _submission(self, submission: Submission | int) -> Submission:
-        return submission if isinstance(submission, Submission) else self.submission(submission)
-
-    def _fact_types(self, versions: Sequence[int] | None) -> Mapping[str, type[Fact]]:
-        from ._rubrics import fact_classes
-
-        with self._store.read() as conn:
-            ids = versions if versions is not None else self._store.rubric_version_ids(conn)
-            payloads = [self._store.rubric_payload(conn, v)[0] for v in ids]
-        kinds: dict[str, type[Fact]] = {}
-        for data in payloads:
-            kinds.update(fact_classes(data))
-        if not kinds:
-            from ..facts import Achievement, Activity, Incident, Member, Metric, Score, Team
-
-            builtin = (Team, Member, Activity, Achievement, Metric, Incident, Score)
-            kinds.update({cls.fact_kind: cls for cls in builtin})
-        return kinds
-
-    # ------------------------------------------------------------------ rubric versions
-    def rubric_version(self, of: RubricVersion | RunRef) -> RubricVersion:
-        """A rubric version, by its id or of a run."""
-        if isinstance(of, RubricVersion):
-            return of
-        version_id = of if isinstance(of, int) else self.run(of).rubric_version
-        with self._store.read() as conn:
-            return self._store.rubric_version(conn, version_id)
-
-    def rubric_version_of(self, run: RunRef) -> RubricVersion:
-        """The rubric version a run used."""
-        return self.rubric_version(self.run(run).rubric_version)
-
-    def rubric_data(self, version: RubricVersion | int) -> dict[str, Any]:
-        """A rubric version as plain data (what ``Rubric.to_data()`` gave when it was stored)."""
-        version_id = version.id if isinstance(version, RubricVersion) else version
-        with self._store.read() as conn:
-            return self._store.rubric_payload(conn, version_id)[0]
-
-    def rubric_provenance(self, version: RubricVersion | int) -> dict[str, str]:
-        """Which plugin registered each object of a rubric version (by object id)."""
-        version_id = version.id if isinstance(version, RubricVersion) else version
-        with self._store.read() as conn:
-            return self._store.rubric_payload(conn, version_id)[1]
-
-    def rubric(self, run: RunRef) -> Rubric:
-        """The rubric a run used, rebuilt from its stored data (whatever is installed now).
-
-        :raises LedgerStateError: when it cannot be rebuilt here (a fact class is gone or
-            changed), saying exactly why.
-        """
-        found = self.run(run)
-        version = self.rubric_version(found.rubric_version)
-        try:
-            return rebuild(self.rubric_data(version), version.content_hash)
-        except RubricRebuildError as exc:
-            raise LedgerStateError(
-                f"run {found.id}", f"its rubric cannot be rebuilt here: {exc}"
-            ) from exc
-
-    # ------------------------------------------------------------------ runs
     def record(
         self,
         engine: Engine,
@@ -379,71 +227,6 @@ class Ledger:
             if own:
                 engine.close()
 
-    def run(self, ref: RunRef) -> Run:
-        """A run, read now (with its current state).
-
-        :param ref: an id, a :class:`Run`, or ``"7"``, ``"latest"``, ``"PERIOD/latest"``,
-            ``"PERIOD/published"``, ``"PERIOD/final"``.
-        :raises UnknownRecordError: when there is no such run.
-        """
-        if isinstance(ref, Run):
-            ref = ref.id
-        if isinstance(ref, int):
-            with self._store.read() as conn:
-                return self._store.run(conn, ref)
-        text = ref.strip()
-        if text.isdigit():
-            return self.run(int(text))
-        period, _, which = text.rpartition("/") if "/" in text else ("", "", text)
-        if which not in ("latest", "final", "published"):
-            raise UnknownRecordError(
-                "run", repr(ref), "use a run number, latest, PERIOD/latest, PERIOD/final"
-            )
-        if which != "latest" and not period:
-            raise UnknownRecordError("run", repr(ref), f"name the period: PERIOD/{which}")
-        found = self.runs(
-            period=period or None,
-            state=None if which == "latest" else which,  # type: ignore[arg-type]
-        )
-        if not found:
-            periods = sorted({r.period for r in self.runs()})
-            hint = f"periods in the ledger: {', '.join(periods)}" if periods else "no run yet"
-            raise UnknownRecordError("run", repr(ref), hint)
-        return found[-1]
-
-    def runs(self, *, period: str | None = None, state: RunState | None = None) -> tuple[Run, ...]:
-        """Every run (of ``period``, in ``state``), in the order recorded."""
-        with self._store.read() as conn:
-            return self._store.runs(conn, period=period, state=state)
-
-    def final_run(self, period: str) -> Run | None:
-        """The period's final run (the latest made final), or ``None``."""
-        found = self.runs(period=period, state="final")
-        return found[-1] if found else None
-
-    def report(self, run: RunRef) -> StoredReport:
-        """A run's report as stored (byte-identical JSON, and its assessments)."""
-        found = self.run(run)
-        with self._store.read() as conn:
-            return StoredReport(found.id, self._store.report_text(conn, found.id))
-
-    def results(self, run: RunRef) -> tuple[ResultRow, ...]:
-        """A run's ranking rows, in rank order."""
-        found = self.run(run)
-        with self._store.read() as conn:
-            return self._store.results(conn, found.id)
-
-    def team_history(self, team: str) -> tuple[ResultRow, ...]:
-        """One team's rows in every run, in the order the runs were recorded."""
-        with self._store.read() as conn:
-            return self._store.team_results(conn, team)
-
-    def states(self, run: RunRef) -> tuple[StateChange, ...]:
-        """A run's state changes, from ``draft`` on."""
-        found = self.run(run)
-        with self._store.read() as conn:
-            return self._store.states(conn, found.id)
-
     # ------------------------------------------------------------------ workflow
     def publish(
         self,
@@ -525,16 +308,6 @@ class Ledger:
             author=author,
         )
 
-    def correction(self, correction_id: int) -> Correction:
-        """One correction, by id."""
-        with self._store.read() as conn:
-            return self._store.corrections(conn, correction_id)[0]
-
-    def corrections(self) -> tuple[Correction, ...]:
-        """Every correction, in order."""
-        with self._store.read() as conn:
-            return self._store.corrections(conn)
-
     # ------------------------------------------------------------------ appeals
     def appeal(self, run: RunRef, *, team: str, claim: str, author: str) -> Appeal:
         """Lodge a team's appeal against a published run (during its publicity period).
@@ -583,23 +356,7 @@ class Ledger:
             settling=settling,
         )
 
-    def appeals(self, *, run: RunRef | None = None, open: bool | None = None) -> tuple[Appeal, ...]:
-        """Appeals (against one run; only open or only decided ones), in order."""
-        run_id = self.run(run).id if run is not None else None
-        with self._store.read() as conn:
-            found = self._store.appeals(conn, run_id=run_id)
-        return tuple(a for a in found if open is None or a.open == open)
-
-    def appeal_by_id(self, appeal_id: int) -> Appeal:
-        """One appeal, by id."""
-        with self._store.read() as conn:
-            return self._store.appeals(conn, appeal_id=appeal_id)[0]
-
-    # ------------------------------------------------------------------ checks and analysis
-    def verify(self) -> tuple[str, ...]:
-        """Check every stored hash and the rows' agreement; the problems found (none: ``()``)."""
-        return tuple(self._store.verify())
-
+    # ------------------------------------------------------------------ analysis
     def reproduce(self, run: RunRef, *, engine: Engine | None = None) -> Reproduction:
         """Assess a run's stored facts again and compare with its stored report, byte for byte.
 
@@ -609,20 +366,14 @@ class Ledger:
         not, exactly what differs (engine version, plugins, rubric objects, fact classes, and
         each changed value of the report).
         """
-        from ._reproduce import reproduce
-
         return reproduce(self, self.run(run), engine=engine)
 
     def diff(self, run_a: RunRef, run_b: RunRef) -> RunDiff:
         """Per team, what changed from ``run_a`` to ``run_b`` and why (facts, rubric or both)."""
-        from ._diff import diff_runs
-
         return diff_runs(self, self.run(run_a), self.run(run_b))
 
     def stability(self, run_a: RunRef, run_b: RunRef) -> Stability:
         """Population stability (PSI) per indicator and for the composite, and rank changes."""
-        from ._stability import stability
-
         return stability(self.report(run_a), self.report(run_b))
 
     def changes_since_previous_final(
@@ -634,6 +385,4 @@ class Ledger:
         previous period is the latest period before it (in text order) with a final run,
         unless ``previous_period`` names one.
         """
-        from ._since import changes_since_previous_final
-
         return changes_since_previous_final(self, current, previous_period=previous_period)

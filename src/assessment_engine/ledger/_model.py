@@ -125,7 +125,7 @@ class RubricVersion:
     """A rubric as it was used: its content hash, and the plugins (with versions) behind it.
 
     ``Ledger.rubric_data(version)`` gives the rubric as plain data
-    (:meth:`~assessment_engine.rubric.Rubric.to_data`); ``Ledger.rubric(version)`` rebuilds it.
+    (:meth:`~assessment_engine.rubric.Rubric.to_data`); ``Ledger.rubric(run)`` rebuilds a run's.
     """
 
     id: int

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import attrs
 
-from .. import Engine, __version__
-from ..errors import AssessmentError
+from .._base.version import VERSION
+from ..engine import Engine
+from ..errors import AssessmentError, RubricDataError
 from ._facts import facts_from_text
 from ._json import sha256
 from ._model import PluginVersion, Run
-from ._rubrics import RubricRebuildError, capture, compare_rubrics, rebuild
+from ._rubrics import capture, compare_rubrics, rebuild
+from ._view import LedgerView
 
-if TYPE_CHECKING:
-    from ._ledger import Ledger
-
-__all__ = ["Difference", "Reproduction", "json_differences", "reproduce"]
+__all__ = ["Difference", "Reproduction", "json_differences", "plugin_changes", "reproduce"]
 
 #: At most this many differences of values are listed (the count says how many there were).
 MAX_DIFFERENCES = 200
@@ -159,7 +158,8 @@ class Reproduction:
         return "\n".join(lines)
 
 
-def _plugin_changes(stored: Sequence[PluginVersion], now: Sequence[PluginVersion]) -> list[str]:
+def plugin_changes(stored: Sequence[PluginVersion], now: Sequence[PluginVersion]) -> list[str]:
+    """What changed from the ``stored`` plugins to ``now``: each one gone, new, or re-versioned."""
     old = {p.name: p for p in stored}
     new = {p.name: p for p in now}
     changes = []
@@ -175,14 +175,14 @@ def _plugin_changes(stored: Sequence[PluginVersion], now: Sequence[PluginVersion
     return changes
 
 
-def reproduce(ledger: Ledger, run: Run, *, engine: Engine | None = None) -> Reproduction:
+def reproduce(ledger: LedgerView, run: Run, *, engine: Engine | None = None) -> Reproduction:
     """See :meth:`Ledger.reproduce`."""
     stored_text = ledger.report(run).text
     version = ledger.rubric_version(run.rubric_version)
     data = ledger.rubric_data(version)
     causes: list[str] = []
-    if run.engine_version != __version__:
-        causes.append(f"engine version was {run.engine_version}, now {__version__}")
+    if run.engine_version != VERSION:
+        causes.append(f"engine version was {run.engine_version}, now {VERSION}")
     using: Literal["stored rubric", "engine"] = "engine" if engine is not None else "stored rubric"
 
     def failed(extra: Sequence[str]) -> Reproduction:
@@ -201,15 +201,15 @@ def reproduce(ledger: Ledger, run: Run, *, engine: Engine | None = None) -> Repr
     if engine is None:
         try:
             rubric = rebuild(data, version.content_hash)
-        except RubricRebuildError as exc:
+        except RubricDataError as exc:
             return failed(exc.problems)
         engine = Engine.from_rubric(rubric, matcher=run.matcher)  # type: ignore[arg-type]
     else:
-        causes += _plugin_changes(version.plugins, capture(engine).plugins)
+        causes += plugin_changes(version.plugins, capture(engine).plugins)
         if engine.rubric.content_hash != version.content_hash:
             changed = compare_rubrics(
                 data,
-                engine.rubric.to_data(),
+                engine.rubric.to_data(classes=True),
                 ledger.rubric_provenance(version),
                 engine.rubric.provenance,
             )

@@ -9,27 +9,18 @@ are installed then — as long as the fact classes still import and still have t
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import attrs
 
-from .. import Engine
-from ..facts import Fact, fact_fields
-from ..rubric import Rubric, from_data
+from ..engine import Engine
+from ..errors import RubricDataError
+from ..rubric import Rubric
 from ._json import canonical, sha256
 from ._model import PluginVersion
 
-__all__ = [
-    "CapturedRubric",
-    "RubricChange",
-    "RubricRebuildError",
-    "capture",
-    "compare_rubrics",
-    "fact_classes",
-    "rebuild",
-]
+__all__ = ["CapturedRubric", "RubricChange", "capture", "compare_rubrics", "rebuild"]
 
 #: The sections of a rubric's data that hold objects with ids, in the rubric's order.
 SECTIONS = (
@@ -79,109 +70,21 @@ def capture(engine: Engine) -> CapturedRubric:
     rubric = engine.rubric
     return CapturedRubric(
         content_hash=rubric.content_hash,
-        data=rubric.to_data(),
+        data=rubric.to_data(classes=True),
         plugins=plugins,
         provenance=dict(rubric.provenance),
     )
 
 
-class RubricRebuildError(Exception):
-    """The stored rubric cannot be rebuilt here; ``problems`` says exactly why."""
-
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("; ".join(self.problems))
-
-
-def _import_class(kind: str, path: str, problems: list[str]) -> type[Fact] | None:
-    module_name, _, qualname = path.rpartition(".")
-    try:
-        obj: Any = importlib.import_module(module_name)
-        for part in qualname.split("."):
-            obj = getattr(obj, part)
-    except Exception as exc:
-        problems.append(
-            f"fact kind {kind!r}: its class {path} cannot be imported"
-            f" ({type(exc).__name__}: {exc}); install the plugin that provides it"
-        )
-        return None
-    return obj  # type: ignore[no-any-return]
-
-
-def _fact_class(kind: str, spec: Mapping[str, Any], problems: list[str]) -> type[Fact] | None:
-    path = spec["class"]
-    obj = _import_class(kind, path, problems)
-    if obj is None:
-        return None
-    stored = {name: tuple(value) for name, value in spec["fields"].items()}
-    now = {name: (f.kind, f.optional) for name, f in fact_fields(obj).items()}
-    if stored != now:
-        changes = []
-        for name in sorted(stored.keys() | now.keys()):
-            if name not in now:
-                changes.append(f"field {name!r} removed")
-            elif name not in stored:
-                changes.append(f"field {name!r} added")
-            elif stored[name] != now[name]:
-                changes.append(f"field {name!r} was {list(stored[name])}, now {list(now[name])}")
-        problems.append(f"fact kind {kind!r} ({path}) changed: {', '.join(changes)}")
-    return obj
-
-
-def fact_classes(data: Mapping[str, Any]) -> dict[str, type[Fact]]:
-    """The fact classes a stored rubric names, imported by their paths (fields not checked).
-
-    :raises RubricRebuildError: naming each class that cannot be imported.
-    """
-    problems: list[str] = []
-    found: dict[str, type[Fact]] = {}
-    for kind, spec in data["fact_types"].items():
-        cls = _import_class(kind, spec["class"], problems)
-        if cls is not None:
-            found[kind] = cls
-    if problems:
-        raise RubricRebuildError(problems)
-    return found
-
-
 def rebuild(data: Mapping[str, Any], content_hash: str) -> Rubric:
-    """The rubric stored as ``data``, checked to have ``content_hash`` again.
+    """The rubric stored as ``data`` (:meth:`Rubric.from_data`), checked to have ``content_hash``.
 
-    :raises RubricRebuildError: when a fact class is gone or changed, or the rebuilt rubric
-        differs (its hash is not the stored one).
+    :raises RubricDataError: when a fact class is gone or changed, the data no longer builds,
+        or the rebuilt rubric differs from the stored one (its hash is not the stored one).
     """
-    problems: list[str] = []
-    fact_types = [
-        cls
-        for kind, spec in data["fact_types"].items()
-        if (cls := _fact_class(kind, spec, problems)) is not None
-    ]
-    if problems:
-        raise RubricRebuildError(problems)
-    try:
-        rules = [
-            *from_data(data["bonuses"]),
-            *from_data(data["penalties"]),
-            *from_data(data["vetoes"]),
-            *from_data(data["titles"]),
-            *from_data(data["quotas"]),
-        ]
-        rubric = Rubric.build(
-            fact_types=fact_types,
-            dimensions=from_data(data["dimensions"]),
-            indicators=from_data(data["indicators"]),
-            rules=rules,
-            grade_scales=from_data(data["grade_scales"]),
-            weights=from_data(data["weights"]),
-            ranking=from_data(data["ranking"]),
-            source="ledger",
-        )
-    except Exception as exc:
-        raise RubricRebuildError(
-            [f"the stored rubric no longer builds: {type(exc).__name__}: {exc}"]
-        ) from exc
+    rubric = Rubric.from_data(data, source="ledger")
     if rubric.content_hash != content_hash:
-        raise RubricRebuildError(
+        raise RubricDataError(
             [
                 f"the rebuilt rubric has hash {rubric.content_hash[:12]}, not the stored"
                 f" {content_hash[:12]}: this version of assessment-engine reads the rubric"

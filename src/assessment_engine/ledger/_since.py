@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 import attrs
 
-from .. import Report
+from ..report import Report
 from ..results import Assessment, Standing
 from ._model import Run
-
-if TYPE_CHECKING:
-    from ._ledger import Ledger, RunRef
+from ._view import LedgerView, RunRef
 
 __all__ = ["SincePrevious", "TeamSince", "changes_since_previous_final"]
 
@@ -95,7 +92,7 @@ class SincePrevious:
         return len(self.teams)
 
 
-def _previous(ledger: Ledger, period: str, named: str | None) -> Run | None:
+def _previous(ledger: LedgerView, period: str, named: str | None) -> Run | None:
     if named is not None:
         return ledger.final_run(named)
     finals = [r for r in ledger.runs(state="final") if r.period < period]
@@ -110,7 +107,7 @@ def _dimension_grades(standing: Standing) -> tuple[tuple[str, str], ...]:
 
 
 def changes_since_previous_final(
-    ledger: Ledger, current: RunRef | Report, *, previous_period: str | None = None
+    ledger: LedgerView, current: RunRef | Report, *, previous_period: str | None = None
 ) -> SincePrevious:
     """See :meth:`Ledger.changes_since_previous_final`."""
     if isinstance(current, Report):

@@ -2,26 +2,24 @@
 
 Nothing here decides anything about assessments; :mod:`._ledger` does. Every write happens
 inside :meth:`Store.write` (which holds the ledger's write lock, see :mod:`._connect`), and
-every row is only ever inserted.
+every row is only ever inserted. Opening the schema is :mod:`._schema`'s, checking the stored
+hashes :mod:`._verify`'s.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 
-from .. import __version__
-from ._connect import APPLICATION_ID, Target, create_engine, translate_errors, write_options
-from ._errors import LedgerFileError, UnknownRecordError
+from ..errors import UnknownRecordError
+from ._connect import Clock, Database, Target
 from ._facts import StoredFacts
-from ._json import canonical, loads
-from ._migrations import Migration, pending
+from ._json import canonical
 from ._model import (
     Appeal,
     AppealDecision,
@@ -37,9 +35,8 @@ from ._model import (
     Submission,
 )
 from ._rubrics import CapturedRubric
+from ._schema import check_target, open_schema, schema_version
 from ._tables import (
-    META_TABLE,
-    SCHEMA_TABLE,
     appeal_decisions,
     appeals,
     corrections,
@@ -50,13 +47,9 @@ from ._tables import (
     states,
     submissions,
 )
+from ._verify import verify
 
-__all__ = ["FORMAT", "Store"]
-
-#: The value of ``format`` in every ledger's ``ledger_meta``.
-FORMAT = "assessment-engine ledger"
-
-Clock = Callable[[], datetime.datetime]
+__all__ = ["Store"]
 
 
 def _keys(text: str) -> tuple[FactKey, ...]:
@@ -69,140 +62,45 @@ def _keys_text(keys: Sequence[FactKey]) -> str:
     )
 
 
+def _result_row(row: sa.RowMapping) -> ResultRow:
+    return ResultRow(
+        run=row["run"],
+        team=row["team"],
+        name=row["name"],
+        department=row["department"],
+        rank=row["rank"],
+        composite=Decimal(row["composite"]),
+        grade=row["grade"],
+        titles=tuple(json.loads(row["titles"])),
+        vetoed=bool(row["vetoed"]),
+    )
+
+
 def _new_id(result: sa.CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
 
 
-class Store:
+class Store(Database):
     """A ledger's tables on one database; opened (created or migrated) on construction."""
 
     def __init__(self, target: Target, *, create: bool, clock: Clock) -> None:
-        self.target = target
-        self.clock = clock
-        path = target.path
-        if path is not None:
-            if path.is_dir():
-                raise LedgerFileError(str(target), "this is a directory, not a ledger file")
-            if not create and not path.exists():
-                raise LedgerFileError(
-                    str(target), "no ledger here: the file does not exist (`record` creates it)"
-                )
-        self.engine = create_engine(target)
+        check_target(target, create=create)
+        super().__init__(target, clock)
         try:
-            self._open(create)
+            open_schema(self, create=create)
         except BaseException:
-            self.engine.dispose()
+            self.close()
             raise
-
-    # ------------------------------------------------------------------ transactions
-    @contextlib.contextmanager
-    def read(self) -> Iterator[sa.Connection]:
-        """A connection in a read transaction (a consistent snapshot; never waits)."""
-        with translate_errors(self.target), self.engine.connect() as conn, conn.begin():
-            yield conn
-
-    @contextlib.contextmanager
-    def write(self) -> Iterator[sa.Connection]:
-        """A connection in a write transaction: holds the write lock; all or nothing."""
-        with translate_errors(self.target), self.engine.connect() as conn:
-            conn.execution_options(**write_options())
-            with conn.begin():
-                yield conn
-
-    def close(self) -> None:
-        """Close every pooled connection."""
-        self.engine.dispose()
-
-    def now(self) -> str:
-        """The clock's time as stored: ISO 8601 with its UTC offset, to the second."""
-        return self.clock().astimezone(datetime.UTC).isoformat(timespec="seconds")
-
-    # ------------------------------------------------------------------ opening
-    def _open(self, create: bool) -> None:
-        with self.read() as conn:
-            found = self._inspect(conn)
-            todo = self._pending(conn) if found else ()
-        if not found and not create:
-            raise LedgerFileError(
-                str(self.target), "no ledger in this database (`record` creates one)"
-            )
-        if found and not todo:
-            return
-        with self.write() as conn:
-            if not self._inspect(conn):
-                self._bootstrap(conn)
-            for migration in self._pending(conn):
-                migration.apply(conn)
-                conn.execute(
-                    SCHEMA_TABLE.insert().values(
-                        version=migration.version,
-                        description=migration.description,
-                        engine_version=__version__,
-                        applied_at=self.now(),
-                    )
-                )
-
-    def _inspect(self, conn: sa.Connection) -> bool:
-        """Whether a ledger is there (``False``: nothing yet); raises for anything foreign."""
-        names = set(sa.inspect(conn).get_table_names())
-        sqlite = self.target.backend == "sqlite"
-        if META_TABLE.name not in names:
-            ours = sorted(n for n in names if n.startswith("ledger_"))
-            if ours:
-                raise LedgerFileError(
-                    str(self.target),
-                    f"not a usable ledger: it has ledger tables ({', '.join(ours[:4])}) but no"
-                    " ledger_meta",
-                )
-            if sqlite and names:
-                shown = ", ".join(sorted(names)[:5]) + (" ..." if len(names) > 5 else "")
-                raise LedgerFileError(
-                    str(self.target),
-                    f"not an assessment-engine ledger: a SQLite database with other tables"
-                    f" ({shown})",
-                )
-            return False
-        meta = dict(conn.execute(sa.select(META_TABLE.c.key, META_TABLE.c.value)).all())
-        if meta.get("format") != FORMAT:
-            raise LedgerFileError(
-                str(self.target),
-                f"not an assessment-engine ledger (its ledger_meta has format"
-                f" {meta.get('format')!r})",
-            )
-        if sqlite:
-            app_id = conn.exec_driver_sql("PRAGMA application_id").scalar()
-            if app_id != APPLICATION_ID:
-                raise LedgerFileError(
-                    str(self.target),
-                    f"not an assessment-engine ledger (its application id is {app_id!r})",
-                )
-        return True
-
-    def _applied(self, conn: sa.Connection) -> dict[int, str]:
-        query = sa.select(SCHEMA_TABLE.c.version, SCHEMA_TABLE.c.description)
-        return {int(version): str(text) for version, text in conn.execute(query)}
-
-    def _pending(self, conn: sa.Connection) -> tuple[Migration, ...]:
-        try:
-            return pending(self._applied(conn))
-        except ValueError as exc:
-            raise LedgerFileError(str(self.target), str(exc)) from None
-
-    def _bootstrap(self, conn: sa.Connection) -> None:
-        META_TABLE.create(conn)
-        SCHEMA_TABLE.create(conn)
-        now = self.now()
-        for key, value in (("format", FORMAT), ("created_at", now), ("created_by", __version__)):
-            conn.execute(META_TABLE.insert().values(key=key, value=value))
-        if self.target.backend == "sqlite":
-            conn.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
 
     def schema_version(self) -> int:
         """The number of the last migration applied."""
-        with self.read() as conn:
-            return max(self._applied(conn), default=0)
+        return schema_version(self)
+
+    def verify(self) -> list[str]:
+        """Every problem found checking the stored hashes and the rows' agreement."""
+        return verify(self)
 
     # ------------------------------------------------------------------ submissions
     def insert_submission(
@@ -421,38 +319,12 @@ class Store:
     def results(self, conn: sa.Connection, run_id: int) -> tuple[ResultRow, ...]:
         """A run's result rows, in rank order."""
         query = sa.select(results).where(results.c.run == run_id).order_by(results.c.position)
-        return tuple(
-            ResultRow(
-                run=row["run"],
-                team=row["team"],
-                name=row["name"],
-                department=row["department"],
-                rank=row["rank"],
-                composite=Decimal(row["composite"]),
-                grade=row["grade"],
-                titles=tuple(json.loads(row["titles"])),
-                vetoed=bool(row["vetoed"]),
-            )
-            for row in conn.execute(query).mappings()
-        )
+        return tuple(_result_row(row) for row in conn.execute(query).mappings())
 
     def team_results(self, conn: sa.Connection, team: str) -> tuple[ResultRow, ...]:
         """One team's result rows across every run, in the order recorded."""
         query = sa.select(results).where(results.c.team == team).order_by(results.c.run)
-        return tuple(
-            ResultRow(
-                run=row["run"],
-                team=row["team"],
-                name=row["name"],
-                department=row["department"],
-                rank=row["rank"],
-                composite=Decimal(row["composite"]),
-                grade=row["grade"],
-                titles=tuple(json.loads(row["titles"])),
-                vetoed=bool(row["vetoed"]),
-            )
-            for row in conn.execute(query).mappings()
-        )
+        return tuple(_result_row(row) for row in conn.execute(query).mappings())
 
     # ------------------------------------------------------------------ states
     def insert_state(
@@ -636,47 +508,3 @@ class Store:
         if appeal_id is not None and not found:
             raise UnknownRecordError("appeal", appeal_id)
         return tuple(found)
-
-    # ------------------------------------------------------------------ integrity
-    def verify(self) -> list[str]:
-        """Every problem found checking the stored hashes and the rows' agreement."""
-        problems: list[str] = []
-        with self.read() as conn:
-            if self.target.backend == "sqlite":
-                check = conn.exec_driver_sql("PRAGMA quick_check").scalars().all()
-                if check != ["ok"]:
-                    problems.extend(f"SQLite quick_check: {line}" for line in check)
-            from ._json import sha256
-
-            for digest, body in conn.execute(
-                sa.select(fact_documents.c.hash, fact_documents.c.body)
-            ):
-                if sha256(body) != digest:
-                    problems.append(f"the facts stored under {digest[:12]} do not match their hash")
-            from ._json import rubric_hash
-
-            for version_id, digest, data in conn.execute(
-                sa.select(
-                    rubric_versions.c.id, rubric_versions.c.content_hash, rubric_versions.c.data
-                )
-            ):
-                if rubric_hash(loads(data)) != digest:
-                    problems.append(f"rubric version {version_id} does not match its hash")
-            latest = self._states_of(conn, None)
-            counts: dict[int, int] = dict(
-                conn.execute(
-                    sa.select(results.c.run, sa.func.count()).group_by(results.c.run)
-                ).all()
-            )
-            for run_id, report, digest, teams in conn.execute(
-                sa.select(runs.c.id, runs.c.report, runs.c.report_hash, runs.c.teams)
-            ):
-                if sha256(report) != digest:
-                    problems.append(f"run {run_id}: the report does not match its hash")
-                if counts.get(run_id, 0) != teams:
-                    problems.append(
-                        f"run {run_id}: {counts.get(run_id, 0)} result rows for {teams} teams"
-                    )
-                if run_id not in latest:
-                    problems.append(f"run {run_id} has no state")
-        return problems

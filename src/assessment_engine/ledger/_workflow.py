@@ -10,15 +10,17 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .. import Report
-from ._errors import LedgerStateError
+from ..errors import LedgerStateError
+from ..report import Report
 from ._facts import StoredFacts
 from ._json import canonical, sha256
 from ._model import Appeal, AppealOutcome, Correction, FactKey, Run, StateChange, Submission
 from ._rubrics import CapturedRubric
-from ._store import Store
+
+if TYPE_CHECKING:  # the store needs SQLAlchemy, which the package's import does not
+    from ._store import Store
 
 __all__ = ["appeal", "decide", "finalize", "insert_correction", "insert_run", "publish"]
 

@@ -16,7 +16,8 @@ the file, the record (``"record 3"``: index 3 of the JSON list, counted from 0; 
 physical line 7 of a CSV file), the field and the reason. Problems inside records (unknown
 kinds, unknown fields, values that do not convert or validate) are reported first; the checks
 across records (duplicate ids, records of a team without a team record) run once every record
-is well formed.
+is well formed. ``load_records`` reads records without those checks across them (for a few
+records to put into a larger set).
 
 Readers, one module per format behind the suffix table :data:`READERS`: ``_json``, ``_csv``
 and ``_xlsx`` (CSV files and XLSX sheets share the header checks of ``_rows``); the cattrs
@@ -27,7 +28,7 @@ from ..errors import SpreadsheetUnavailableError
 from ..facts import TAG
 from ._converter import converter_for, facts_converter
 from ._dump import dump_json
-from ._load import READERS, load_csv, load_facts, load_json, load_xlsx
+from ._load import READERS, load_csv, load_facts, load_json, load_records, load_xlsx
 from ._template import FIELDS_SHEET, field_description, template_kinds, write_template
 from ._types import PathLike
 from ._xlsx import SKIPPED_PREFIX
@@ -46,6 +47,7 @@ __all__ = [
     "load_csv",
     "load_facts",
     "load_json",
+    "load_records",
     "load_xlsx",
     "template_kinds",
     "write_template",

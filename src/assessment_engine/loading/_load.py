@@ -1,14 +1,19 @@
-"""Loading facts: each file read by the reader its suffix names, every problem reported together."""
+"""Loading facts: each file read by the reader its suffix names, every problem reported together.
+
+``load_facts`` gives a checked :class:`FactSet`; ``load_records`` the records alone, each checked
+on its own but not against the others.
+"""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
 import cattrs
 
+from ..errors import InputError
 from ..facts import Fact
 from ..factset import FactSet
 from ._converter import converter_for
@@ -18,7 +23,7 @@ from ._problems import Loaded, finish
 from ._types import PathLike
 from ._xlsx import read_xlsx
 
-__all__ = ["READERS", "load_csv", "load_facts", "load_json", "load_xlsx"]
+__all__ = ["READERS", "load_csv", "load_facts", "load_json", "load_records", "load_xlsx"]
 
 Reader = Callable[[PathLike, cattrs.Converter, Mapping[str, type[Fact]]], Loaded]
 
@@ -79,6 +84,41 @@ def load_facts(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = N
     if not paths:
         raise TypeError("load_facts needs at least one path")
     converter, kinds = converter_for(fact_types)
+    return finish(_read_files(paths, converter, kinds))
+
+
+def load_records(
+    *paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = None
+) -> list[Fact]:
+    """Read the records of JSON, CSV and XLSX files, each checked on its own but not together.
+
+    Every record is read and validated as :func:`load_facts` does (its kind, unknown fields,
+    values that do not convert or validate), but the checks across records are left out: ids
+    need not be unique, and a record's team need not have a team record. For files that hold a
+    few records to put into a larger set, which is checked as a whole then, such as the
+    corrected records of a ledger correction.
+
+    :param paths: one or more files, read by their suffix (``.json``, ``.csv``, ``.xlsx``).
+    :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
+        built-in kinds.
+    :returns: the facts, file by file in the order given, each file's in its order.
+    :raises InputError: with every problem of every file; nothing is returned then.
+    :raises SpreadsheetUnavailableError: for an XLSX file when openpyxl is not installed.
+    """
+    if not paths:
+        raise TypeError("load_records needs at least one path")
+    converter, kinds = converter_for(fact_types)
+    results = _read_files(paths, converter, kinds)
+    problems = [problem for result in results for problem in result.problems]
+    if problems:
+        raise InputError(problems)
+    return [fact for result in results for fact in result.facts]
+
+
+def _read_files(
+    paths: Sequence[PathLike], converter: cattrs.Converter, kinds: Mapping[str, type[Fact]]
+) -> list[Loaded]:
+    """Each file read by its suffix's reader (one given twice, or of another suffix: a problem)."""
     results: list[Loaded] = []
     given: dict[Path, str] = {}
     for path in paths:
@@ -101,7 +141,7 @@ def load_facts(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = N
             results.append(unsupported)
         else:
             results.append(reader(path, converter, kinds))
-    return finish(results)
+    return results
 
 
 def load_xlsx(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:

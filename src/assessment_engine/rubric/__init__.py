@@ -5,8 +5,9 @@ Import everything a rule set needs from here::
     from assessment_engine.rubric import Indicator, PerItem, Bands, Band, facts, Count
 """
 
+from ._fact_types import fact_types_from_data
 from ._rubric import Contribution, Rubric
-from ._serial import from_data, to_data
+from ._serial import content_hash, from_data, to_data
 from .conditions import (
     AdjustmentPoints,
     AllOf,
@@ -138,7 +139,9 @@ __all__ = [
     "WhenAll",
     "achievements",
     "activities",
+    "content_hash",
     "exists",
+    "fact_types_from_data",
     "facts",
     "from_data",
     "incidents",

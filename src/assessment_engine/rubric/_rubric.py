@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import datetime
 import types
-import typing
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 
-from ..errors import ConflictError, PluginError
-from ..facts import BUILTIN_FACT_TYPES, Fact, fact_fields, validate_fact_type
+from ..errors import ConflictError, PluginError, RubricDataError
+from ..facts import BUILTIN_FACT_TYPES, Fact, validate_fact_type
 from . import _serial
 from ._check import check_rubric
+from ._fact_types import fact_type_data, fact_types_from_data
 from .model import (
     Bonus,
     Dimension,
@@ -110,9 +109,56 @@ class Rubric:
         """The name of the plugin that registered the object with this id."""
         return self.provenance.get(object_id)
 
-    def to_data(self) -> dict[str, Any]:
-        """The rubric as plain data (what the content hash is computed from)."""
-        return _payload(self)
+    def to_data(self, *, classes: bool = False) -> dict[str, Any]:
+        """The rubric as plain data (what the content hash is computed from).
+
+        JSON-ready: each fact kind as its data form (label and fields: what a rubric sees of
+        it), every other object as :func:`~assessment_engine.rubric.to_data` gives it.
+
+        :param classes: also name each fact kind's class by its import path (``"class"``), so
+            that :meth:`from_data` can import it; the content hash ignores these names
+            (:func:`~assessment_engine.rubric.content_hash`): where a class is defined is not
+            part of what the rubric decides.
+        """
+        payload = _payload(self)
+        if classes:
+            for kind, cls in self.fact_types.items():
+                payload["fact_types"][kind]["class"] = f"{cls.__module__}.{cls.__qualname__}"
+        return payload
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any], *, source: str = "<rubric data>") -> Rubric:
+        """Rebuild a rubric from its plain data: the inverse of :meth:`to_data`.
+
+        Each fact class is imported by the path the data names (``to_data(classes=True)``) and
+        checked to be the fact class of its kind with the data form the data holds; the other
+        objects are rebuilt (and validated) as :func:`~assessment_engine.rubric.from_data`
+        does, and the rubric is
+        assembled and checked as if one plugin named ``source`` had registered everything.
+        From data that :meth:`to_data` gave, the rubric has the same :attr:`content_hash`
+        (``content_hash(data)``), whatever plugins are installed, as long as the fact classes
+        are still there and unchanged.
+
+        :raises RubricDataError: naming each fact class that cannot be imported or whose
+            fields changed, each section missing or unknown, or why the data does not build.
+        """
+        if not isinstance(data, Mapping):
+            raise RubricDataError([f"rubric data is a mapping of sections, got {data!r:.60}"])
+        problems = [f"rubric data: section {s!r} is missing" for s in _SECTIONS if s not in data]
+        problems += [f"rubric data: unknown section {s!r}" for s in data if s not in _SECTIONS]
+        if problems:
+            raise RubricDataError(problems)
+        fact_types = fact_types_from_data(data)
+        try:
+            objects: list[Any] = [*fact_types.values()]
+            for section in _SECTIONS[1:-1]:
+                objects.extend(_serial.from_data(data[section]))
+            objects.append(_serial.from_data(data["ranking"]))
+            return cls.assemble(Contribution(source, obj) for obj in objects)
+        except Exception as exc:  # the objects' validators, the assembly and its checks
+            raise RubricDataError(
+                [f"the rubric data does not build: {type(exc).__name__}: {exc}"]
+            ) from exc
 
     @classmethod
     def build(
@@ -292,44 +338,25 @@ def _check_fact_type(obj: type, reg: Contribution) -> str:
         raise PluginError(str(exc), plugin=reg.source, hook=reg.hook) from exc
 
 
-def _fact_type_data(cls: type[Fact]) -> dict[str, Any]:
-    """What a rubric sees of a fact kind, as data: the same for a Python class and a declaration.
-
-    The label, and per field its kind, whether it may be missing, its default (absent when the
-    field is required), its closed vocabulary (a ``Literal`` type) and whether the kind derives
-    it (``init=False``). Not the class's import path, and not its validators: two classes that
-    read the same records the same way hash alike, wherever they are defined.
-    """
-    fields: dict[str, Any] = {}
-    own = attrs.fields_dict(cls)
-    for name, spec in fact_fields(cls).items():
-        field = own[name]
-        entry: dict[str, Any] = {"kind": spec.kind, "optional": spec.optional}
-        default: Any = field.default
-        if not field.init:
-            entry["derived"] = True
-        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            entry["default"] = _serial.to_data(_plain_default(default.factory()))
-        elif default is not attrs.NOTHING:
-            entry["default"] = _serial.to_data(_plain_default(default))
-        tp = field.type
-        if typing.get_origin(tp) in (typing.Union, types.UnionType):
-            tp = next(a for a in typing.get_args(tp) if a is not type(None))
-        if typing.get_origin(tp) is Literal:
-            entry["values"] = sorted(typing.get_args(tp), key=repr)
-        fields[name] = entry
-    return {"label": cls.fact_label, "fields": fields}
-
-
-def _plain_default(value: object) -> object:
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
+#: The sections of a rubric's data, in its order.
+_SECTIONS = (
+    "fact_types",
+    "dimensions",
+    "indicators",
+    "bonuses",
+    "penalties",
+    "vetoes",
+    "titles",
+    "quotas",
+    "grade_scales",
+    "weights",
+    "ranking",
+)
 
 
 def _payload(rubric: Rubric) -> dict[str, Any]:
     return {
-        "fact_types": {k: _fact_type_data(c) for k, c in rubric.fact_types.items()},
+        "fact_types": {k: fact_type_data(c) for k, c in rubric.fact_types.items()},
         "dimensions": _serial.to_data(rubric.dimensions),
         "indicators": _serial.to_data(rubric.indicators),
         "bonuses": _serial.to_data(rubric.bonuses),

@@ -18,7 +18,7 @@ import attrs
 from .._base.numbers import exact_text
 from . import conditions, model, scoring
 
-__all__ = ["from_data", "to_data"]
+__all__ = ["content_hash", "from_data", "to_data"]
 
 _CLASSES: dict[str, type] = {}
 for _module in (conditions, scoring, model):
@@ -95,6 +95,23 @@ def from_data(data: Any) -> Any:
 
 
 def content_hash(payload: Any) -> str:
-    """SHA-256 of the canonical JSON of ``payload`` (sorted keys, no spaces, UTF-8)."""
+    """The content hash of plain data: SHA-256 of its canonical JSON (sorted keys, compact, UTF-8).
+
+    Of a rubric's data it is the rubric's hash: ``content_hash(rubric.to_data()) ==
+    rubric.content_hash``, so that stored rubric data can be checked without rebuilding it. The
+    fact classes' import paths of ``to_data(classes=True)`` are left out: where a class is
+    defined is not part of what the rubric decides.
+    """
+    kinds = payload.get("fact_types") if isinstance(payload, dict) else None
+    if isinstance(kinds, dict) and any(
+        isinstance(v, dict) and "class" in v for v in kinds.values()
+    ):
+        payload = {
+            **payload,
+            "fact_types": {
+                k: {f: x for f, x in v.items() if f != "class"} if isinstance(v, dict) else v
+                for k, v in kinds.items()
+            },
+        }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
