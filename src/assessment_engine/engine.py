@@ -141,7 +141,7 @@ class Engine:
             fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
             chosen = self._period(fact_set, period)
             states = self._pipeline.assess(
-                [(team, fact_set.records(chosen, team.team)) for team in fact_set.teams(chosen)],
+                [(team, fact_set.rows(chosen, team.team)) for team in fact_set.teams(chosen)],
                 source=fact_set.source,
                 locate=fact_set.location,
             )

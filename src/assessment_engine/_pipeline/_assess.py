@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from .._matcher.base import Matcher
-from ..facts import Record, Team
+from ..facts import Team
+from ..factset import Row
 from ..results import Assessment, Standing
 from ..rubric import Rubric
 from ._assessments import build_assessment, build_standings
@@ -42,7 +43,7 @@ class Pipeline:
         return self.matcher.name
 
     def assess(
-        self, teams: Sequence[tuple[Team, Sequence[Record]]], *, source: str, locate: Locate
+        self, teams: Sequence[tuple[Team, Sequence[Row]]], *, source: str, locate: Locate
     ) -> list[TeamState]:
         """Every team's computed state (see :func:`~._evaluate.evaluate`).
 

@@ -14,6 +14,7 @@ from typing import Any, assert_never
 
 from .._matcher.base import MAX_RULES_PER_CLUSTER, And, Atom, Cluster, Expr, Or, Property, Rule
 from ..facts import Fact, fact_fields
+from ..factset import Row
 from ..rubric import Rubric
 from ..rubric.conditions import (
     AllOf,
@@ -123,7 +124,7 @@ def _fact_streams(rubric: Rubric, selects: Sequence[Select]) -> dict[type[Fact],
                 read.update(dict.fromkeys(operands(where)))
         fields = tuple(sorted(o.name for o in read if isinstance(o, Field)))
         tags = tuple(sorted(o[1] for o in read if isinstance(o, tuple)))
-        plan = KindPlan(kind, fields, tags)
+        plan = KindPlan(kind, cls, fields, tags)
         position: dict[object, int] = {f: i for i, f in enumerate(fields)}
         position.update({("tag", t): len(fields) + i for i, t in enumerate(tags)})
         specs = fact_fields(cls)
@@ -158,7 +159,7 @@ def _nothing(key: object) -> tuple[int, ...]:
     return ()
 
 
-def _constant(fact: Fact) -> None:
+def _constant(row: Row) -> None:
     return None
 
 
@@ -192,7 +193,7 @@ def _groups(adjustments: Sequence[AdjustmentPlan]) -> list[list[int]]:
 
 def compile_plan(rubric: Rubric) -> Plan:
     """Compile a checked rubric into a plan, its fast path generated."""
-    slots = Slots()
+    slots = Slots(rubric.fact_types)
     dimension_index = {d.id: i for i, d in enumerate(rubric.dimensions)}
     weight_of = {w.dimension: w.weight for w in rubric.weights}
     weights = [weight_of.get(d.id, Decimal(1)) for d in rubric.dimensions]

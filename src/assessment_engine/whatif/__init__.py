@@ -223,10 +223,11 @@ class _Search:
         self.index = next(i for i, s in enumerate(self.rubric.grade_scales) if s.id == scale.id)
         self.base = self._outcome()
         state = session.state(team)
+        records = session.records(team)
         self.finder = CandidateFinder(
-            engine.rubric, state.team, tuple(state.records), max_changes=self.max_changes
+            engine.rubric, state.team, records, max_changes=self.max_changes
         )
-        self.taken = {(r.fact_kind, r.id) for r in state.records}
+        self.taken = {(r.fact_kind, r.id) for r in records}
 
     def _outcome(self) -> _Outcome:
         state = self.session.state(self.team)

@@ -15,9 +15,10 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterable, Iterator, Sequence
 
-from ._base.collector import paused_gc
-from .errors import InputError, InputProblem
-from .facts import Fact, Record, Team, fact_identity
+from .._base.collector import paused_gc
+from ..errors import InputError, InputProblem
+from ..facts import Fact, Record, Team, fact_identity
+from ._rows import ID, PERIOD, TEAM, Row, row_identity, row_kind, to_row
 
 __all__ = ["FactSet"]
 
@@ -33,7 +34,7 @@ class FactSet:
         ``"line 7"``), parallel to ``facts``; used in error messages.
     """
 
-    __slots__ = ("_index", "_items", "_locations", "_records", "_source", "_teams")
+    __slots__ = ("_index", "_items", "_keys", "_locations", "_records", "_source", "_teams")
 
     def __init__(
         self,
@@ -53,6 +54,7 @@ class FactSet:
         self._items = items
         self._locations = locations
         self._index: dict[int, int] | None = None  # id(fact) -> position; built on first error
+        self._keys: dict[tuple[str, str, str, str], int] | None = None  # row key -> position
         problems: list[InputProblem] = []
         teams: dict[str, dict[str, Team]] = {}
         records: dict[str, dict[str, list[Record]]] = {}
@@ -172,12 +174,19 @@ class FactSet:
         """The records of one team in one period (every kind but ``team``)."""
         return self._records.get(period, {}).get(team, ())
 
-    def location(self, fact: Fact) -> str:
-        """Where a fact came from (its position in the source), for error messages.
+    def rows(self, period: str, team: str) -> tuple[Row, ...]:
+        """The records of one team in one period as rows (what the pipeline reads)."""
+        return tuple(map(to_row, self.records(period, team)))
 
-        Found by identity, through an index built when first asked: keeping locations costs
-        nothing until an error, and many errors cost one pass.
+    def location(self, fact: Fact | Row) -> str:
+        """Where a fact (or a record's row) came from, for error messages.
+
+        An object is found by identity, a row by its kind, team, period and id (unique in a
+        valid set), through indexes built when first asked: keeping locations costs nothing
+        until an error, and many errors cost one pass each.
         """
+        if isinstance(fact, tuple):
+            return self._row_location(fact)
         if self._index is None:
             self._index = {}
             for i, item in enumerate(self._items):
@@ -186,6 +195,18 @@ class FactSet:
         if index is None or self._items[index] is not fact:
             return fact_identity(fact)
         return self._where(index, fact)
+
+    def _row_location(self, row: Row) -> str:
+        if self._keys is None:
+            self._keys = {}
+            for i, item in enumerate(self._items):
+                if isinstance(item, Record):
+                    key = (item.fact_kind, item.team, item.period, item.id)
+                    self._keys.setdefault(key, i)
+        index = self._keys.get((row_kind(row), row[TEAM], row[PERIOD], row[ID]))
+        if index is None:
+            return row_identity(row)
+        return self._where(index, self._items[index])
 
     def __iter__(self) -> Iterator[Fact]:
         for period, teams in self._teams.items():
