@@ -127,7 +127,7 @@ def browser(session: nox.Session) -> None:
         session.run_install("apt-get", "update", "-q", external=True, env=apt_env)
         install = ["apt-get", "install", "-y", "-q", "--no-install-recommends", *missing]
         session.run_install(*install, external=True, env=apt_env)
-    _install(session, "test", "browser")
+    _install(session, "test", "cli", "browser")
     session.env["ASSESSMENT_ENGINE_REQUIRE_BROWSER"] = "1"
     session.run("pytest", "-m", "browser", *session.posargs)
 
