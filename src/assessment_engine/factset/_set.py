@@ -14,15 +14,17 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from .._base.collector import paused_gc
 from ..errors import InputError, InputProblem
 from ..facts import Fact, Record, Team, fact_identity
-from ._rows import ID, PERIOD, TEAM, Row, row_identity, row_kind, to_row
+from ._rows import ID, PERIOD, TEAM, Row, from_row, row_identity, row_kind, to_row
 
 __all__ = ["FactSet"]
 
-_record_id = operator.attrgetter("id")
+_row_id = operator.itemgetter(ID)
+_row_key = operator.itemgetter(0, ID)
 
 
 class FactSet:
@@ -34,7 +36,7 @@ class FactSet:
         ``"line 7"``), parallel to ``facts``; used in error messages.
     """
 
-    __slots__ = ("_index", "_items", "_keys", "_locations", "_records", "_source", "_teams")
+    __slots__ = ("_given", "_index", "_items", "_keys", "_locations", "_rows", "_source", "_teams")
 
     def __init__(
         self,
@@ -46,65 +48,91 @@ class FactSet:
         with paused_gc():
             self._build(facts, source, locations)
 
-    def _build(self, facts: Iterable[Fact], source: str, locations: Sequence[str] | None) -> None:
-        items = facts if isinstance(facts, list | tuple) else list(facts)
-        if locations is not None and len(locations) != len(items):
+    @classmethod
+    def of_items(
+        cls,
+        items: Sequence[Team | Record | Row],
+        *,
+        source: str = "<facts>",
+        locations: Sequence[str] | None = None,
+    ) -> FactSet:
+        """A fact set of team objects, records and records' rows, checked as the constructor does.
+
+        What the loaders' fast paths build from: a row (:func:`~assessment_engine.factset.to_row`)
+        must hold values its class's validators accept (the loaders check them in bulk).
+        """
+        fact_set = cls.__new__(cls)
+        with paused_gc():
+            fact_set._build(items, source, locations)
+        return fact_set
+
+    def _build(
+        self, facts: Iterable[Fact | Row], source: str, locations: Sequence[str] | None
+    ) -> None:
+        given = facts if isinstance(facts, list | tuple) else list(facts)
+        if locations is not None and len(locations) != len(given):
             raise ValueError("locations must be parallel to facts")
+        objects = any(isinstance(x, Record) for x in given)
+        # records are kept as rows; the objects given stay for their locations
+        items: Sequence[Any] = (
+            [to_row(x) if isinstance(x, Record) else x for x in given] if objects else given
+        )
         self._source = source
         self._items = items
+        self._given = given if objects else None
         self._locations = locations
-        self._index: dict[int, int] | None = None  # id(fact) -> position; built on first error
+        self._index: dict[int, int] | None = None  # id(item) -> position; built on first error
         self._keys: dict[tuple[str, str, str, str], int] | None = None  # row key -> position
         problems: list[InputProblem] = []
         teams: dict[str, dict[str, Team]] = {}
-        records: dict[str, dict[str, list[Record]]] = {}
+        rows: dict[str, dict[str, list[Row]]] = {}
         team_type = Team
-        record_type = Record
-        # facts usually arrive team by team: remember the last team's list
-        last_team: str | None = None
-        last_period: str | None = None
-        last_list: list[Record] = []
-        for index, fact in enumerate(items):
-            if isinstance(fact, record_type):
-                if fact.team == last_team and fact.period == last_period:
-                    last_list.append(fact)
+        # records usually arrive team by team: remember the last team's list
+        last_team: object = None
+        last_period: object = None
+        last_list: list[Row] = []
+        for index, item in enumerate(items):
+            if type(item) is tuple and isinstance(item[0], type) and issubclass(item[0], Record):
+                team_id, period = item[TEAM], item[PERIOD]
+                if team_id == last_team and period == last_period:
+                    last_list.append(item)
                     continue
-                last_team, last_period = fact.team, fact.period
-                by_team = records.get(fact.period)
+                last_team, last_period = team_id, period
+                by_team = rows.get(period)
                 if by_team is None:
-                    by_team = records[fact.period] = {}
-                found = by_team.get(fact.team)
+                    by_team = rows[period] = {}
+                found = by_team.get(team_id)
                 if found is None:
-                    found = by_team[fact.team] = []
-                found.append(fact)
+                    found = by_team[team_id] = []
+                found.append(item)
                 last_list = found
-            elif isinstance(fact, team_type):
-                known = teams.setdefault(fact.period, {})
-                if fact.team in known:
-                    first = self.location(known[fact.team])
+            elif isinstance(item, team_type):
+                known = teams.setdefault(item.period, {})
+                if item.team in known:
+                    first = self.location(known[item.team])
                     problems.append(
                         self._problem(
-                            index, fact, "team", f"team {fact.team} is already described by {first}"
+                            index, item, "team", f"team {item.team} is already described by {first}"
                         )
                     )
                 else:
-                    known[fact.team] = fact
+                    known[item.team] = item
             else:
                 reason = (
-                    f"{type(fact).__name__} derives from Fact but not from Record"
-                    if isinstance(fact, Fact)
-                    else f"expected a fact, got {type(fact).__name__}"
+                    f"{type(item).__name__} derives from Fact but not from Record"
+                    if isinstance(item, Fact)
+                    else f"expected a fact, got {type(item).__name__}"
                 )
-                problems.append(self._problem(index, fact, None, reason))
-        for period, by_team in sorted(records.items()):
+                problems.append(self._problem(index, item, None, reason))
+        for period, by_team in sorted(rows.items()):
             known = teams.get(period, {})
-            for team_id, team_records in sorted(by_team.items()):
+            for team_id, team_rows in sorted(by_team.items()):
                 if team_id not in known:
-                    for record in team_records[:3]:
+                    for row in team_rows[:3]:
                         problems.append(
                             InputProblem(
                                 source=source,
-                                record=self.location(record),
+                                record=self.location(row),
                                 field="team",
                                 reason=f"no team record for team {team_id!r} in period"
                                 f' {period!r}; add one ("fact": "team") with its name,'
@@ -112,32 +140,30 @@ class FactSet:
                             )
                         )
                 # ids unique across kinds settle it at C speed; else check per kind
-                if len(set(map(_record_id, team_records))) != len(team_records) and len(
-                    {(type(r), r.id) for r in team_records}
-                ) != len(team_records):
-                    problems.extend(self._duplicates(team_records))
+                if len(set(map(_row_id, team_rows))) != len(team_rows) and len(
+                    set(map(_row_key, team_rows))
+                ) != len(team_rows):
+                    problems.extend(self._duplicates(team_rows))
         if problems:
             raise InputError(problems)
         self._teams = {p: dict(sorted(t.items())) for p, t in sorted(teams.items())}
-        self._records = {
-            p: {t: tuple(rs) for t, rs in by_team.items()} for p, by_team in records.items()
-        }
+        self._rows = {p: {t: tuple(rs) for t, rs in by_team.items()} for p, by_team in rows.items()}
 
-    def _duplicates(self, team_records: list[Record]) -> list[InputProblem]:
-        seen: dict[tuple[type, str], Record] = {}
+    def _duplicates(self, team_rows: list[Row]) -> list[InputProblem]:
+        seen: dict[tuple[type, str], Row] = {}
         problems = []
-        for record in team_records:
-            key = (type(record), record.id)
+        for row in team_rows:
+            key = (row[0], row[ID])
             first = seen.get(key)
             if first is None:
-                seen[key] = record
+                seen[key] = row
                 continue
             problems.append(
                 InputProblem(
                     source=self._source,
-                    record=self.location(record),
+                    record=self.location(row),
                     field="id",
-                    reason=f"id {record.id!r} is already used by {self.location(first)}"
+                    reason=f"id {row[ID]!r} is already used by {self.location(first)}"
                     " (ids are unique per team, period and kind)",
                 )
             )
@@ -150,7 +176,11 @@ class FactSet:
 
     def _where(self, index: int, fact: object) -> str:
         base = self._locations[index] if self._locations is not None else f"item {index}"
-        return f"{base} ({fact_identity(fact)})" if isinstance(fact, Fact) else base
+        if isinstance(fact, Fact):
+            return f"{base} ({fact_identity(fact)})"
+        if isinstance(fact, tuple) and fact and isinstance(fact[0], type):
+            return f"{base} ({row_identity(fact)})"
+        return base
 
     @property
     def source(self) -> str:
@@ -172,11 +202,11 @@ class FactSet:
 
     def records(self, period: str, team: str) -> tuple[Record, ...]:
         """The records of one team in one period (every kind but ``team``)."""
-        return self._records.get(period, {}).get(team, ())
+        return tuple(map(from_row, self.rows(period, team)))
 
     def rows(self, period: str, team: str) -> tuple[Row, ...]:
         """The records of one team in one period as rows (what the pipeline reads)."""
-        return tuple(map(to_row, self.records(period, team)))
+        return self._rows.get(period, {}).get(team, ())
 
     def location(self, fact: Fact | Row) -> str:
         """Where a fact (or a record's row) came from, for error messages.
@@ -185,24 +215,29 @@ class FactSet:
         valid set), through indexes built when first asked: keeping locations costs nothing
         until an error, and many errors cost one pass each.
         """
-        if isinstance(fact, tuple):
-            return self._row_location(fact)
         if self._index is None:
             self._index = {}
             for i, item in enumerate(self._items):
                 self._index.setdefault(id(item), i)  # the first position of a repeated object
+            for i, item in enumerate(self._given or ()):
+                self._index.setdefault(id(item), i)
         index = self._index.get(id(fact))
-        if index is None or self._items[index] is not fact:
-            return fact_identity(fact)
-        return self._where(index, fact)
+        if index is not None and (
+            self._items[index] is fact or (self._given is not None and self._given[index] is fact)
+        ):
+            return self._where(index, fact)
+        if isinstance(fact, tuple):
+            return self._row_location(fact)
+        if isinstance(fact, Record):  # an object made from a row: found by its identity fields
+            return self._row_location(to_row(fact))
+        return fact_identity(fact)
 
     def _row_location(self, row: Row) -> str:
         if self._keys is None:
             self._keys = {}
             for i, item in enumerate(self._items):
-                if isinstance(item, Record):
-                    key = (item.fact_kind, item.team, item.period, item.id)
-                    self._keys.setdefault(key, i)
+                if type(item) is tuple:
+                    self._keys.setdefault((row_kind(item), item[TEAM], item[PERIOD], item[ID]), i)
         index = self._keys.get((row_kind(row), row[TEAM], row[PERIOD], row[ID]))
         if index is None:
             return row_identity(row)
@@ -212,11 +247,11 @@ class FactSet:
         for period, teams in self._teams.items():
             for team_id, team in teams.items():
                 yield team
-                yield from self._records.get(period, {}).get(team_id, ())
+                yield from map(from_row, self._rows.get(period, {}).get(team_id, ()))
 
     def __len__(self) -> int:
         teams = sum(len(t) for t in self._teams.values())
-        records = sum(len(rs) for by_team in self._records.values() for rs in by_team.values())
+        records = sum(len(rs) for by_team in self._rows.values() for rs in by_team.values())
         return teams + records
 
     def __repr__(self) -> str:
