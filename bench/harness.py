@@ -35,7 +35,7 @@ class Limits:
     timeout: float = 900.0
     max_rss_mb: float = 12_000.0
     repeat: int = 3
-    long_after: float = 120.0
+    long_after: float = 60.0
 
 
 @dataclass

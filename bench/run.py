@@ -87,8 +87,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--long-after",
         type=float,
-        default=120.0,
-        help="a measurement whose first run takes longer (s) is not repeated (default 120)",
+        default=60.0,
+        help="a measurement whose first run takes longer (s) is not repeated (default 60)",
     )
     parser.add_argument(
         "--timeout",
