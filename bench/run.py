@@ -21,6 +21,7 @@ Usage::
     python bench/run.py                                    # everything at 10,000 and 100,000 teams
     python bench/run.py --parts memory --memory-sizes 1000000 --sizes 10000,100000
     python bench/run.py --parts files --formats json --sizes 100000 --repeat 1
+    python bench/run.py --parts memory --sizes 1000000 --repeat 1 --merge  # add 1 M to the page
     python bench/run.py --sizes 1000 --repeat 1 --output /tmp/perf.md   # a quick look
 
 ``python bench/jobs.py --profile out.prof JOB ARGS`` profiles one job (see ``jobs.py``).
@@ -46,6 +47,8 @@ import parts  # noqa: E402
 from harness import Limits, machine  # noqa: E402
 
 ALL_PARTS = ("memory", "files", "cli", "engine")
+#: The other ways to build facts from records are measured at the smallest size, if this small.
+VARIANTS_MAX = 100_000
 
 
 def _ints(text: str) -> list[int]:
@@ -116,6 +119,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="where input and output files go (default: a temporary directory, removed)",
     )
     parser.add_argument("--results", type=Path, default=HERE / "results.json")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="add this run's sizes to the existing --results file instead of replacing it",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
     return parser.parse_args(argv)
 
@@ -171,7 +179,12 @@ def benchmark(args: argparse.Namespace) -> dict:
             key = str(n)
             if "memory" in chosen:
                 results["memory"][key] = parts.records_in_memory(
-                    n, limits, reference, digest, offer, variants=n == min(memory_sizes)
+                    n,
+                    limits,
+                    reference,
+                    digest,
+                    offer,
+                    variants=n == min(memory_sizes) <= VARIANTS_MAX,
                 )
             if n not in args.sizes:
                 continue
@@ -197,9 +210,40 @@ def benchmark(args: argparse.Namespace) -> dict:
     return results
 
 
+#: The parts of the results that are keyed by team count (merged size by size).
+BY_SIZE = ("reference_digest", "memory", "files", "cli", "engine_only")
+
+
+def merge(old: dict, new: dict) -> dict:
+    """``new`` measured on top of ``old``: sizes measured again replace theirs, others stay.
+
+    So a long part (1 M teams in memory, XLSX at 100,000) can be run on its own and added to
+    the page: ``--merge``. The machine and date are the newest run's; the settings list every
+    size measured.
+    """
+    merged = {**old, "machine": new["machine"], "date": new["date"]}
+    for key in BY_SIZE:
+        merged[key] = {**old.get(key, {}), **new.get(key, {})}
+        merged[key] = dict(sorted(merged[key].items(), key=lambda kv: int(kv[0])))
+    if "incremental" in new:
+        merged["incremental"] = new["incremental"]
+    settings = {**old.get("settings", {}), **new["settings"]}
+    for key in ("sizes", "memory_sizes"):
+        settings[key] = sorted(
+            set(old.get("settings", {}).get(key, [])) | set(new["settings"][key])
+        )
+    settings["parts"] = sorted(
+        set(old.get("settings", {}).get("parts", [])) | set(new["settings"]["parts"])
+    )
+    merged["settings"] = settings
+    return merged
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     results = benchmark(args)
+    if args.merge and args.results.exists():
+        results = merge(json.loads(args.results.read_text(encoding="utf-8")), results)
     args.results.write_text(
         json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

@@ -220,3 +220,23 @@ def test_a_kind_longer_than_a_sheet_continues_on_a_tagged_sheet(tmp_path, monkey
     assert common.digest(reference.run(facts_files.read_xlsx(path))) == truth
     engine = jobs.new_engine()
     assert set(engine.load_facts(path)) == set(engine_facts.generate_facts(N))
+
+
+def test_merging_adds_sizes_and_replaces_the_ones_measured_again():
+    def results(sizes, parts, wall):
+        m = {"status": "ok", "wall": wall}
+        return {
+            "machine": {"description": f"m{wall}"},
+            "date": f"d{wall}",
+            "settings": {"sizes": sizes, "memory_sizes": [], "parts": parts, "repeat": 3},
+            **{key: {str(n): m for n in sizes} for key in bench_run.BY_SIZE},
+        }
+
+    old = results([10_000, 100_000], ["memory", "files"], 1.0)
+    new = results([100_000, 1_000_000], ["memory"], 2.0)
+    merged = bench_run.merge(old, new)
+    assert list(merged["memory"]) == ["10000", "100000", "1000000"]
+    assert [m["wall"] for m in merged["memory"].values()] == [1.0, 2.0, 2.0]
+    assert merged["settings"]["sizes"] == [10_000, 100_000, 1_000_000]
+    assert merged["settings"]["parts"] == ["files", "memory"]
+    assert merged["date"] == "d2.0"
