@@ -283,6 +283,28 @@ def _steps_table(results: dict) -> list[str]:
     return lines
 
 
+def _profile_tables(results: dict) -> list[str]:
+    lines: list[str] = []
+    for label, prof in results.get("profiles", {}).items():
+        lines += ["", f"**{label}**, {_teams(prof['teams'])} teams, under cProfile:"]
+        if "own" not in prof:
+            lines += ["", f"**{prof.get('note', prof.get('status'))}**"]
+            continue
+        steps = ", ".join(f"{k} {_s(v)}" for k, v in prof.get("steps", {}).items())
+        lines += [
+            f"{_s(prof['seconds'])} in all ({steps}).",
+            "",
+            "| most time of their own | calls | own | | the engine's, with callees | calls | cumulative |",
+            "|---|---:|---:|---|---|---:|---:|",
+        ]
+        for own, cum in zip(prof["own"], prof["cumulative"], strict=False):
+            lines.append(
+                f"| `{own['function']}` | {own['calls']:,} | {_s(own['own'])} | |"
+                f" `{cum['function']}` | {cum['calls']:,} | {_s(cum['cumulative'])} |"
+            )
+    return lines
+
+
 def _engine_only_table(results: dict) -> list[str]:
     lines = [
         "| teams | reference (records in memory) | engine: compile + score + rank | × reference | fact set | (engine + fact set) × reference | same engine again | × reference | explained assessment, per team | same results |",
@@ -431,6 +453,16 @@ def render(results: dict) -> str:
         "Each job's own steps (medians), as timed inside its process:",
         "",
         *_steps_table(results),
+        *(
+            [
+                "",
+                "By function (`bench/profiling.py`; cProfile inflates times, about ×1.5–2, so these",
+                "rank costs and are no measurement):",
+                *_profile_tables(results),
+            ]
+            if results.get("profiles")
+            else []
+        ),
         "",
         "## Linearity (records in memory → ranking)",
         "",

@@ -9,10 +9,12 @@ same teams (``check``), and a path whose results differ says so.
 3. :func:`command_line` — ``assessment-engine evaluate`` and ``report`` as whole processes.
 4. :func:`engine_only` — compile + score + rank on an existing ``FactSet``; a second assessment;
    explanations; the one-fact incremental re-assessment.
+5. :func:`profiles` — the records-in-memory and JSON paths under cProfile: their top costs.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -244,3 +246,32 @@ def incremental(n: int, limits: Limits, matcher: str, operations: int) -> dict:
     if not run.ok:
         return {"status": run.status, "note": run.note, "teams": n}
     return {"status": "ok", "teams": n, **run.data}
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def profiles(n: int, limits: Limits, workdir: Path, offer: dict) -> dict:
+    """The records-in-memory and JSON paths once each under cProfile: their top costs."""
+    script = str(Path(__file__).with_name("profiling.py"))
+    facts = prepare_input("json", ".json", n, workdir, limits)
+    wanted = {
+        "records in memory → ranking": ["memory-engine", n, offer["builders"]["headline"]],
+        "JSON facts file → results file": [
+            "file-engine",
+            "json",
+            facts["path"],
+            workdir / "profiled.json",
+        ],
+    }
+    out = {}
+    for label, job in wanted.items():
+        _say(f"  profile: {label}, {n:,} teams")
+        target = workdir / "profile.json"
+        run = run_child([sys.executable, script, target, *map(str, job)], limits)
+        if run.ok:
+            out[label] = {"teams": n, **json.loads(target.read_text(encoding="utf-8"))}
+        else:
+            out[label] = {"teams": n, "status": run.status, "note": run.note}
+    (workdir / "profiled.json").unlink(missing_ok=True)
+    return out

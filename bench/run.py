@@ -15,6 +15,8 @@ Parts (``--parts``, all by default):
 - ``cli`` — ``assessment-engine evaluate`` (→ CSV, → JSON, XLSX → XLSX) and ``report --html``.
 - ``engine`` — the secondary figures: compile + score + rank on an existing ``FactSet``, the
   fact set's building, a second assessment, explanations, one-fact incremental re-assessment.
+- ``profile`` — the records-in-memory and JSON paths once under cProfile at the smallest size:
+  the functions that cost most (``bench/profiling.py``).
 
 Usage::
 
@@ -46,7 +48,7 @@ import page  # noqa: E402
 import parts  # noqa: E402
 from harness import Limits, machine  # noqa: E402
 
-ALL_PARTS = ("memory", "files", "cli", "engine")
+ALL_PARTS = ("memory", "files", "cli", "engine", "profile")
 #: The other ways to build facts from records are measured at the smallest size, if this small.
 VARIANTS_MAX = 100_000
 
@@ -200,6 +202,8 @@ def benchmark(args: argparse.Namespace) -> dict:
                 results["engine_only"][key] = parts.engine_only(n, limits, digest, args.matcher)
             for name in list(workdir.glob(f"facts-{n}.*")):
                 name.unlink()
+        if "profile" in chosen:
+            results["profiles"] = parts.profiles(min(args.sizes), limits, workdir, offer)
         if "engine" in chosen:
             results["incremental"] = parts.incremental(
                 max(args.sizes), limits, args.matcher, args.operations
@@ -225,8 +229,9 @@ def merge(old: dict, new: dict) -> dict:
     for key in BY_SIZE:
         merged[key] = {**old.get(key, {}), **new.get(key, {})}
         merged[key] = dict(sorted(merged[key].items(), key=lambda kv: int(kv[0])))
-    if "incremental" in new:
-        merged["incremental"] = new["incremental"]
+    for key in ("incremental", "profiles"):
+        if key in new:
+            merged[key] = new[key]
     settings = {**old.get("settings", {}), **new["settings"]}
     for key in ("sizes", "memory_sizes"):
         settings[key] = sorted(
