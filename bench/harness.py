@@ -5,9 +5,9 @@ resource usage from ``os.wait4`` (peak resident memory ``ru_maxrss``, user and s
 two bounds — a timeout and a resident-memory ceiling — past which it is killed and the run
 recorded as *timed out after N s* or *stopped at N MB*, never dropped.
 
-:func:`measure` repeats a run and keeps the median: ``repeat`` times, except that a run whose
-first try took longer than ``long_after`` seconds is not repeated (the record says how many
-runs were made), so the default run stays within its time budget.
+:func:`measure` repeats a run and keeps the median: up to ``repeat`` times, stopping after a run
+that took longer than ``long_after`` seconds in all (the record says how many runs were made),
+so the default run stays within its time budget.
 """
 
 from __future__ import annotations

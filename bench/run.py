@@ -25,6 +25,7 @@ Usage::
     python bench/run.py --parts files --formats json --sizes 100000 --repeat 1
     python bench/run.py --parts memory --sizes 1000000 --repeat 1 --merge  # add 1 M to the page
     python bench/run.py --sizes 1000 --repeat 1 --output /tmp/perf.md   # a quick look
+    python bench/run.py --render          # docs/performance.md again from bench/results.json
 
 ``python bench/jobs.py --profile out.prof JOB ARGS`` profiles one job (see ``jobs.py``).
 """
@@ -38,6 +39,7 @@ import resource
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -93,7 +95,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--long-after",
         type=float,
         default=60.0,
-        help="a measurement whose first run takes longer (s) is not repeated (default 60)",
+        help="stop repeating a measurement after a run that took longer (s; default 60)",
     )
     parser.add_argument(
         "--timeout",
@@ -127,6 +129,11 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         help="add this run's sizes to the existing --results file instead of replacing it",
     )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="measure nothing: write --output again from the --results file",
+    )
     return parser.parse_args(argv)
 
 
@@ -246,7 +253,14 @@ def merge(old: dict, new: dict) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.render:
+        results = json.loads(args.results.read_text(encoding="utf-8"))
+        args.output.write_text(page.render(results), encoding="utf-8")
+        print(f"wrote {args.output} from {args.results}")
+        return 1 if page.mismatches(results) else 0
+    start = time.perf_counter()
     results = benchmark(args)
+    results["elapsed_s"] = time.perf_counter() - start
     if args.merge and args.results.exists():
         results = merge(json.loads(args.results.read_text(encoding="utf-8")), results)
     args.results.write_text(
