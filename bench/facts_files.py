@@ -266,14 +266,43 @@ def write_parquet(teams: Teams, path: Path) -> None:
 
 
 def read_parquet(path: Path) -> Teams:
+    """Column by column, as one reads a columnar file: numbers cast to float64 by Arrow, each
+    column made a Python list once, then the reference's dicts built row by row from them."""
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     table = pq.read_table(path)
-    grouper = _Grouper()
-    names = table.column_names
-    for values in zip(*(table.column(c).to_pylist() for c in names), strict=True):
-        grouper.add(dict(zip(names, values, strict=True)))
-    return grouper.teams()
+
+    def column(name: str, cast=None) -> list:
+        values = table.column(name)
+        return (values.cast(cast) if cast is not None else values).to_pylist()
+
+    kinds, statuses, levels, ages = (
+        column("kind"),
+        column("party_status"),
+        column("level"),
+        column("age"),
+    )
+    hours, values = column("hours", pa.float64()), column("value", pa.float64())
+    by_team: dict[str, list[dict]] = {}
+    for i, (fact, tid) in enumerate(zip(column("fact"), column("team"), strict=True)):
+        facts = by_team.get(tid)
+        if facts is None:
+            facts = by_team[tid] = []
+        if fact == "team":
+            continue
+        d = {"type": fact, "kind": kinds[i]}
+        if fact == "member":
+            d["status"] = statuses[i]
+            d["age"] = ages[i]
+        elif fact == "activity":
+            d["hours"] = hours[i] or 0.0
+        elif fact == "achievement":
+            d["level"] = levels[i]
+        elif fact == "metric":
+            d["value"] = values[i]
+        facts.append(d)
+    return list(by_team.items())
 
 
 # --------------------------------------------------------------------------- formats

@@ -223,6 +223,8 @@ def benchmark(args: argparse.Namespace) -> dict:
 
 #: The parts of the results that are keyed by team count (merged size by size).
 BY_SIZE = ("reference_digest", "memory", "files", "cli", "engine_only")
+#: Of those, the parts keyed by team count and then by format or command.
+BY_SIZE_AND_NAME = ("files", "cli")
 
 
 def merge(old: dict, new: dict) -> dict:
@@ -235,6 +237,9 @@ def merge(old: dict, new: dict) -> dict:
     merged = {**old, "machine": new["machine"], "date": new["date"]}
     for key in BY_SIZE:
         merged[key] = {**old.get(key, {}), **new.get(key, {})}
+        if key in BY_SIZE_AND_NAME:  # one format or command measured again keeps the others
+            for n in set(old.get(key, {})) & set(new.get(key, {})):
+                merged[key][n] = {**old[key][n], **new[key][n]}
         merged[key] = dict(sorted(merged[key].items(), key=lambda kv: int(kv[0])))
     for key in ("incremental", "profiles"):
         if key in new:

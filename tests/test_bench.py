@@ -240,3 +240,18 @@ def test_merging_adds_sizes_and_replaces_the_ones_measured_again():
     assert merged["settings"]["sizes"] == [10_000, 100_000, 1_000_000]
     assert merged["settings"]["parts"] == ["files", "memory"]
     assert merged["date"] == "d2.0"
+
+
+def test_merging_one_format_keeps_the_others_of_its_size():
+    ok = {"status": "ok", "wall": 1.0}
+    settings = {"sizes": [10_000], "memory_sizes": [], "parts": ["files"]}
+    old = {
+        "machine": {},
+        "date": "",
+        "settings": settings,
+        "files": {"10000": {"json": ok, "csv": ok}},
+    }
+    new = {**old, "files": {"10000": {"parquet": ok, "csv": {**ok, "wall": 2.0}}}}
+    merged = bench_run.merge(old, new)["files"]["10000"]
+    assert sorted(merged) == ["csv", "json", "parquet"]
+    assert merged["csv"]["wall"] == 2.0
