@@ -17,8 +17,7 @@ Jobs:
 - ``check PATH`` — the digest of a results file's rows (any format, any writer).
 - ``catalog WORKDIR`` — the formats the engine reads and the ways to build facts (detected).
 
-``python bench/jobs.py --profile OUT.prof JOB ARGS...`` runs the job under cProfile and prints
-its top costs (the timings are then not comparable).
+``bench/profiling.py`` runs one of these jobs under cProfile.
 """
 
 from __future__ import annotations
@@ -313,21 +312,8 @@ def run(job: str, args: list[str]) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    if argv[:1] == ["--profile"]:
-        import cProfile
-        import pstats
-
-        out, job, *args = argv[1:]
-        profiler = cProfile.Profile()
-        result = profiler.runcall(run, job, args)
-        profiler.dump_stats(out)
-        stats = pstats.Stats(profiler, stream=sys.stderr).strip_dirs()
-        stats.sort_stats("cumulative").print_stats(35)
-        stats.sort_stats("tottime").print_stats(25)
-    else:
-        job, *args = argv
-        result = run(job, args)
-    print(json.dumps(result))
+    job, *args = argv
+    print(json.dumps(run(job, args)))
     return 0
 
 

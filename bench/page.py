@@ -240,6 +240,11 @@ def linearity_verdict(results: dict) -> str:
     first, last = rows[0], rows[-1]
     t, m = last["us_per_team"] / first["us_per_team"], last["kb_per_team"] / first["kb_per_team"]
     span = f"{first['n']:,} → {last['n']:,} teams: per-team time ×{t:.2f}, per-team memory ×{m:.2f}"
+    if "ref_us_per_team" in first and "ref_us_per_team" in last:
+        span += (
+            f"; the reference's ×{last['ref_us_per_team'] / first['ref_us_per_team']:.2f}"
+            f" and ×{last['ref_kb_per_team'] / first['ref_kb_per_team']:.2f}"
+        )
     ok = all(
         r["us_per_team"] <= first["us_per_team"] * TOLERANCE
         and r["kb_per_team"] <= first["kb_per_team"] * TOLERANCE
@@ -248,10 +253,12 @@ def linearity_verdict(results: dict) -> str:
     verdict = "**met**" if ok else "**not met**"
     if last["n"] < 1_000_000:
         failed = [r for r in linearity(results) if "us_per_team" not in r]
+        projected = _mb(last["kb_per_team"] * 1_000_000 / 1024)
         reason = (
-            f"; 1,000,000: {_time_cell(failed[-1]['engine'])}"
+            f"; 1,000,000 teams: {_time_cell(failed[-1]['engine'])} (at {last['n']:,} teams' memory"
+            f" per team it would need about {projected})"
             if failed
-            else "; 1,000,000 teams not measured (`--memory-sizes 1000000`)"
+            else "; 1,000,000 teams not measured (`--parts memory --sizes 1000000 --merge`)"
         )
         return f"{verdict} up to {last['n']:,} ({span}){reason}"
     return (

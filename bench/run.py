@@ -27,7 +27,7 @@ Usage::
     python bench/run.py --sizes 1000 --repeat 1 --output /tmp/perf.md   # a quick look
     python bench/run.py --render          # docs/performance.md again from bench/results.json
 
-``python bench/jobs.py --profile out.prof JOB ARGS`` profiles one job (see ``jobs.py``).
+``python bench/profiling.py OUT.json JOB ARGS`` profiles one job of ``bench/jobs.py``.
 """
 
 from __future__ import annotations
