@@ -522,6 +522,9 @@ def render(results: dict) -> str:
         "  written (JSON), or the ranking rows written with the format's library (CSV, XLSX, Parquet:",
         "  the public API writes those only through the command line); the reference reads the same",
         "  file with `json` / `csv` / openpyxl / pyarrow, scores it, writes its rows in the same format.",
+        "  The engine's JSON results are the full report — every team's assessment with its",
+        "  explanation, what `evaluate --format json` writes too — and the reference's its ranking",
+        "  rows: the same job as each is asked for, not the same bytes (see the file sizes).",
         "  A format the engine's loader refuses is reported *not supported yet* (found out by trying).",
         "- Command line: `assessment-engine evaluate FACTS --format csv|json -o OUT`,",
         "  `evaluate FACTS.xlsx --format xlsx -o OUT`, `report FACTS --html OUT`, with the workload's rule",
@@ -562,5 +565,8 @@ def render(results: dict) -> str:
         "",
         f"{results['machine']['description']}; matcher `{s['matcher']}`; measured {results['date']}.",
         "",
+        *(f"- {note}" for note in results.get("notes", [])),
     ]
+    if results.get("notes"):
+        lines.append("")
     return "\n".join(lines)

@@ -130,6 +130,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
     parser.add_argument(
+        "--note",
+        action="append",
+        default=[],
+        help="a remark on this run for the page (repeatable; with --render, added to --results)",
+    )
+    parser.add_argument(
         "--render",
         action="store_true",
         help="measure nothing: write --output again from the --results file",
@@ -241,6 +247,7 @@ def merge(old: dict, new: dict) -> dict:
             for n in set(old.get(key, {})) & set(new.get(key, {})):
                 merged[key][n] = {**old[key][n], **new[key][n]}
         merged[key] = dict(sorted(merged[key].items(), key=lambda kv: int(kv[0])))
+    merged["notes"] = [*old.get("notes", []), *new.get("notes", [])]
     for key in ("incremental", "profiles"):
         if key in new:
             merged[key] = new[key]
@@ -260,12 +267,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.render:
         results = json.loads(args.results.read_text(encoding="utf-8"))
+        if args.note:
+            results["notes"] = [*results.get("notes", []), *args.note]
+            args.results.write_text(
+                json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
         args.output.write_text(page.render(results), encoding="utf-8")
         print(f"wrote {args.output} from {args.results}")
         return 1 if page.mismatches(results) else 0
     start = time.perf_counter()
     results = benchmark(args)
     results["elapsed_s"] = time.perf_counter() - start
+    results["notes"] = args.note
     if args.merge and args.results.exists():
         results = merge(json.loads(args.results.read_text(encoding="utf-8")), results)
     args.results.write_text(

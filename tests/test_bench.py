@@ -232,9 +232,15 @@ def test_merging_adds_sizes_and_replaces_the_ones_measured_again():
             **{key: {str(n): m for n in sizes} for key in bench_run.BY_SIZE},
         }
 
-    old = results([10_000, 100_000], ["memory", "files"], 1.0)
-    new = results([100_000, 1_000_000], ["memory"], 2.0)
+    old = {**results([10_000, 100_000], ["memory", "files"], 1.0), "notes": ["first"]}
+    new = {**results([100_000, 1_000_000], ["memory"], 2.0), "notes": ["second"]}
     merged = bench_run.merge(old, new)
+    assert merged["notes"] == ["first", "second"]
+    empty = {key: {} for key in bench_run.BY_SIZE}
+    minimal = {**empty, "settings": merged["settings"], "machine": {"description": "m"}}
+    settings = {"timeout": 1, "max_rss_mb": 1, "long_after": 1, "matcher": "durable"}
+    minimal["settings"] = {**minimal["settings"], **settings}
+    assert "- second" in page.render({**minimal, "date": "d", "notes": merged["notes"]})
     assert list(merged["memory"]) == ["10000", "100000", "1000000"]
     assert [m["wall"] for m in merged["memory"].values()] == [1.0, 2.0, 2.0]
     assert merged["settings"]["sizes"] == [10_000, 100_000, 1_000_000]
