@@ -447,7 +447,7 @@ def render(results: dict) -> str:
         "",
         "*Engine* and *reference* are wall times of the whole job (median of the runs; fewer than",
         "three runs are marked); *peak memory* is the process's maximum resident size. A child is",
-        f"stopped after {s['timeout']:.0f} s or at {_mb(s['max_rss_mb'])} resident, and that is what the table says.",
+        f"stopped after {s['timeout']:.0f} s or at {s['max_rss_mb']:,.0f} MB resident, and that is what the table says.",
         "",
         "## Targets",
         "",
