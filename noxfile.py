@@ -173,6 +173,12 @@ def demo(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def bench(session: nox.Session) -> None:
-    """The benchmark against the plain-Python reference; writes docs/performance.md."""
-    _install(session)
+    """The end-to-end benchmark against the plain-Python reference; writes docs/performance.md.
+
+    The cli extra brings openpyxl (XLSX files) and the command line; pyarrow is the reference's
+    Parquet reader and writer. ``nox -s bench -- --help`` lists the options (parts, sizes).
+    """
+    _install(session, "cli")
+    session.install("pyarrow>=14")
+    session.run("python", "bench/check_workload.py")
     session.run("python", "bench/run.py", *session.posargs)
