@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from ._base.collector import paused_gc
@@ -31,6 +31,7 @@ from ._plugins import (
 from .errors import AssessmentError, InputError, InputProblem, RubricError
 from .facts import Fact
 from .factset import FactSet
+from .loading import facts_from_records, load_facts
 from .report import Report
 from .rubric import Rubric
 from .session import Session
@@ -120,9 +121,16 @@ class Engine:
         The same as ``loading.load_facts(*paths, fact_types=engine.rubric.fact_types)``: the
         plugins' own kinds load too.
         """
-        from .loading import load_facts
-
         return load_facts(*paths, fact_types=self.rubric.fact_types)
+
+    def facts_from_records(
+        self, records: Iterable[Mapping[str, object]], *, source: str = "<records>"
+    ) -> FactSet:
+        """A fact set from records in memory, accepting every fact kind this engine knows.
+
+        The same as ``loading.facts_from_records(records, fact_types=engine.rubric.fact_types)``.
+        """
+        return facts_from_records(records, fact_types=self.rubric.fact_types, source=source)
 
     @property
     def version(self) -> str:

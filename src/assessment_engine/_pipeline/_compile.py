@@ -14,7 +14,7 @@ from typing import Any, assert_never
 
 from .._matcher.base import MAX_RULES_PER_CLUSTER, And, Atom, Cluster, Expr, Or, Property, Rule
 from ..facts import Fact, fact_fields
-from ..factset import Row
+from ..factset import Row, kind_code
 from ..rubric import Rubric
 from ..rubric.conditions import (
     AllOf,
@@ -163,18 +163,18 @@ def _constant(row: Row) -> None:
     return None
 
 
-def _route_table(rubric: Rubric, kinds: dict[type[Fact], KindPlan]) -> dict[type, RouteEntry]:
-    """Per fact class: its projection key, its memo lookup and its plan.
+def _route_table(rubric: Rubric, kinds: dict[type[Fact], KindPlan]) -> dict[int, RouteEntry]:
+    """Per fact class (by its rows' code): its projection key, its memo lookup and its plan.
 
     Kinds that no selection reads route nowhere at the cost of one lookup.
     """
-    table: dict[type, RouteEntry] = {}
+    table: dict[int, RouteEntry] = {}
     for cls in rubric.fact_types.values():
         kind_plan = kinds.get(cls)
         if kind_plan is None:
-            table[cls] = (_constant, _nothing, None)
+            table[kind_code(cls)] = (_constant, _nothing, None)
         else:
-            table[cls] = (kind_plan.key, kind_plan.memo.get, kind_plan)
+            table[kind_code(cls)] = (kind_plan.key, kind_plan.memo.get, kind_plan)
     return table
 
 

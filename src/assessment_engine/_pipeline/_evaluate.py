@@ -26,7 +26,7 @@ from .._base.numbers import EXACT, exact_text
 from .._matcher.base import Matcher
 from ..errors import InputError, InputProblem
 from ..facts import Team
-from ..factset import Row, field_index
+from ..factset import Row, field_index, row_class
 from ..rubric.conditions import Phase
 from ._plan import KindPlan, Plan
 from ._state import Locate, TeamState
@@ -147,7 +147,7 @@ def _route(
                         source=source,
                         record=locate(fact),
                         field=None,
-                        reason=f"{fact[0].__qualname__} is not a fact kind any registered"
+                        reason=f"{row_class(fact).__qualname__} is not a fact kind any registered"
                         f" plugin provides (known: {', '.join(plan.rubric.fact_types)})",
                     )
                 )

@@ -145,8 +145,8 @@ class FastPaths:
     source: str
 
 
-#: Per fact class: its rows' projection key, its memo lookup, and its plan (``None``: routed
-#: nowhere).
+#: Per fact class (by its rows' code): its projection key, its memo lookup, and its plan
+#: (``None``: routed nowhere).
 RouteEntry = tuple[Callable[[Row], Any], Callable[[Any], Any], KindPlan | None]
 #: A quantity known after scoring: its slot and how to read it off a scored team.
 LateGetter = tuple[int, Callable[[TeamState], Any]]
@@ -180,7 +180,7 @@ class Plan:
         weights: Sequence[Decimal],
         assessor_scores: Mapping[str, tuple[int, AssessorScore]],
         all_scores: int | None,
-        routes: Mapping[type, RouteEntry],
+        routes: Mapping[int, RouteEntry],
         groups: Sequence[Sequence[int]],
     ) -> None:
         self.rubric = rubric

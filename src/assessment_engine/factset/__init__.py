@@ -11,8 +11,12 @@ from ._rows import (
     Row,
     field_index,
     from_row,
+    is_row,
+    kind_code,
+    row_class,
     row_identity,
     row_kind,
+    tags_tuple,
     to_row,
 )
 from ._set import FactSet
@@ -26,7 +30,11 @@ __all__ = [
     "Row",
     "field_index",
     "from_row",
+    "is_row",
+    "kind_code",
+    "row_class",
     "row_identity",
     "row_kind",
+    "tags_tuple",
     "to_row",
 ]

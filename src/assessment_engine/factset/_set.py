@@ -19,7 +19,7 @@ from typing import Any
 from .._base.collector import paused_gc
 from ..errors import InputError, InputProblem
 from ..facts import Fact, Record, Team, fact_identity
-from ._rows import ID, PERIOD, TEAM, Row, from_row, row_identity, row_kind, to_row
+from ._rows import ID, PERIOD, TEAM, Row, from_row, is_row, row_identity, row_kind, to_row
 
 __all__ = ["FactSet"]
 
@@ -92,7 +92,7 @@ class FactSet:
         last_period: object = None
         last_list: list[Row] = []
         for index, item in enumerate(items):
-            if type(item) is tuple and isinstance(item[0], type) and issubclass(item[0], Record):
+            if is_row(item):
                 team_id, period = item[TEAM], item[PERIOD]
                 if team_id == last_team and period == last_period:
                     last_list.append(item)
@@ -178,8 +178,8 @@ class FactSet:
         base = self._locations[index] if self._locations is not None else f"item {index}"
         if isinstance(fact, Fact):
             return f"{base} ({fact_identity(fact)})"
-        if isinstance(fact, tuple) and fact and isinstance(fact[0], type):
-            return f"{base} ({row_identity(fact)})"
+        if is_row(fact):
+            return f"{base} ({row_identity(fact)})"  # type: ignore[arg-type]
         return base
 
     @property

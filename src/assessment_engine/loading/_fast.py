@@ -28,8 +28,8 @@ from attrs import validators as v
 
 from .. import facts as facts_module
 from .._base.numbers import to_decimal
-from ..facts import TAG, Fact
-from ..factset import Row
+from ..facts import TAG, Fact, Record
+from ..factset import TAGS, Row, kind_code, tags_tuple
 
 __all__ = ["FastRecords"]
 
@@ -112,6 +112,15 @@ def _checker(
     return check
 
 
+def _as_tuple(check: Callable[[object], object]) -> Callable[[object], object]:
+    """A tags field's checker, giving the tags as rows hold them (a sorted tuple)."""
+
+    def tags(value: object) -> object:
+        return tags_tuple(check(value))  # type: ignore[arg-type]
+
+    return tags
+
+
 def _default(field: attrs.Attribute[Any]) -> object:
     """The value a field takes when the record leaves it out (converted and validated)."""
     default: Any = field.default
@@ -129,7 +138,7 @@ def _compile(cls: type[Fact], converter: cattrs.Converter) -> Callable[[Mapping[
     attrs.resolve_types(cls)
     fields = attrs.fields(cls)
     names: dict[str, Any] = {
-        "CLS": cls,
+        "CODE": kind_code(cls),
         "M": _MISSING,
         "ALLOWED": frozenset([TAG, *(f.name for f in fields)]),
         "LIMIT": _CACHE_LIMIT,
@@ -145,12 +154,15 @@ def _compile(cls: type[Fact], converter: cattrs.Converter) -> Callable[[Mapping[
     lines = ["def row(d):", "    if not d.keys() <= ALLOWED:", "        return None"]
     values = []
     for i, field in enumerate(fields):
-        names[f"K{i}"] = _checker(field, converter)
+        check = _checker(field, converter)
+        is_tags = issubclass(cls, Record) and i == TAGS - 1
+        names[f"K{i}"] = _as_tuple(check) if is_tags else check
         names[f"S{i}"] = {}  # remembered text values
         names[f"I{i}"] = {}  # remembered whole numbers
         names[f"N{i}"] = {}  # remembered None, and short lists by their items
         if field.default is not attrs.NOTHING:
-            names[f"D{i}"] = _default(field)
+            default = _default(field)
+            names[f"D{i}"] = tags_tuple(default) if is_tags else default  # type: ignore[arg-type]
         value = f"x{i}"
         values.append(value)
         absent = f"{value} = D{i}" if field.default is not attrs.NOTHING else "return None"
@@ -178,7 +190,7 @@ def _compile(cls: type[Fact], converter: cattrs.Converter) -> Callable[[Mapping[
             "            if k is not M and len(c) < LIMIT:",
             f"                c[k] = {value}",
         ]
-    lines.append(f"    return (CLS, {', '.join(values)})")
+    lines.append(f"    return (CODE, {', '.join(values)})")
     text = "\n".join(lines) + "\n"
     filename = f"<assessment_engine fast records {cls.__qualname__} #{next(_COUNTER)}>"
     linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)

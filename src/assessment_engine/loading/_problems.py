@@ -16,7 +16,7 @@ from cattrs.errors import (
 from .._base.hints import did_you_mean
 from ..errors import InputError, InputProblem
 from ..facts import Fact, Team
-from ..factset import FactSet, Row, from_row, to_row
+from ..factset import FactSet, Row, from_row, row_class, to_row
 from ._converter import fast_records
 
 __all__ = ["Loaded", "finish", "problems_of"]
@@ -46,7 +46,7 @@ class Loaded:
         fast = fast_records(converter)
         row = None if fast is None else fast.row(raw)
         if row is not None:
-            self.items.append(from_row(row) if row[0] is Team else row)  # type: ignore[arg-type]
+            self.items.append(from_row(row) if row_class(row) is Team else row)  # type: ignore[arg-type]
             self.locations.append(location)
             return
         try:
