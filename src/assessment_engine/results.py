@@ -180,7 +180,7 @@ class Assessment:
     name: str
     department: str
     period: str
-    headcount: int
+    headcount: int | None
     dimensions: tuple[DimensionResult, ...]
     composite: Decimal
     grade: GradeResult | None

@@ -27,6 +27,7 @@ converter is ``_converter``; the fill-in template ``_template``; writing facts b
 from ..errors import SpreadsheetUnavailableError
 from ..facts import TAG
 from ._converter import converter_for, facts_converter
+from ._data import facts_from_data
 from ._dump import dump_json
 from ._load import READERS, load_csv, load_facts, load_json, load_records, load_xlsx
 from ._template import FIELDS_SHEET, field_description, template_kinds, write_template
@@ -43,6 +44,7 @@ __all__ = [
     "converter_for",
     "dump_json",
     "facts_converter",
+    "facts_from_data",
     "field_description",
     "load_csv",
     "load_facts",
