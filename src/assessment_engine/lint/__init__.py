@@ -18,7 +18,7 @@ nowhere. :func:`lint` reads a rubric and a fact set (it never assesses) and repo
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final, Literal, assert_never, cast
 
@@ -187,6 +187,13 @@ def lint(
     rubric = subject if isinstance(subject, Rubric) else subject.rubric
     fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
     vocabulary = _Vocabulary(rubric)
+    source = fact_set.source
+    single = bool(source) and ", " not in source and not source.startswith("<")
+
+    def where(fact: Fact) -> str:
+        location = fact_set.location(fact)
+        return f"{source}, {location}" if single else location
+
     unread: dict[str, list[str]] = {}
     unselected: dict[tuple[str, tuple[tuple[str, str], ...]], list[Record]] = {}
     odd: dict[tuple[str, str, str], list[str]] = {}
@@ -196,7 +203,7 @@ def lint(
         kind = fact.fact_kind
         selects = vocabulary.selects.get(kind)
         if not selects:
-            unread.setdefault(kind, []).append(fact_set.location(fact))
+            unread.setdefault(kind, []).append(where(fact))
             continue
         tested = tuple(
             (name, value)
@@ -209,9 +216,9 @@ def lint(
         for name, value in tested:
             words = vocabulary.words[(kind, name)]
             if value not in words and _hint(value, words) is not None:
-                odd.setdefault((kind, name, value), []).append(fact_set.location(fact))
+                odd.setdefault((kind, name, value), []).append(where(fact))
     findings = [
-        *_unselected(fact_set, vocabulary, unselected),
+        *_unselected(where, vocabulary, unselected),
         *_odd(vocabulary, odd),
         *(
             LintFinding(
@@ -237,12 +244,12 @@ def lint(
 
 
 def _unselected(
-    fact_set: FactSet,
+    locate: Callable[[Fact], str],
     vocabulary: _Vocabulary,
     groups: Mapping[tuple[str, tuple[tuple[str, str], ...]], list[Record]],
 ) -> Iterable[LintFinding]:
     for (kind, tested), records in groups.items():
-        where = [fact_set.location(r) for r in records]
+        where = [locate(r) for r in records]
         values = " and ".join(f"{name}={value!r}" for name, value in tested)
         hints = []
         for name, value in tested:
