@@ -1,7 +1,8 @@
 """docs/scenarios.md is executed: its files are written, its commands run, their output shown.
 
-- a ```toml (or ```json) block whose first line is ``# NAME`` is written to NAME in a scratch
-  directory (a JSON file without that line) (the current directory while the page runs), in page order, before what follows;
+- a ```toml (or ```json) block whose first line is ``# NAME`` is written to NAME (a JSON file
+  without that line) in a scratch directory (the current directory while the page runs), in
+  page order, before what follows;
 - a ```console block is a session at the command line: each ``$ assessment-engine ...`` line
   runs the command (in-process, through click), and the lines up to the next ``$`` are exactly
   what it prints; ``# exits N`` at the end of a command line is its exit status (else 0);

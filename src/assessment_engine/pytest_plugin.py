@@ -241,7 +241,8 @@ class ScenarioItem(pytest.Item):
         from .scenarios import run_scenario
 
         parent = self.parent
-        assert isinstance(parent, ScenarioModule) and parent.engine is not None
+        assert isinstance(parent, ScenarioModule)
+        assert parent.engine is not None
         result = run_scenario(parent.engine, self.scenario)
         if not result.passed:
             raise ScenarioFailure(result)

@@ -56,7 +56,9 @@ def lint(
             click.echo(click.style(f"{finding.severity}: ", fg=colour, bold=True) + finding.message)
         warnings = sum(f.severity == "warning" for f in found)
         plural = "s" if len(found) != 1 else ""
-        click.echo(f"{len(found)} finding{plural}, {warnings} warning{'s' if warnings != 1 else ''}")
+        click.echo(
+            f"{len(found)} finding{plural}, {warnings} warning{'s' if warnings != 1 else ''}"
+        )
     else:
         print_to(None, "no finding: every record is read by a rule")
     if any(f.severity == "warning" for f in found):

@@ -200,7 +200,9 @@ def check_scenario(rubric: Rubric, scenario: Scenario) -> list[str]:
         known = _known(rubric, e.what)
         for name in names:
             if name not in known:
-                kind = e.subject().split(" ")[0] if e.id else e.what[:-1]
+                kind = (
+                    e.subject().split(" ")[0] if e.id else {"titles": "title"}.get(e.what, "veto")
+                )
                 problems.append(
                     f"{where}the rubric has no {kind} {name!r}{did_you_mean(name, known)}"
                 )

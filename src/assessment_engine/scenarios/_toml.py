@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from .._base.hints import did_you_mean
-from ..rubric.files import FileProblem, PositionIndex, index_positions
+from ..rubric.files import FileProblem, Position, PositionIndex, index_positions
 from ._model import EXPECTATIONS, Expectation, Scenario, ScenarioFile, ScenarioFileError, Setup
 
 __all__ = ["DEFAULT_PERIOD", "DEFAULT_TEAM", "read_toml", "read_toml_text"]
@@ -50,7 +50,7 @@ class _Reader:
         self.period = DEFAULT_PERIOD
 
     def problem(self, path: TomlPath, reason: str) -> None:
-        where = self.positions.key(path) if path else None
+        where = self.where(path) if path else None
         self.problems.append(
             FileProblem(
                 source=self.source,
@@ -61,8 +61,14 @@ class _Reader:
             )
         )
 
+    def where(self, path: TomlPath) -> Position:
+        """A key's position; an array item's is where its value starts."""
+        if path and isinstance(path[-1], int) and path in self.positions.values:
+            return self.positions.value(path)
+        return self.positions.key(path)
+
     def line(self, path: TomlPath) -> int:
-        return self.positions.key(path).line
+        return self.where(path).line
 
     def unknown(self, table: Mapping[str, Any], known: tuple[str, ...], path: TomlPath) -> None:
         for key in table:
@@ -161,7 +167,8 @@ class _Reader:
         self.unknown(case, _CASE, path)
         name = case.get("name")
         if not isinstance(name, str) or not name.strip():
-            self.problem(path, 'a scenario needs a name (name = "...")')
+            where = (*path, "name") if "name" in case else path
+            self.problem(where, 'a scenario needs a name (name = "...")')
             name = f"scenario {path[-1]}"
         records: list[tuple[Mapping[str, object], str]] = []
         expectations: list[Expectation] = []

@@ -90,10 +90,16 @@ def read_xlsx(path: str | os.PathLike[str]) -> ScenarioFile:
     )
     problems: list[FileProblem] = []
 
+    at: dict[str, int] = {}
+
     def problem(row: int, column: str, reason: str) -> None:
         problems.append(
             FileProblem(
-                source=source, line=row, column=0, path=f"{EXPECT_SHEET}.{column}", reason=reason
+                source=source,
+                line=row,
+                column=at.get(column, 0) + 1,
+                path=f"{EXPECT_SHEET}.{column}" if column else EXPECT_SHEET,
+                reason=reason,
             )
         )
 
@@ -123,7 +129,7 @@ def read_xlsx(path: str | os.PathLike[str]) -> ScenarioFile:
     if missing:
         problem(1, "", f"the header needs the columns {' | '.join(_COLUMNS)}; missing {missing}")
         raise ScenarioFileError(problems)
-    at = {c: header.index(c) for c in _COLUMNS}
+    at.update({c: header.index(c) for c in _COLUMNS})
     cases: dict[str, tuple[int, list[str], list[Expectation]]] = {}
     for number, row in enumerate(rows[1:], start=2):
         cells = {c: row[at[c]] if at[c] < len(row) else None for c in _COLUMNS}
