@@ -53,6 +53,7 @@ from .scoring import (
     Deduct,
     Highest,
     Linear,
+    Part,
     Parts,
     PerItem,
     Scoring,
@@ -70,6 +71,7 @@ __all__ = [
     "form_quantities",
     "form_selects",
     "operands",
+    "parts_in",
     "quantity_selects",
     "rubric_selects",
     "score_select",
@@ -227,6 +229,14 @@ def form_selects(form: Scoring, owner: str) -> Iterator[Select]:
         assert_never(form)
     for q in form_quantities(form):
         yield from quantity_selects(q)
+
+
+def parts_in(form: Scoring) -> Iterator[Part]:
+    """Every part of a scoring form, nested parts included, depth first (a part before its own)."""
+    if isinstance(form, Parts):
+        for part in form.parts:
+            yield part
+            yield from parts_in(part.scoring)
 
 
 def scored(rubric: RubricParts) -> Iterator[Indicator | Bonus | Penalty]:
