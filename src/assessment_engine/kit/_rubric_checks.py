@@ -25,7 +25,7 @@ from ..rubric.conditions import (
     Value,
 )
 from ..rubric.model import Bonus, Indicator, Penalty
-from ..rubric.scoring import BestItem, Parts, PerItem, PointsBy
+from ..rubric.scoring import BestItem, PerItem, PointsBy
 from ..rubric.walk import parts_in, selects_in
 from ._domains import field_vocabulary
 from ._findings import Finding, places, sites

@@ -146,10 +146,9 @@ def find_scale(rubric: Rubric, scale: str | None = None) -> GradeScale:
 
 
 def next_band(scale: GradeScale, label: str | None) -> GradeBand | None:
-    """The band above the one labelled ``label`` (the bottom band for the veto label, and for
-    ``None``: no grade).
+    """The band above the one labelled ``label``; ``None`` at the top band.
 
-    ``None`` at the top band.
+    The bottom band for the veto label, and for ``None`` (no grade).
     """
     labels = [b.label for b in scale.bands]
     position = labels.index(label) if label in labels else len(labels)
