@@ -143,7 +143,7 @@ def test_a_group_may_hold_a_bonus_and_a_penalty(assess) -> None:
     assert (penalty_only.bonus, penalty_only.penalty, penalty_only.score) == (0, 2, 2)
     # the kit knows that either member may give nothing
     model = Model(rubric)
-    score, _, bonus, penalty = model.dimension("d")
+    _, _, bonus, penalty = model.dimension("d")
     assert (bonus.lo, penalty.lo) == (0, 0)
     assert not [f for f in check_rubric(rubric) if f.check == "singleton-group"]
     round_trip(rubric)
@@ -271,7 +271,7 @@ def test_a_nested_part_id_is_one_of_the_rubrics_ids() -> None:
         max=10,
         scoring=Parts([Part(id="d.q.p", label="p", scoring=nested)]),
     )
-    with pytest.raises(Exception, match="d.base"):
+    with pytest.raises(Exception, match=r"d\.base"):
         build(indicators=[BASE, indicator])
 
 
