@@ -330,9 +330,9 @@ class Model:
         In a group that holds bonuses and penalties together, a member of either kind may be
         the one that applies, so every member may also give nothing.
         """
-        mixed = {
-            (b.dimension, b.group) for b in self.rubric.bonuses if b.group is not None
-        } & {(p.dimension, p.group) for p in self.rubric.penalties if p.group is not None}
+        mixed = {(b.dimension, b.group) for b in self.rubric.bonuses if b.group is not None} & {
+            (p.dimension, p.group) for p in self.rubric.penalties if p.group is not None
+        }
         groups: dict[str, Interval] = {}
         total = Interval.point(0)
         for rule in rules:
