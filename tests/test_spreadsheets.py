@@ -90,7 +90,7 @@ def test_xlsx_template_has_a_sheet_per_kind_with_field_headers(tmp_path):
     assert "default: none" in comment
     fields = [[c.value for c in row] for row in book["_fields"].iter_rows()]
     assert fields[0] == ["kind", "label", "field", "type", "default"]
-    assert ["team", "班组 (team)", "headcount", "whole number", "required"] in fields
+    assert ["team", "班组 (team)", "headcount", "whole number", "default: empty"] in fields
     assert ["training", "training", "passed", "true or false", "default: false"] in fields
 
 

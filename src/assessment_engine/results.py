@@ -15,6 +15,7 @@ import attrs
 from ._base.numbers import display
 
 __all__ = [
+    "NO_GRADE",
     "AdjustmentResult",
     "Assessment",
     "DimensionResult",
@@ -28,6 +29,10 @@ __all__ = [
     "TitleResult",
     "VetoResult",
 ]
+
+
+#: How an explanation shows a grade scale's "no grade" (a label of ``None``).
+NO_GRADE = "无等级 (no grade)"
 
 
 @attrs.frozen
@@ -86,12 +91,26 @@ class VetoResult:
 
 @attrs.frozen
 class GradeResult:
-    """The label a grade scale gave, and why."""
+    """The label a grade scale gave, and why.
+
+    :ivar scale: the grade scale's id.
+    :ivar of: the dimension it grades, ``None`` for the composite.
+    :ivar label: the band's label; the scale's veto label for a vetoed team; ``None`` for no
+        grade (a score below a scale without a catch-all band, or a veto on a scale whose veto
+        label is ``None``).
+    :ivar reason: the score against the band's edge, a requirement that was not met, or the
+        vetoes.
+    """
 
     scale: str
     of: str | None
-    label: str
+    label: str | None
     reason: str
+
+    @property
+    def text(self) -> str:
+        """The label, or ``无等级 (no grade)``."""
+        return self.label if self.label is not None else NO_GRADE
 
 
 @attrs.frozen
@@ -180,7 +199,7 @@ class Assessment:
     name: str
     department: str
     period: str
-    headcount: int
+    headcount: int | None
     dimensions: tuple[DimensionResult, ...]
     composite: Decimal
     grade: GradeResult | None
@@ -239,7 +258,7 @@ class Explanation:
         out: list[str] = []
         rank = "未排名 (unranked)" if a.rank is None else f"第 {a.rank} 名 (rank {a.rank})"
         out.append(f"{a.name} [{a.team}] — {a.department} — {a.period}")
-        grade = f"，{a.grade.label}" if a.grade else ""
+        grade = f"，{a.grade.text}" if a.grade else ""
         out.append(f"综合得分 (composite) {display(a.composite, places)}{grade}，{rank}")
         if a.rank_note:
             out.append(f"  {a.rank_note}")
@@ -251,7 +270,7 @@ class Explanation:
             weight = f" × {display(dim.weight, 2)}" if dim.weight != 1 else ""
             out.append(
                 f"{dim.label} [{dim.id}] {display(dim.score, places)}{weight}"
-                + (f" — {dim.grade.label}" if dim.grade else "")
+                + (f" — {dim.grade.text}" if dim.grade else "")
             )
             for ind in dim.indicators:
                 out.append(
@@ -279,10 +298,10 @@ class Explanation:
             summary += f" = {display(dim.score, places)}"
             out.append(summary)
             if dim.grade:
-                out.append(f"  等级 (grade) {dim.grade.label}: {dim.grade.reason}")
+                out.append(f"  等级 (grade) {dim.grade.text}: {dim.grade.reason}")
         if a.grade:
             out.append("")
-            out.append(f"综合等级 (composite grade) {a.grade.label}: {a.grade.reason}")
+            out.append(f"综合等级 (composite grade) {a.grade.text}: {a.grade.reason}")
         out.append("")
         if a.titles:
             for title in a.titles:

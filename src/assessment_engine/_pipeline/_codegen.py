@@ -234,10 +234,13 @@ def _emit_score(src: _Source, plan: Plan) -> None:
             src.add(f"bo{d} = {cap} if br{d} > {cap} else br{d}")
         else:
             src.add(f"bo{d} = br{d}")
-        if penalty:
+        if penalty and dim.floor is not None:  # the dimension's floor (0 unless it says)
+            floor = "ZERO" if dim.floor == 0 else src.const(dim.floor)
             src.add(f"s{d} = b{d} + bo{d} - pe{d}")
-            src.add(f"if s{d} < 0:")
-            src.add(f"s{d} = ZERO", 1)
+            src.add(f"if s{d} < {floor}:")
+            src.add(f"s{d} = {floor}", 1)
+        elif penalty:  # no floor: a negative total is kept
+            src.add(f"s{d} = b{d} + bo{d} - pe{d}")
         else:
             src.add(f"s{d} = b{d} + bo{d}")
     terms = [
@@ -279,11 +282,13 @@ def _emit_grades(src: _Source, plan: Plan) -> None:
             src.add(f"{var} = {src.const((scale.bands[i].label, i))}", 1)
             keyword = "elif"
         bottom = len(scale.bands) - 1
+        # the catch-all bottom band, or no grade (None) below a scale that ends in an edge
+        below = (scale.bands[bottom].label, bottom) if refs[bottom] is None else (None, bottom + 1)
         if keyword == "if":
-            src.add(f"{var} = {src.const((scale.bands[bottom].label, bottom))}")
+            src.add(f"{var} = {src.const(below)}")
         else:
             src.add("else:")
-            src.add(f"{var} = {src.const((scale.bands[bottom].label, bottom))}", 1)
+            src.add(f"{var} = {src.const(below)}", 1)
     src.add(f"st.grades = ({''.join(f'{n}, ' for n in names)})")
     for slot, getter in plan.late[Phase.GRADES]:
         src.add(f"V[{slot}] = {src.const(getter, 'G')}(st)")

@@ -179,14 +179,17 @@ def _route_table(rubric: Rubric, kinds: dict[type[Fact], KindPlan]) -> dict[int,
 
 
 def _groups(adjustments: Sequence[AdjustmentPlan]) -> list[list[int]]:
-    """Exclusive groups: indices of adjustments sharing (dimension, kind, group), in id order."""
-    by_key: dict[tuple[int, str, str], list[int]] = {}
+    """Exclusive groups: indices of adjustments sharing (dimension, group), in rubric order.
+
+    A group may hold bonuses and penalties together; members are in rubric order (``order``,
+    then id), and equal amounts go to the first.
+    """
+    by_key: dict[tuple[int, str], list[int]] = {}
     for i, ap in enumerate(adjustments):
         if ap.rule.group is not None:
-            by_key.setdefault((ap.dimension, ap.kind, ap.rule.group), []).append(i)
-    # members by id: equal amounts go to the smallest id
+            by_key.setdefault((ap.dimension, ap.rule.group), []).append(i)
     return [
-        sorted(members, key=lambda i: adjustments[i].rule.id)
+        sorted(members, key=lambda i: (adjustments[i].rule.order, adjustments[i].rule.id))
         for _, members in sorted(by_key.items())
     ]
 

@@ -199,7 +199,7 @@ class Plan:
         self.assessor_scores = dict(assessor_scores)
         self.all_scores = all_scores
         self.routes = dict(routes)
-        #: exclusive groups: indices of adjustments sharing (dimension, kind, group), by id
+        #: exclusive groups: indices of adjustments sharing (dimension, group), in rubric order
         self.groups = tuple(tuple(g) for g in groups)
         #: per adjustment in an exclusive group: the group's members (itself included)
         self.group_members = {i: members for members in self.groups for i in members}

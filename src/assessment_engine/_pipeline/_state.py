@@ -64,7 +64,9 @@ class TeamState:
         garbage collector to look at, rather than eight); :class:`Layout` says where each is.
     :ivar vetoes: the indices of the vetoes that fired.
     :ivar composite: the weighted composite.
-    :ivar grades: per grade scale, ``(label, band index)``; the band is ``-1`` when vetoed.
+    :ivar grades: per grade scale, ``(label, band index)``; the band is ``-1`` when vetoed (the
+        label is the scale's veto label, ``None`` for none), and ``len(bands)`` with the label
+        ``None`` below a scale without a catch-all band.
     :ivar records: the team's records, as rows (:mod:`assessment_engine.factset`).
     :ivar lists: the team's rows per selection while it is assessed (and while an
         explanation is built); :data:`NO_LISTS` otherwise, so a million teams keep no small
@@ -87,7 +89,7 @@ class TeamState:
     points: tuple[Decimal, ...]
     vetoes: tuple[int, ...]
     composite: Decimal
-    grades: Sequence[tuple[str, int]]
+    grades: Sequence[tuple[str | None, int]]
 
     def __init__(
         self, layout: Layout, slots: int, clusters: int, team: Team, records: Sequence[Row]

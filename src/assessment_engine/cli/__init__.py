@@ -104,8 +104,9 @@ def main(traceback: bool) -> None:
 
 def _register() -> None:
     from ._ledger import ALL_COMMANDS as COMMANDS  # _commands.py's and the ledger group
+    from ._scenarios import COMMANDS as MORE  # test and lint
 
-    for command in COMMANDS:
+    for command in (*COMMANDS, *MORE):
         main.add_command(command)
 
 

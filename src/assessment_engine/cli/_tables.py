@@ -103,7 +103,9 @@ def _line_row(table: Table, line: Line, places: int) -> None:
     )
 
 
-def _gap(rubric: Rubric | None, of: str | None, label: str, score: Decimal, places: int) -> str:
+def _gap(
+    rubric: Rubric | None, of: str | None, label: str | None, score: Decimal, places: int
+) -> str:
     """``; next: 优秀 (excellent) from 90, 4.00 short`` — why the band above was not reached."""
     scale = next((s for s in rubric.grade_scales if s.of == of), None) if rubric else None
     if scale is None or label == scale.veto_label:

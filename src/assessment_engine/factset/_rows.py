@@ -23,7 +23,7 @@ from typing import Any, Final
 
 import attrs
 
-from ..facts import Fact, Record
+from ..facts import Fact, Record, fact_identity
 
 __all__ = [
     "ID",
@@ -125,6 +125,10 @@ def row_kind(row: Row) -> str:
     return _CLASSES[row[0]].fact_kind  # type: ignore[no-any-return]
 
 
-def row_identity(row: Row) -> str:
-    """A row's short identity, as :func:`~assessment_engine.facts.fact_identity` gives it."""
-    return f"{row_kind(row)} {row[ID]} of team {row[TEAM]} ({row[PERIOD]})"
+def row_identity(row: Row | Fact) -> str:
+    """A row's (or a fact's) short identity, as :func:`~assessment_engine.facts.fact_identity`
+    gives it.
+    """
+    if not is_row(row):
+        return fact_identity(row)  # type: ignore[arg-type]
+    return f"{row_kind(row)} {row[ID]} of team {row[TEAM]} ({row[PERIOD]})"  # type: ignore[index]

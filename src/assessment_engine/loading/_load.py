@@ -49,6 +49,7 @@ def facts_from_records(
     *,
     fact_types: Mapping[str, type[Fact]] | None = None,
     source: str = "<records>",
+    locations: Sequence[str] | None = None,
 ) -> FactSet:
     """A fact set from records held in memory: mappings shaped as the JSON format's records.
 
@@ -62,14 +63,20 @@ def facts_from_records(
     :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
         built-in kinds.
     :param source: what problems name as the source.
+    :param locations: where each record is (``"line 12"``), parallel to ``records``; by default
+        ``record N``, its position.
     :raises InputError: with every problem found; nothing is returned then.
     """
     converter, _ = converter_for(fact_types)
     loaded = Loaded(source)
     add = loaded.add
     with paused_gc():
-        for index, record in enumerate(records):
-            add(converter, record, f"record {index}")
+        if locations is None:
+            for index, record in enumerate(records):
+                add(converter, record, f"record {index}")
+        else:
+            for record, location in zip(records, locations, strict=True):
+                add(converter, record, location)
     return finish([loaded])
 
 
