@@ -126,9 +126,7 @@ def row_kind(row: Row) -> str:
 
 
 def row_identity(row: Row | Fact) -> str:
-    """A row's (or a fact's) short identity, as :func:`~assessment_engine.facts.fact_identity`
-    gives it.
-    """
-    if not is_row(row):
-        return fact_identity(row)  # type: ignore[arg-type]
-    return f"{row_kind(row)} {row[ID]} of team {row[TEAM]} ({row[PERIOD]})"  # type: ignore[index]
+    """A row's (or a fact's) short identity, as ``facts.fact_identity`` gives it."""
+    if isinstance(row, Fact):
+        return fact_identity(row)
+    return f"{row_kind(row)} {row[ID]} of team {row[TEAM]} ({row[PERIOD]})"
