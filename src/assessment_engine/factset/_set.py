@@ -51,28 +51,32 @@ class FactSet:
     @classmethod
     def of_items(
         cls,
-        items: Sequence[Team | Record | Row],
+        items: Sequence[Team | Row],
         *,
         source: str = "<facts>",
         locations: Sequence[str] | None = None,
     ) -> FactSet:
-        """A fact set of team objects, records and records' rows, checked as the constructor does.
+        """A fact set of team objects and records' rows, checked as the constructor does.
 
         What the loaders' fast paths build from: a row (:func:`~assessment_engine.factset.to_row`)
         must hold values its class's validators accept (the loaders check them in bulk).
         """
         fact_set = cls.__new__(cls)
         with paused_gc():
-            fact_set._build(items, source, locations)
+            fact_set._build(items, source, locations, rows_only=True)
         return fact_set
 
     def _build(
-        self, facts: Iterable[Fact | Row], source: str, locations: Sequence[str] | None
+        self,
+        facts: Iterable[Fact | Row],
+        source: str,
+        locations: Sequence[str] | None,
+        rows_only: bool = False,
     ) -> None:
         given = facts if isinstance(facts, list | tuple) else list(facts)
         if locations is not None and len(locations) != len(given):
             raise ValueError("locations must be parallel to facts")
-        objects = any(isinstance(x, Record) for x in given)
+        objects = not rows_only and any(isinstance(x, Record) for x in given)
         # records are kept as rows; the objects given stay for their locations
         items: Sequence[Any] = (
             [to_row(x) if isinstance(x, Record) else x for x in given] if objects else given
@@ -92,7 +96,7 @@ class FactSet:
         last_period: object = None
         last_list: list[Row] = []
         for index, item in enumerate(items):
-            if is_row(item):
+            if type(item) is tuple and item and type(item[0]) is int:  # a row (see is_row)
                 team_id, period = item[TEAM], item[PERIOD]
                 if team_id == last_team and period == last_period:
                     last_list.append(item)

@@ -69,15 +69,14 @@ def facts_from_records(
     """
     converter, _ = converter_for(fact_types)
     loaded = Loaded(source)
-    add = loaded.add
+    given = records if isinstance(records, list) else list(records)
+    if locations is None:
+        locations = [f"record {index}" for index in range(len(given))]
+    elif len(locations) != len(given):
+        raise ValueError("locations must be parallel to records")
     with paused_gc():
-        if locations is None:
-            for index, record in enumerate(records):
-                add(converter, record, f"record {index}")
-        else:
-            for record, location in zip(records, locations, strict=True):
-                add(converter, record, location)
-    return finish([loaded])
+        loaded.add_many(converter, given, locations)
+        return finish([loaded])
 
 
 def load_json(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
@@ -154,6 +153,8 @@ def load_records(
         raise TypeError("load_records needs at least one path")
     converter, kinds = converter_for(fact_types)
     results = _read_files(paths, converter, kinds)
+    for result in results:
+        result.flush()
     problems = [problem for result in results for problem in result.problems]
     if problems:
         raise InputError(problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import attrs
 import cattrs
@@ -16,46 +17,92 @@ from cattrs.errors import (
 from .._base.hints import did_you_mean
 from ..errors import InputError, InputProblem
 from ..facts import Fact, Team
-from ..factset import FactSet, Row, from_row, row_class, to_row
+from ..factset import FactSet, Row, from_row, kind_code, to_row
 from ._converter import fast_records
 
 __all__ = ["Loaded", "finish", "problems_of"]
 
 
+_BATCH = 8192  # records read a batch at a time, through the fast path
+
+
 @attrs.define
 class Loaded:
-    """What one file gave: its teams and records (as rows) with locations, or its problems."""
+    """What one file gave: its teams and records (as rows) with locations, or its problems.
+
+    Records are read a batch at a time (:meth:`add` queues, :meth:`flush` reads); a file
+    problem flushes first, so that problems stay in the order of the file.
+    """
 
     source: str
     items: list[Team | Row] = attrs.Factory(list)
     locations: list[str] = attrs.Factory(list)
     problems: list[InputProblem] = attrs.Factory(list)
+    _converter: cattrs.Converter | None = None
+    _raws: list[object] = attrs.Factory(list)
+    _where: list[str] = attrs.Factory(list)
 
     @property
     def facts(self) -> list[Fact]:
         """The facts read, as objects."""
+        self.flush()
         return [x if isinstance(x, Team) else from_row(x) for x in self.items]
 
     def file_problem(self, reason: str, record: str = "file", field: str | None = None) -> None:
+        """A problem of the file or of a record that is not read."""
+        self.flush()
         self.problems.append(
             InputProblem(source=self.source, record=record, field=field, reason=reason)
         )
 
     def add(self, converter: cattrs.Converter, raw: object, location: str) -> None:
-        """Read one record: through the fast path when it is sure, else the converter."""
+        """Read one record (a batch at a time: see :meth:`flush`)."""
+        if converter is not self._converter:
+            self.flush()
+            self._converter = converter
+        self._raws.append(raw)
+        self._where.append(location)
+        if len(self._raws) >= _BATCH:
+            self.flush()
+
+    def add_many(
+        self, converter: cattrs.Converter, raws: Sequence[object], locations: Sequence[str]
+    ) -> None:
+        """Read many records at once (``locations`` parallel to ``raws``)."""
+        self.flush()
+        self._converter = converter
+        for start in range(0, len(raws), _BATCH):  # batches that stay in the processor's caches
+            self._raws = list(raws[start : start + _BATCH])
+            self._where = list(locations[start : start + _BATCH])
+            self.flush()
+
+    def flush(self) -> None:
+        """Read the queued records: through the fast path when it is sure, else the converter."""
+        raws, where, converter = self._raws, self._where, self._converter
+        if not raws or converter is None:
+            return
+        self._raws, self._where = [], []
         fast = fast_records(converter)
-        row = None if fast is None else fast.row(raw)
-        if row is not None:
-            self.items.append(from_row(row) if row_class(row) is Team else row)  # type: ignore[arg-type]
+        rows: list[Any] = fast.rows(raws) if fast is not None else [None] * len(raws)
+        team = kind_code(Team)
+        if None not in rows:
+            if any(row[0] == team for row in rows):
+                rows = [from_row(r) if r[0] == team else r for r in rows]
+            self.items.extend(rows)
+            self.locations.extend(where)
+            return
+        for row, raw, location in zip(rows, raws, where, strict=True):
+            if row is not None:
+                self.items.append(from_row(row) if row[0] == team else row)  # type: ignore[arg-type]
+                self.locations.append(location)
+                continue
+            try:
+                fact = converter.structure(raw, Fact)
+            except (BaseValidationError, ValueError, TypeError) as exc:
+                self.problems.extend(problems_of(exc, self.source, location))
+                continue
+            self.items.append(fact if isinstance(fact, Team) else to_row(fact))
             self.locations.append(location)
-            return
-        try:
-            fact = converter.structure(raw, Fact)
-        except (BaseValidationError, ValueError, TypeError) as exc:
-            self.problems.extend(problems_of(exc, self.source, location))
-            return
-        self.items.append(fact if isinstance(fact, Team) else to_row(fact))
-        self.locations.append(location)
 
 
 _Path = list[str | int]
@@ -120,6 +167,8 @@ def problems_of(exc: BaseException, source: str, record: str) -> list[InputProbl
 
 # ----------------------------------------------------------------------------- finishing
 def finish(results: Sequence[Loaded]) -> FactSet:
+    for result in results:
+        result.flush()
     problems = [p for r in results for p in r.problems]
     if problems:
         raise InputError(problems)
