@@ -98,7 +98,7 @@ def typing(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def docs(session: nox.Session) -> None:
     """Execute every example in docs/ and check the hook reference against hookspecs.py."""
-    _install(session, "test")
+    _install(session, "test", "cli")
     session.run(
         "pytest",
         "tests/test_docs.py",

@@ -4,6 +4,7 @@ database of another application, a missing extra."""
 from __future__ import annotations
 
 import builtins
+import contextlib
 import sqlite3
 import subprocess
 import sys
@@ -51,20 +52,20 @@ def test_random_bytes_are_not_a_ledger(tmp_path: Path) -> None:
 
 def test_another_applications_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount TEXT)")
     with pytest.raises(
         LedgerFileError, match=r"not an assessment-engine ledger: a SQLite database with other"
     ):
         Ledger.open(path, create=True)
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("invoices",)]
 
 
 def test_a_ledger_with_a_foreign_mark_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "ledger.db"
     _ledger_with_a_run(path)
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("PRAGMA application_id = 7")
     with pytest.raises(LedgerFileError, match="its application id is 7"):
         Ledger.open(path)

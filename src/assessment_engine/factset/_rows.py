@@ -129,4 +129,6 @@ def row_identity(row: Row | Fact) -> str:
     """A row's (or a fact's) short identity, as ``facts.fact_identity`` gives it."""
     if isinstance(row, Fact):
         return fact_identity(row)
+    if not issubclass(_CLASSES[row[0]], Record):
+        return f"{row_kind(row)} record of team {row[TEAM]} ({row[PERIOD]})"
     return f"{row_kind(row)} {row[ID]} of team {row[TEAM]} ({row[PERIOD]})"

@@ -14,17 +14,48 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import groupby
 from typing import Any
 
 from .._base.collector import paused_gc
 from ..errors import InputError, InputProblem
 from ..facts import Fact, Record, Team, fact_identity
-from ._rows import ID, PERIOD, TEAM, Row, from_row, is_row, row_identity, row_kind, to_row
+from ._rows import (
+    ID,
+    PERIOD,
+    TEAM,
+    Row,
+    from_row,
+    is_row,
+    kind_code,
+    row_identity,
+    row_kind,
+    to_row,
+)
 
 __all__ = ["FactSet"]
 
 _row_id = operator.itemgetter(ID)
 _row_key = operator.itemgetter(0, ID)
+_row_code = operator.itemgetter(0)
+_period_team = operator.itemgetter(PERIOD, TEAM)
+
+
+def _group(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
+    """Rows by period and team.
+
+    A run of one team's rows at a time (``groupby``, in C): records arrive team by team, so a
+    run is many rows long.
+    """
+    groups: dict[tuple[str, str], list[Row]] = {}
+    found = groups.get
+    for key, run in groupby(rows, _period_team):
+        known = found(key)
+        if known is None:
+            groups[key] = list(run)
+        else:
+            known.extend(run)
+    return groups
 
 
 class FactSet:
@@ -49,17 +80,18 @@ class FactSet:
             self._build(facts, source, locations)
 
     @classmethod
-    def of_items(
+    def of_rows(
         cls,
-        items: Sequence[Team | Row],
+        items: Sequence[Row],
         *,
         source: str = "<facts>",
         locations: Sequence[str] | None = None,
     ) -> FactSet:
-        """A fact set of team objects and records' rows, checked as the constructor does.
+        """A fact set of rows, teams' and records' alike, checked as the constructor does.
 
         What the loaders' fast paths build from: a row (:func:`~assessment_engine.factset.to_row`)
-        must hold values its class's validators accept (the loaders check them in bulk).
+        must hold values its class's validators accept (the loaders check them in bulk). Rows
+        that arrive team by team are grouped a run at a time.
         """
         fact_set = cls.__new__(cls)
         with paused_gc():
@@ -76,82 +108,127 @@ class FactSet:
         given = facts if isinstance(facts, list | tuple) else list(facts)
         if locations is not None and len(locations) != len(given):
             raise ValueError("locations must be parallel to facts")
-        objects = not rows_only and any(isinstance(x, Record) for x in given)
-        # records are kept as rows; the objects given stay for their locations
-        items: Sequence[Any] = (
-            [to_row(x) if isinstance(x, Record) else x for x in given] if objects else given
-        )
         self._source = source
-        self._items = items
-        self._given = given if objects else None
         self._locations = locations
         self._index: dict[int, int] | None = None  # id(item) -> position; built on first error
         self._keys: dict[tuple[str, str, str, str], int] | None = None  # row key -> position
         problems: list[InputProblem] = []
-        teams: dict[str, dict[str, Team]] = {}
-        rows: dict[str, dict[str, list[Row]]] = {}
+        teams: dict[tuple[str, str], Team] = {}
+        if rows_only:  # every item a row, teams' included: their objects are made here
+            self._items: Sequence[Any] = given
+            self._given: Sequence[Any] | None = None
+            records: Sequence[Row] = given  # type: ignore[assignment]
+        else:
+            records, items = self._objects(given, teams, problems)
+            self._items, self._given = items, (given if items is not given else None)
+        groups = _group(records)
+        team_code = kind_code(Team)
+        by_period: dict[str, dict[str, tuple[Row, ...]]] = {}
+        for key in sorted(groups):
+            period, team_id = key
+            team_rows = groups[key]
+            if rows_only:
+                codes = list(map(_row_code, team_rows))
+                count = codes.count(team_code)
+                if count == 1:
+                    teams[key] = from_row(team_rows.pop(codes.index(team_code)))  # type: ignore[assignment]
+                elif count > 1:
+                    problems.extend(self._repeated_teams(team_rows, team_code))
+                    team_rows = [r for r in team_rows if r[0] != team_code]
+            if key not in teams and not (rows_only and count > 1):
+                problems.extend(self._no_team(team_rows, team_id, period))
+            # ids unique across kinds settle it at C speed; else check per kind
+            if len(set(map(_row_id, team_rows))) != len(team_rows) and len(
+                set(map(_row_key, team_rows))
+            ) != len(team_rows):
+                problems.extend(self._duplicates(team_rows))
+            if team_rows:
+                by_period.setdefault(period, {})[team_id] = tuple(team_rows)
+        if problems:
+            raise InputError(problems)
+        by_team: dict[str, dict[str, Team]] = {}
+        for (period, team_id), team in sorted(teams.items()):
+            by_team.setdefault(period, {})[team_id] = team
+        self._teams = by_team
+        self._rows = by_period
+
+    def _objects(
+        self,
+        given: Sequence[Any],
+        teams: dict[tuple[str, str], Team],
+        problems: list[InputProblem],
+    ) -> tuple[list[Row], Sequence[Any]]:
+        """The records given as objects (or rows) as rows; the teams and misfits set aside.
+
+        Returns the records' rows and the items located by position (``given`` itself when it
+        holds no record objects, else a parallel list with each record as its row).
+        """
+        rows: list[Row] = []
+        items: list[Any] = []
+        converted = False
         team_type = Team
-        # records usually arrive team by team: remember the last team's list
-        last_team: object = None
-        last_period: object = None
-        last_list: list[Row] = []
-        for index, item in enumerate(items):
+        for index, item in enumerate(given):
             if type(item) is tuple and item and type(item[0]) is int:  # a row (see is_row)
-                team_id, period = item[TEAM], item[PERIOD]
-                if team_id == last_team and period == last_period:
-                    last_list.append(item)
-                    continue
-                last_team, last_period = team_id, period
-                by_team = rows.get(period)
-                if by_team is None:
-                    by_team = rows[period] = {}
-                found = by_team.get(team_id)
-                if found is None:
-                    found = by_team[team_id] = []
-                found.append(item)
-                last_list = found
+                rows.append(item)
+                items.append(item)
+            elif isinstance(item, Record):
+                row = to_row(item)
+                rows.append(row)
+                items.append(row)
+                converted = True
             elif isinstance(item, team_type):
-                known = teams.setdefault(item.period, {})
-                if item.team in known:
-                    first = self.location(known[item.team])
+                items.append(item)
+                key = (item.period, item.team)
+                if key in teams:
+                    first = self.location(teams[key])
                     problems.append(
                         self._problem(
                             index, item, "team", f"team {item.team} is already described by {first}"
                         )
                     )
                 else:
-                    known[item.team] = item
+                    teams[key] = item
             else:
+                items.append(item)
                 reason = (
                     f"{type(item).__name__} derives from Fact but not from Record"
                     if isinstance(item, Fact)
                     else f"expected a fact, got {type(item).__name__}"
                 )
                 problems.append(self._problem(index, item, None, reason))
-        for period, by_team in sorted(rows.items()):
-            known = teams.get(period, {})
-            for team_id, team_rows in sorted(by_team.items()):
-                if team_id not in known:
-                    for row in team_rows[:3]:
-                        problems.append(
-                            InputProblem(
-                                source=source,
-                                record=self.location(row),
-                                field="team",
-                                reason=f"no team record for team {team_id!r} in period"
-                                f' {period!r}; add one ("fact": "team") with its name,'
-                                " department and headcount",
-                            )
-                        )
-                # ids unique across kinds settle it at C speed; else check per kind
-                if len(set(map(_row_id, team_rows))) != len(team_rows) and len(
-                    set(map(_row_key, team_rows))
-                ) != len(team_rows):
-                    problems.extend(self._duplicates(team_rows))
-        if problems:
-            raise InputError(problems)
-        self._teams = {p: dict(sorted(t.items())) for p, t in sorted(teams.items())}
-        self._rows = {p: {t: tuple(rs) for t, rs in by_team.items()} for p, by_team in rows.items()}
+        return rows, (items if converted else given)
+
+    def _repeated_teams(self, team_rows: list[Row], team_code: int) -> list[InputProblem]:
+        repeated = [r for r in team_rows if r[0] == team_code]
+        team_id, period = repeated[0][TEAM], repeated[0][PERIOD]
+        positions = [
+            i
+            for i, item in enumerate(self._items)
+            if item[0] == team_code and item[TEAM] == team_id and item[PERIOD] == period
+        ]
+        first = self._where(positions[0], repeated[0])
+        return [
+            InputProblem(
+                source=self._source,
+                record=self._where(i, self._items[i]),
+                field="team",
+                reason=f"team {team_id} is already described by {first}",
+            )
+            for i in positions[1:]
+        ]
+
+    def _no_team(self, team_rows: list[Row], team_id: str, period: str) -> list[InputProblem]:
+        return [
+            InputProblem(
+                source=self._source,
+                record=self.location(row),
+                field="team",
+                reason=f"no team record for team {team_id!r} in period"
+                f' {period!r}; add one ("fact": "team") with its name,'
+                " department and headcount",
+            )
+            for row in team_rows[:3]
+        ]
 
     def _duplicates(self, team_rows: list[Row]) -> list[InputProblem]:
         seen: dict[tuple[type, str], Row] = {}
@@ -232,7 +309,7 @@ class FactSet:
             return self._where(index, fact)
         if isinstance(fact, tuple):
             return self._row_location(fact)
-        if isinstance(fact, Record):  # an object made from a row: found by its identity fields
+        if isinstance(fact, Record | Team):  # an object made from a row: found by its identity
             return self._row_location(to_row(fact))
         return fact_identity(fact)
 

@@ -17,8 +17,10 @@ with equal values; a differential test holds the two to it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from itertools import compress, repeat
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from itertools import repeat
+from operator import is_, itemgetter
 from typing import Any, Final
 
 import attrs
@@ -34,7 +36,9 @@ __all__ = ["FastRecords"]
 
 _MISSING: Final = object()
 _CACHE_LIMIT: Final = 65_536  # distinct values remembered per field
-_NUMERIC: Final = frozenset([int, type(None), object])  # object: the type of _MISSING
+#: The types of input no two of which are equal across types (``True == 1 == 1.0``, so bool and
+#: float are not among them): a column of them is checked by its set of distinct inputs.
+_EXACT: Final = frozenset([str, int, type(None), object])  # object: the type of _MISSING
 
 #: The validators a field may have for the fast path to run it on a value alone: none of them
 #: reads another field of the instance.
@@ -139,7 +143,7 @@ def _default(field: attrs.Attribute[Any]) -> object:
 class _Field:
     """One field of a kind: its checker, its default, and the values it has already checked."""
 
-    __slots__ = ("check", "default", "name", "numbers", "others", "texts")
+    __slots__ = ("check", "default", "name", "numbers", "others", "results", "same", "texts")
 
     def __init__(self, name: str, check: Callable[[object], object], default: object) -> None:
         self.name = name
@@ -153,6 +157,63 @@ class _Field:
         self.others: dict[object, object] = {}
         if default is not _MISSING:
             self.texts[_MISSING] = self.numbers[_MISSING] = default
+        # for columns of text, whole numbers, None and gaps only (no two of which are equal
+        # across types): the result of each input seen, and the inputs that are their own result
+        self.results: dict[object, object] = {}
+        self.same: set[object] = set()
+        self._forget()
+
+    def _forget(self) -> None:
+        self.results.clear()
+        self.same.clear()
+        if self.default is not _MISSING:
+            self.results[_MISSING] = self.default
+
+    def column(self, raws: list[object]) -> tuple[list[object], list[int]]:
+        """The checked values of a column of inputs, and the positions of those that do not pass.
+
+        Each distinct input is checked once (a set of the column, in C); when every input is its
+        own result — text and whole numbers that pass, as they mostly are — the column itself is
+        the result, else one lookup an input maps it.
+        """
+        try:
+            distinct = set(raws)
+        except TypeError:  # an unhashable input (a list of tags)
+            return self._one_by_one(raws)
+        if not set(map(type, distinct)) <= _EXACT:
+            return self._one_by_one(raws)
+        results = self.results
+        if len(results) + len(distinct) > _CACHE_LIMIT:
+            self._forget()  # start again: records come team by team, so what repeats is recent
+        failed: set[object] = set()
+        for raw in distinct.difference(results):
+            result = self.default if raw is _MISSING else self._checked(raw)
+            if result is _MISSING:
+                failed.add(raw)
+                continue
+            results[raw] = result
+            if result is raw or (type(result) is type(raw) and result == raw):
+                self.same.add(raw)
+        bad = [i for i, raw in enumerate(raws) if raw in failed] if failed else []
+        if distinct <= self.same:
+            return raws, bad
+        return list(map(results.get, raws)), bad
+
+    def _checked(self, raw: object) -> object:
+        try:
+            return self.check(raw)
+        except Exception:
+            return _MISSING
+
+    def _one_by_one(self, raws: list[object]) -> tuple[list[object], list[int]]:
+        value, miss = self.value, _MISSING
+        values: list[object] = [miss] * len(raws)
+        bad: list[int] = []
+        for i, raw in enumerate(raws):
+            result = values[i] = value(raw)
+            if result is miss:
+                bad.append(i)
+        return values, bad
 
     def value(self, raw: object) -> object:
         """The checked value of one input (``_MISSING`` when it does not pass)."""
@@ -196,6 +257,15 @@ class _Field:
         return result
 
 
+def _missing(values: list[object], n: int) -> bool:
+    """Whether the missing marker is among ``values``, by identity.
+
+    (``in`` would compare each value for equality, and a ``Decimal`` compares slowly with a
+    foreign object.)
+    """
+    return any(map(is_, values, repeat(_MISSING, n)))
+
+
 class _Kind:
     """The fast path for one record kind, a column at a time."""
 
@@ -218,37 +288,51 @@ class _Kind:
         """Each record's row, or ``None`` for one this path is not sure of.
 
         A column at a time, at C speed where it can be: a field's inputs are read with
-        ``map(dict.get, ...)``; when they are all text (or all whole numbers), ``None`` or
-        missing, they are looked up in the field's remembered values the same way, and only
-        the values not seen yet are checked one by one.
+        ``map(dict.get, ...)`` and checked as a column (:meth:`_Field.column`).
         """
         miss, n = _MISSING, len(records)
-        bad: set[int] = {i for i, ok in enumerate(map(self.allowed.issuperset, records)) if not ok}
-        columns: list[list[object]] = []
+        bad: set[int] = set()
+        if not set().union(*records) <= self.allowed:  # some record has an unknown key
+            bad.update(i for i, ok in enumerate(map(self.allowed.issuperset, records)) if not ok)
+        columns: list[Iterable[object]] = []
         for field in self.fields:
             name = field.name
             if field.default is not miss and not any(
                 map(dict.__contains__, records, repeat(name, n))
             ):  # no record gives it: the default for all
-                columns.append([field.default] * n)
+                columns.append(repeat(field.default, n))
                 continue
-            raws: list[Any] = list(map(dict.get, records, repeat(name, n), repeat(miss, n)))
-            try:  # text, None and the missing marker are remembered by value (no other type
-                # equals a text key: True, 1, 1.0 and Decimal(1) never hit it)
-                values = list(map(field.texts.get, raws, repeat(miss, n)))
-            except TypeError:  # an unhashable input (a list of tags)
-                values = [miss] * n
-            if miss in values and set(map(type, raws)) <= _NUMERIC:
-                values = list(map(field.numbers.get, raws, repeat(miss, n)))
-            if miss in values:  # values not seen yet (or not text or whole numbers)
-                value = field.value
-                for i, v in enumerate(values):
-                    if v is miss:
-                        v = values[i] = value(raws[i])
-                        if v is miss:
-                            bad.add(i)
+            values, failed = field.column(
+                list(map(dict.get, records, repeat(name, n), repeat(miss, n)))
+            )
+            bad.update(failed)
             columns.append(values)
-        rows: list[Row | None] = list(zip(repeat(self.code, n), *columns, strict=True))
+        return self._assemble(columns, n, bad)
+
+    def rows_of_columns(
+        self, columns: Mapping[str, list[object]], n: int
+    ) -> tuple[list[Row | None], list[int]]:
+        """The rows of ``n`` records given as columns, and the positions this path is not sure of.
+
+        A column holds a field's inputs in record order; a field without one takes its default.
+        """
+        out: list[Iterable[object]] = []
+        bad: set[int] = set()
+        for field in self.fields:
+            raws = columns.get(field.name)
+            if raws is None:
+                if field.default is _MISSING:
+                    return [None] * n, list(range(n))
+                out.append(repeat(field.default, n))
+                continue
+            values, failed = field.column(raws)
+            bad.update(failed)
+            out.append(values)
+        rows = self._assemble(out, n, bad)
+        return rows, sorted(bad)
+
+    def _assemble(self, columns: list[Iterable[object]], n: int, bad: set[int]) -> list[Row | None]:
+        rows: list[Row | None] = list(zip(repeat(self.code, n), *columns, strict=False))
         for i in bad:
             rows[i] = None
         return rows
@@ -274,31 +358,46 @@ class FastRecords:
     def rows(self, records: list[object]) -> list[Row | None]:
         """Each record's row (a mapping with a ``"fact"`` key), or ``None``.
 
-        The records are split by kind at C speed (``itertools.compress`` over each kind's mask)
-        and read a kind at a time.
+        The records are split by kind in one pass and read a kind at a time; the rows are put
+        back in the records' order by one gather (``itemgetter``) through the inverse of the
+        split's order, which sorting finds in a few passes: the split is one sorted run a kind.
         """
         n = len(records)
-        out: list[Row | None] = [None] * n
-        if not all(type(raw) is dict for raw in records):  # some are not records: one by one
-            for i, raw in enumerate(records):
-                if type(raw) is dict:
-                    out[i] = self.rows([raw])[0]
-            return out
+        if set(map(type, records)) != {dict} or n < 2:  # some are not records: one by one
+            return [self._one(raw) for raw in records]
         tags: list[object] = list(map(dict.get, records, repeat(TAG, n)))  # type: ignore[arg-type]
-        for name in set(tags) if all(type(t) is str for t in tags) else ():
-            found = self._kinds.get(name)
+        if set(map(type, tags)) != {str}:  # a kind that is not text: one by one
+            return [self._one(raw) for raw in records]
+        by_kind: defaultdict[object, list[int]] = defaultdict(list)
+        for i, tag in enumerate(tags):
+            by_kind[tag].append(i)
+        order: list[int] = []
+        rows: list[Row | None] = []
+        for tag, positions in by_kind.items():
+            found = self._kinds.get(tag)
             if found is None:
-                continue
-            mask = list(map(name.__eq__, tags))
-            positions = list(compress(range(n), mask))
-            group = list(compress(records, mask))
-            for i, row in zip(positions, found.rows(group), strict=True):  # type: ignore[arg-type]
-                out[i] = row
-        if not all(type(t) is str for t in tags):  # a kind that is not text: one by one
-            for i, tag in enumerate(tags):
-                if type(tag) is str and out[i] is None and tag in self._kinds:
-                    out[i] = self._kinds[tag].rows([records[i]])[0]  # type: ignore[list-item]
-        return out
+                rows.extend(repeat(None, len(positions)))
+            else:
+                group = (
+                    [records[positions[0]]]
+                    if len(positions) == 1
+                    else list(itemgetter(*positions)(records))
+                )
+                rows.extend(found.rows(group))  # type: ignore[arg-type]
+            order.extend(positions)
+        if len(by_kind) == 1:
+            return rows
+        inverse = sorted(range(n), key=order.__getitem__)
+        return list(itemgetter(*inverse)(rows))
+
+    def _one(self, raw: object) -> Row | None:
+        if type(raw) is not dict:
+            return None
+        tag = raw.get(TAG)
+        found = self._kinds.get(tag) if type(tag) is str else None
+        if found is None:
+            return None
+        return found.rows([raw])[0]
 
     def row(self, raw: object) -> Row | None:
         """The row of one record, or ``None``."""

@@ -16,8 +16,8 @@ from cattrs.errors import (
 
 from .._base.hints import did_you_mean
 from ..errors import InputError, InputProblem
-from ..facts import Fact, Team
-from ..factset import FactSet, Row, from_row, kind_code, to_row
+from ..facts import Fact
+from ..factset import FactSet, Row, from_row, to_row
 from ._converter import fast_records
 
 __all__ = ["Loaded", "finish", "problems_of"]
@@ -35,7 +35,7 @@ class Loaded:
     """
 
     source: str
-    items: list[Team | Row] = attrs.Factory(list)
+    items: list[Row] = attrs.Factory(list)
     locations: list[str] = attrs.Factory(list)
     problems: list[InputProblem] = attrs.Factory(list)
     _converter: cattrs.Converter | None = None
@@ -46,7 +46,7 @@ class Loaded:
     def facts(self) -> list[Fact]:
         """The facts read, as objects."""
         self.flush()
-        return [x if isinstance(x, Team) else from_row(x) for x in self.items]
+        return [from_row(x) for x in self.items]
 
     def file_problem(self, reason: str, record: str = "file", field: str | None = None) -> None:
         """A problem of the file or of a record that is not read."""
@@ -84,16 +84,13 @@ class Loaded:
         self._raws, self._where = [], []
         fast = fast_records(converter)
         rows: list[Any] = fast.rows(raws) if fast is not None else [None] * len(raws)
-        team = kind_code(Team)
         if None not in rows:
-            if any(row[0] == team for row in rows):
-                rows = [from_row(r) if r[0] == team else r for r in rows]
             self.items.extend(rows)
             self.locations.extend(where)
             return
         for row, raw, location in zip(rows, raws, where, strict=True):
             if row is not None:
-                self.items.append(from_row(row) if row[0] == team else row)  # type: ignore[arg-type]
+                self.items.append(row)
                 self.locations.append(location)
                 continue
             try:
@@ -101,7 +98,7 @@ class Loaded:
             except (BaseValidationError, ValueError, TypeError) as exc:
                 self.problems.extend(problems_of(exc, self.source, location))
                 continue
-            self.items.append(fact if isinstance(fact, Team) else to_row(fact))
+            self.items.append(to_row(fact))
             self.locations.append(location)
 
 
@@ -174,8 +171,8 @@ def finish(results: Sequence[Loaded]) -> FactSet:
         raise InputError(problems)
     if len(results) == 1:
         only = results[0]
-        return FactSet.of_items(only.items, source=only.source, locations=only.locations)
-    facts: list[Team | Row] = []
+        return FactSet.of_rows(only.items, source=only.source, locations=only.locations)
+    facts: list[Row] = []
     locations: list[str] = []
     origin: dict[str, tuple[str, str]] = {}
     for result in results:
@@ -186,7 +183,7 @@ def finish(results: Sequence[Loaded]) -> FactSet:
             origin[joined] = (result.source, location)
     sources = ", ".join(dict.fromkeys(r.source for r in results))
     try:
-        return FactSet.of_items(facts, source=sources, locations=locations)
+        return FactSet.of_rows(facts, source=sources, locations=locations)
     except InputError as exc:
         raise InputError([relocate(p, origin) for p in exc.problems]) from None
 
