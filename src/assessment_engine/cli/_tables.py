@@ -71,9 +71,9 @@ def ranking(report: Report, *, places: int = 2) -> Table:
         style = "dim" if standing.vetoed else None
         composite = _points(standing.composite, places)
         if standing.grade:
-            composite += f"\n{short_label(standing.grade)}"
+            composite += f"\n{short_label(standing.grade.label)}"
         cells = [
-            _points(score, places) + ("" if grade is None else f"\n{short_label(grade)}")
+            _points(score, places) + ("" if grade is None else f"\n{short_label(grade.label)}")
             for score, grade in zip(standing.scores, standing.grades, strict=True)
         ]
         _row(
