@@ -1,10 +1,11 @@
 """Results: per-team assessments, the period's report, and their explanations — all data.
 
 Every number is exact (``Decimal``) and held in its plain form — no trailing zeros, no exponent
-(``85.55``, ``100``) — so ``str()`` prints it as a rubric states numbers; every point can be traced through :class:`Line` objects to
-the rule that produced it and the facts (:class:`FactRef`) it was computed from. Results are
-frozen ``attrs`` classes serialised to JSON through the project's converter
-(:mod:`assessment_engine.serialize`); rendering as text is :meth:`Explanation.text`.
+(``85.55``, ``100``) — so ``str()`` prints it as a rubric states numbers; every point can be
+traced through :class:`Line` objects to the rule that produced it and the facts
+(:class:`FactRef`) it was computed from. Results are frozen ``attrs`` classes serialised to
+JSON through the project's converter (:mod:`assessment_engine.serialize`); rendering as text
+is :meth:`Explanation.text`.
 """
 
 from __future__ import annotations

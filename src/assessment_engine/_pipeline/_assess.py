@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from .._base.progress import ProgressCallback
 from .._matcher.base import Matcher
 from ..facts import Record, Team
 from ..results import Assessment, Standing
@@ -42,13 +43,20 @@ class Pipeline:
         return self.matcher.name
 
     def assess(
-        self, teams: Sequence[tuple[Team, Sequence[Record]]], *, source: str, locate: Locate
+        self,
+        teams: Sequence[tuple[Team, Sequence[Record]]],
+        *,
+        source: str,
+        locate: Locate,
+        progress: ProgressCallback | None = None,
     ) -> list[TeamState]:
         """Every team's computed state (see :func:`~._evaluate.evaluate`).
 
         :raises InputError: with every input problem found; nothing is assessed then.
         """
-        return evaluate(self.plan, self.matcher, teams, source=source, locate=locate)
+        return evaluate(
+            self.plan, self.matcher, teams, source=source, locate=locate, progress=progress
+        )
 
     def standings(self, states: Iterable[TeamState] = ()) -> Standings:
         """The teams ranked, titles on demand."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 import attrs
 import cattrs
@@ -14,11 +16,25 @@ from cattrs.errors import (
 )
 
 from .._base.hints import did_you_mean
+from .._base.progress import NO_TICKER, Ticker
 from ..errors import InputError, InputProblem
 from ..facts import Fact
 from ..factset import FactSet
 
-__all__ = ["Loaded", "finish", "problems_of"]
+__all__ = ["Loaded", "counting_records", "finish", "problems_of"]
+
+#: The ticker every record read in this context advances (readers need not pass it on).
+_RECORDS: ContextVar[Ticker] = ContextVar("assessment_engine_records", default=NO_TICKER)
+
+
+@contextmanager
+def counting_records(tick: Ticker) -> Iterator[Ticker]:
+    """Every record a reader adds while the block runs advances ``tick``."""
+    token = _RECORDS.set(tick)
+    try:
+        yield tick
+    finally:
+        _RECORDS.reset(token)
 
 
 @attrs.define
@@ -36,6 +52,9 @@ class Loaded:
         )
 
     def add(self, converter: cattrs.Converter, raw: object, location: str) -> None:
+        tick = _RECORDS.get()
+        if tick is not NO_TICKER:
+            tick.advance()
         try:
             fact = converter.structure(raw, Fact)
         except (BaseValidationError, ValueError, TypeError) as exc:
