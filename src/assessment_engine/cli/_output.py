@@ -75,6 +75,7 @@ def safe_json(text: str) -> str:
 
 _COUNT_LIMIT = 100_000
 
+
 # ----------------------------------------------------------------------------- same file
 def _real(path: str | os.PathLike[str]) -> str:
     return os.path.normcase(os.path.realpath(path))
@@ -285,7 +286,9 @@ class Output:
                 )
             buffer = io.BytesIO()
             write(buffer)
+            sys.stdout.flush()
             stream.write(buffer.getvalue())
+            stream.flush()
             return
         with atomic_file(self.path) as temporary:
             write(temporary)

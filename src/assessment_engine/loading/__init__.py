@@ -29,17 +29,26 @@ from ..facts import TAG
 from ._converter import converter_for, facts_converter
 from ._dump import dump_json
 from ._load import READERS, load_csv, load_facts, load_json, load_records, load_xlsx
-from ._template import FIELDS_SHEET, field_description, template_kinds, write_template
+from ._template import (
+    FIELDS_SHEET,
+    LISTS_SHEET,
+    TemplateFormat,
+    field_description,
+    template_kinds,
+    write_template,
+)
 from ._types import PathLike
 from ._xlsx import SKIPPED_PREFIX
 
 __all__ = [
     "FIELDS_SHEET",
+    "LISTS_SHEET",
     "READERS",
     "SKIPPED_PREFIX",
     "TAG",
     "PathLike",
     "SpreadsheetUnavailableError",
+    "TemplateFormat",
     "converter_for",
     "dump_json",
     "facts_converter",

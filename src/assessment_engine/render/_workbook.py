@@ -9,15 +9,26 @@ two — and then streams the rest. Text is always stored as a string cell, never
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any, Final
 
 from .._base.numbers import exact_text
 from .._base.sheets import FIXED_TIME, display_width, fixed_zip, store_text
 
-__all__ = ["MAX_ROWS", "POINTS", "SAMPLE_ROWS", "WHOLE", "Sheet", "safe_title", "save"]
+__all__ = [
+    "MAX_ROWS",
+    "POINTS",
+    "SAMPLE_ROWS",
+    "WHOLE",
+    "Sheet",
+    "safe_title",
+    "save",
+    "writing",
+]
 
 #: The number format of points and scores.
 POINTS: Final = "0.00"
@@ -183,3 +194,27 @@ def save(book: Any, target: str | IO[bytes] | Any) -> None:
         return
     with open(target, "wb") as handle:
         handle.write(data)
+
+
+@contextlib.contextmanager
+def writing(book: Any) -> Iterator[Any]:
+    """The block that writes ``book``: when it fails, the half-written sheets are discarded.
+
+    openpyxl's write-only sheets stream into temporary files through generators; after an
+    error (a full disk) those are closed here and their files removed, instead of failing
+    again when the interpreter exits.
+    """
+    try:
+        yield book
+    except BaseException:
+        for sheet in getattr(book, "_sheets", ()):
+            writer = getattr(sheet, "_writer", None)
+            for stream in (getattr(sheet, "_rows", None), getattr(writer, "xf", None)):
+                if stream is not None:
+                    with contextlib.suppress(BaseException):
+                        stream.close()
+            out = getattr(writer, "out", None)
+            if isinstance(out, str):
+                with contextlib.suppress(OSError):
+                    os.remove(out)
+        raise

@@ -30,7 +30,7 @@ from .._base.sheets import label_text, split_label, words
 from ..errors import SpreadsheetUnavailableError
 from ..report import Report
 from ..results import Assessment, FactRef
-from ._workbook import POINTS, WHOLE, Sheet, save
+from ._workbook import POINTS, WHOLE, Sheet, save, writing
 
 __all__ = ["ABOUT_SHEET", "DETAIL_SHEET", "RANKING_SHEET", "render", "sheet_title"]
 
@@ -310,17 +310,18 @@ def render(
     )
     w = _Words(gloss)
     book = openpyxl.Workbook(write_only=True)
-    taken: set[str] = set()
-    _ranking(book, report, w, taken)
-    dimensions = _Dimensions(book, report, w, taken)
-    details = _Details(book, w, taken)
-    tick = ticker(progress, "writing", len(report))
-    for assessment in report:
-        dimensions.add(assessment)
-        details.add(assessment)
-        tick.advance()
-    dimensions.close()
-    details.close()
-    _about(book, report, w, taken)
-    save(book, target if not isinstance(target, Path) else str(target))
+    with writing(book):
+        taken: set[str] = set()
+        _ranking(book, report, w, taken)
+        dimensions = _Dimensions(book, report, w, taken)
+        details = _Details(book, w, taken)
+        tick = ticker(progress, "writing", len(report))
+        for assessment in report:
+            dimensions.add(assessment)
+            details.add(assessment)
+            tick.advance()
+        dimensions.close()
+        details.close()
+        _about(book, report, w, taken)
+        save(book, target if not isinstance(target, Path) else str(target))
     tick.finish()
