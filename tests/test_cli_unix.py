@@ -150,7 +150,8 @@ def test_explain_finds_a_team_by_id_or_name(cli, tmp_path):
     close = cli.run("explain", "食品所仪器", str(cli.facts))
     assert close.exit_code == 2
     assert "did you mean '食品所仪器室'?" in close.stderr
-    twins = team_facts() + [
+    twins = [
+        *team_facts(),
         Team(team="twin", period="2024", name="食品所仪器室", department="食品所", headcount=1),
         Activity(team="twin", period="2024", id="v1", kind="volunteer", hours=1),
     ]
@@ -327,7 +328,8 @@ def test_progress_follows_standard_error_not_standard_output(cli, monkeypatch):
         "writing standard output",
     ]
     assert "assessing: 3 teams (" in lines.stderr
-    assert "reading" in lines.stderr and ": 10 records (" in lines.stderr
+    assert "reading" in lines.stderr
+    assert ": 10 records (" in lines.stderr
 
     shown: list[tuple[str, int, int | None]] = []
 

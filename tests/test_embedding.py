@@ -55,18 +55,18 @@ def _rubric() -> Rubric:
                 max=100,
                 scoring=PerItem(facts("activity", kind="b"), points=Decimal("8.65")),
             ),
-        ],  # fmt: skip
+        ],
         weights=[
             Weight(dimension="a", weight=Decimal("0.35")),
             Weight(dimension="b", weight=Decimal("0.65")),
-        ],  # fmt: skip
+        ],
         grade_scales=[
             GradeScale(
                 id="g",
                 label="等级 (grade)",
                 bands=[GradeBand(label="良好 (good)", at_least=80), GradeBand(label="合格 (pass)")],
             ),
-        ],  # fmt: skip
+        ],
     )
 
 
