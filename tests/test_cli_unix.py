@@ -155,8 +155,8 @@ def test_explain_finds_a_team_by_id_or_name(cli, tmp_path):
         Team(team="twin", period="2024", name="食品所仪器室", department="食品所", headcount=1),
         Activity(team="twin", period="2024", id="v1", kind="volunteer", hours=1),
     ]
-    shared = Cli(tmp_path / "twins", twins) if (tmp_path / "twins").mkdir() is None else None
-    assert shared is not None
+    (tmp_path / "twins").mkdir()
+    shared = Cli(tmp_path / "twins", twins)
     result = shared.run("explain", "食品所仪器室", str(shared.facts))
     assert result.exit_code == 2
     assert "is the name of 2 teams (instr, twin): give its id" in result.stderr
