@@ -225,15 +225,16 @@ def test_unknown_fact_kinds_name_the_plugin_that_brings_them(tmp_path):
     assert "51 problems in the input; the first 20:" in blocked.stderr
     assert (
         "hint: fact kinds 'leader_appraisal', 'party_review' (51 records) come from plugin"
-        " party_building (distribution assessment-1252-party-building), installed but not"
-        " registered: which --block party_building leaves out"
+        " party_building (distribution assessment-1252-party-building), installed but left out"
+        " by --block party_building"
     ) in blocked.stderr
     left_out = cli.run("evaluate", str(EXAMPLE))  # the test's own rule set, no entry points
     assert left_out.exit_code == 3
     assert "98 problems in the input; the first 20:" in left_out.stderr
     for plugin in ("party_building", "business_performance", "civility"):
-        assert f"come from plugin {plugin} " in left_out.stderr
-    assert "which --no-entry-points leaves out" in left_out.stderr
+        assert f" from plugin {plugin} " in left_out.stderr
+    assert "fact kind 'pairing_visit' (26 records) comes from plugin civility" in left_out.stderr
+    assert "installed but left out by --no-entry-points" in left_out.stderr
 
 
 def test_unknown_fact_kinds_of_rule_sets_not_installed(monkeypatch):
@@ -252,7 +253,7 @@ def test_unknown_fact_kinds_of_rule_sets_not_installed(monkeypatch):
     ]
     (hint,) = _hints.kind_hints(problems, _hints.PluginChoice())
     assert hint == (
-        "hint: fact kind 'pairing_visit' (3 records) come from the 1252 rule set civility"
+        "hint: fact kind 'pairing_visit' (3 records) comes from the 1252 rule set civility"
         " (distribution assessment-1252-civility), which is not installed: "
         + _hints.RULE_SETS_INSTALL
     )

@@ -85,10 +85,10 @@ def _blocked(choice: PluginChoice) -> set[str]:
 
 def _why(plugin: str, choice: PluginChoice) -> str:
     if plugin in choice.blocked:
-        return f"which --block {plugin} leaves out"
+        return f"--block {plugin}"
     if plugin in _blocked(choice):
-        return f"which {BLOCK_ENV} leaves out"
-    return "which --no-entry-points leaves out"
+        return BLOCK_ENV
+    return "--no-entry-points"
 
 
 def _records(count: int) -> str:
@@ -96,8 +96,13 @@ def _records(count: int) -> str:
 
 
 def _kinds(kinds: Sequence[str]) -> str:
+    """``fact kind 'x' ... comes`` or ``fact kinds 'x', 'y' ... come``: the subject and verb."""
     quoted = ", ".join(repr(k) for k in kinds)
     return f"fact kind{'s' if len(kinds) != 1 else ''} {quoted}"
+
+
+def _come(kinds: Sequence[str]) -> str:
+    return "come" if len(kinds) != 1 else "comes"
 
 
 def kind_hints(problems: Sequence[InputProblem], choice: PluginChoice) -> list[str]:
@@ -125,18 +130,19 @@ def kind_hints(problems: Sequence[InputProblem], choice: PluginChoice) -> list[s
         from_dist = f" (distribution {dist})" if dist else ""
         if is_installed:
             hints.append(
-                f"hint: {_kinds(kinds)} ({records}) come from plugin {plugin}{from_dist},"
-                f" installed but not registered: {_why(plugin, choice)}"
+                f"hint: {_kinds(kinds)} ({records}) {_come(kinds)} from plugin {plugin}"
+                f"{from_dist}, installed but left out by {_why(plugin, choice)}"
             )
         elif plugin == "food_institute":
             hints.append(
-                f"hint: {_kinds(kinds)} ({records}) come from the tutorial's department plugin"
+                f"hint: {_kinds(kinds)} ({records}) {_come(kinds)} from the tutorial's"
+                " department plugin"
                 f" {plugin}{from_dist}, which is not installed:"
                 " pip install ./plugins/food_institute (from a clone)"
             )
         else:
             hints.append(
-                f"hint: {_kinds(kinds)} ({records}) come from the 1252 rule set {plugin}"
+                f"hint: {_kinds(kinds)} ({records}) {_come(kinds)} from the 1252 rule set {plugin}"
                 f"{from_dist}, which is not installed: {RULE_SETS_INSTALL}"
             )
     return hints

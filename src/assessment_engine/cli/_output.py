@@ -132,7 +132,8 @@ def _contents(path: Path) -> str:
             finally:
                 book.close()
             more = "+" if rows >= _COUNT_LIMIT else ""
-            described = f"a workbook with {rows:,}{more} filled rows"
+            filled = f"{rows:,}{more}" if rows else "no"
+            described = f"a workbook with {filled} filled row{'s' if rows != 1 else ''}"
     return described
 
 
