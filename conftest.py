@@ -15,3 +15,7 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("assessment_engine")
+
+# Scenario files (*.scenarios.toml, *.scenarios.xlsx) under the test paths are collected, one
+# test per case (docs/scenarios.md): the pytest plugin's collection hook, without its fixtures.
+from assessment_engine.pytest_plugin import pytest_collect_file  # noqa: E402, F401

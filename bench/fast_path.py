@@ -31,7 +31,7 @@ def child(n: int, fast: bool) -> dict:
     import engine_facts
     import workload_plugin
     from assessment_engine import Engine, FactSet
-    from run import _engine_rows
+    from jobs import engine_rows as _engine_rows
 
     facts = FactSet(engine_facts.generate_facts(n), source="bench")
     engine = Engine(plugins=[workload_plugin], entry_points=False, matcher="durable")

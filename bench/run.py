@@ -1,25 +1,44 @@
-"""Benchmark: the engine against the plain-Python reference on the shared workload.
+"""Benchmark: what users wait for, end to end, beside the plain-Python reference doing the same job.
 
-Every measurement runs in a fresh process (``python bench/run.py --child ...``) and is repeated
-three times; the median is reported. Wall-clock and CPU time are both recorded; the ratios use
-wall-clock time, like the peers' numbers in the shared README. Results go to
-``docs/performance.md`` (and ``bench/results.json``).
+Every measured path runs in its own fresh process (``bench/jobs.py``, or ``assessment-engine``
+itself), repeated (median of ``--repeat``), with its wall time and peak memory; the reference
+does the same job in the same run, so every figure is a ratio to it. Every path's ranking is
+checked team by team against the reference's (a digest). Writes ``bench/results.json`` and
+``docs/performance.md``.
 
-Usage: ``python bench/run.py [--sizes 1000,10000,100000] [--repeat 3] [--output docs/performance.md]``
+Parts (``--parts``, all by default):
+
+- ``memory`` — records in memory (the workload's dicts) → typed facts → ranking rows; at
+  ``--sizes`` and ``--memory-sizes`` (the linearity series; add 1000000 there for 1 M teams).
+- ``files`` — a facts file → a results file, for ``--formats`` json,csv,xlsx,parquet (XLSX only up
+  to ``--xlsx-max`` teams; a format the engine cannot read yet is reported as such).
+- ``cli`` — ``assessment-engine evaluate`` (→ CSV, → JSON, XLSX → XLSX) and ``report --html``.
+- ``engine`` — the secondary figures: compile + score + rank on an existing ``FactSet``, the
+  fact set's building, a second assessment, explanations, one-fact incremental re-assessment.
+- ``profile`` — the records-in-memory and JSON paths once under cProfile at the smallest size:
+  the functions that cost most (``bench/profiling.py``).
+
+Usage::
+
+    python bench/run.py                                    # everything at 10,000 and 100,000 teams
+    python bench/run.py --parts memory --memory-sizes 1000000 --sizes 10000,100000
+    python bench/run.py --parts files --formats json --sizes 100000 --repeat 1
+    python bench/run.py --parts memory --sizes 1000000 --repeat 1 --merge  # add 1 M to the page
+    python bench/run.py --sizes 1000 --repeat 1 --output /tmp/perf.md   # a quick look
+    python bench/run.py --render          # docs/performance.md again from bench/results.json
+
+``python bench/profiling.py OUT.json JOB ARGS`` profiles one job of ``bench/jobs.py``.
 """
 
 from __future__ import annotations
 
 import argparse
-import gc
+import datetime
 import json
-import os
-import platform
-import random
 import resource
-import statistics
-import subprocess
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -27,390 +46,254 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import page  # noqa: E402
+import parts  # noqa: E402
+from harness import Limits, machine  # noqa: E402
 
-# --------------------------------------------------------------------------- children
-
-
-def _clock() -> tuple[float, float]:
-    return time.perf_counter(), time.process_time()
-
-
-def _since(start: tuple[float, float]) -> dict[str, float]:
-    wall, cpu = _clock()
-    return {"wall": wall - start[0], "cpu": cpu - start[1]}
+ALL_PARTS = ("memory", "files", "cli", "engine", "profile")
+#: The other ways to build facts from records are measured at the smallest size, if this small.
+VARIANTS_MAX = 100_000
 
 
-def _settle(freeze: bool) -> None:
-    """With ``freeze``: move the input (already built) out of the garbage collector's sight.
-
-    ``gc.freeze()`` after loading long-lived data is CPython's documented practice for programs
-    that keep millions of objects; applied to both processes alike, it shows what the
-    collector's traversals of the input cost each of them.
-    """
-    if freeze:
-        gc.collect()
-        gc.freeze()
+def _ints(text: str) -> list[int]:
+    return [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
 
 
-def child_reference(n: int, freeze: bool = False) -> dict:
-    import common
-    import reference
-    import workload
-
-    teams = workload.generate(n)
-    _settle(freeze)
-    start = _clock()
-    rows = reference.run(teams)
-    result = {"time": _since(start), "digest": common.digest(rows)}
-    result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return result
-
-
-def _engine_rows(report) -> list[tuple]:
-    """(team, total, pb, bz, cv, grade, rank) rows, the reference's shape."""
-    rows = []
-    for row in report.rows():
-        dims = dict(row.dimension_scores)
-        rows.append(
-            (
-                row.team,
-                row.composite,
-                dims["party_building"],
-                dims["business"],
-                dims["civility"],
-                row.grade,
-                row.rank,
-            )
-        )
-    return rows
-
-
-def child_engine(n: int, matcher: str, freeze: bool = False) -> dict:
-    import common
-    import engine_facts
-    import workload_plugin
-    from assessment_engine import Engine, FactSet
-
-    facts = engine_facts.generate_facts(n)
-    _settle(freeze)
-    start = _clock()
-    fact_set = FactSet(facts, source="bench")
-    factset_time = _since(start)
-    start = _clock()
-    engine = Engine(plugins=[workload_plugin], entry_points=False, matcher=matcher)
-    build_time = _since(start)
-    report = engine.assess(fact_set)
-    rows = _engine_rows(report)
-    assess_time = _since(start)
-    result = {
-        "time": assess_time,
-        "build": build_time,
-        "factset": factset_time,
-        "digest": common.digest(rows),
-        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
-    # the same engine again on the same facts: its match memo is warm
-    start = _clock()
-    again = engine.assess(fact_set)
-    if common.digest(_engine_rows(again)) != result["digest"]:
-        raise SystemExit("a second assessment by the same engine gave other results")
-    result["again"] = _since(start)
-    del again
-    # explanations: every team's full explained assessment for a sample, and the JSON of all
-    sample = report.teams[: min(1000, n)]
-    start = _clock()
-    for team in sample:
-        report[team].explain().text()
-    result["explain_per_team_ms"] = _since(start)["wall"] / len(sample) * 1000
-    if n <= 10_000:
-        start = _clock()
-        report.to_json()
-        result["json"] = _since(start)
-    engine.close()
-    return result
-
-
-def child_incremental(n: int, matcher: str, operations: int) -> dict:
-    import engine_facts
-    import workload_plugin
-    from assessment_engine import Activity, Engine, FactSet
-
-    fact_set = FactSet(engine_facts.generate_facts(n), source="bench")
-    engine = Engine(plugins=[workload_plugin], entry_points=False, matcher=matcher)
-    session = engine.session(fact_set)
-    rnd = random.Random(7)
-    kinds = ("study_session", "theory_test", "volunteer", "lecture", "community_service")
-    timings = []
-    checks = 0
-    for i in range(operations):
-        team = f"T{rnd.randrange(n):06d}"
-        fact = Activity(
-            team=team,
-            period=engine_facts.PERIOD,
-            id=f"extra-{i}",
-            kind=rnd.choice(kinds),
-            hours=rnd.randint(1, 8),
-        )
-        start = time.perf_counter()
-        added = session.add(fact)
-        timings.append(time.perf_counter() - start)
-        start = time.perf_counter()
-        restored = session.retract(fact)
-        timings.append(time.perf_counter() - start)
-        checks += added.team == team and restored is not None
-    engine.close()
-    timings.sort()
-    return {
-        "operations": len(timings),
-        "median_ms": statistics.median(timings) * 1000,
-        "p90_ms": timings[int(len(timings) * 0.9)] * 1000,
-        "checks": checks,
-    }
-
-
-# --------------------------------------------------------------------------- parent
-
-
-def _run_child(*args: str) -> dict:
-    env = dict(os.environ, PYTHONHASHSEED="0")
-    out = subprocess.run(
-        [sys.executable, str(Path(__file__)), "--child", *args],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    parser.add_argument(
+        "--sizes",
+        type=_ints,
+        default=[10_000, 100_000],
+        help="team counts for every part (default 10000,100000)",
+    )
+    parser.add_argument(
+        "--memory-sizes",
+        type=_ints,
+        default=[],
+        help="further sizes for the records-in-memory path only (e.g. 1000000)",
+    )
+    parser.add_argument(
+        "--parts", default=",".join(ALL_PARTS), help=f"comma-separated: {', '.join(ALL_PARTS)}"
+    )
+    parser.add_argument("--formats", default="json,csv,xlsx,parquet")
+    parser.add_argument(
+        "--cli", default=",".join(parts.CLI_JOBS), help="the command-line jobs to run"
+    )
+    parser.add_argument(
+        "--xlsx-max",
+        type=int,
+        default=10_000,
+        help="largest team count for XLSX paths (default 10000)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs per measurement; the median is kept (default 3)"
+    )
+    parser.add_argument(
+        "--long-after",
+        type=float,
+        default=60.0,
+        help="stop repeating a measurement after a run that took longer (s; default 60)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        help="seconds before a child is stopped (default 900)",
+    )
+    parser.add_argument(
+        "--max-rss-mb",
+        type=float,
+        default=12_000.0,
+        help="resident memory at which a child is stopped (default 12000)",
+    )
+    parser.add_argument("--matcher", default="durable")
+    parser.add_argument(
+        "--operations",
+        type=int,
+        default=500,
+        help="add/retract pairs of the incremental measurement",
+    )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where input and output files go (default: a temporary directory, removed)",
+    )
+    parser.add_argument("--results", type=Path, default=HERE / "results.json")
+    parser.add_argument(
+        "--merge",
+        action="store_true",
+        help="add this run's sizes to the existing --results file instead of replacing it",
+    )
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "performance.md")
+    parser.add_argument(
+        "--note",
+        action="append",
+        default=[],
+        help="a remark on this run for the page (repeatable; with --render, added to --results)",
+    )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="measure nothing: write --output again from the --results file",
+    )
+    return parser.parse_args(argv)
 
 
-def _median(runs: list[dict], *path: str) -> float:
-    values = []
-    for run in runs:
-        value = run
-        for key in path:
-            value = value[key]
-        values.append(value)
-    return statistics.median(values)
-
-
-def _machine() -> str:
-    cpu = "unknown CPU"
+def benchmark(args: argparse.Namespace) -> dict:
+    """Run the selected parts; the raw results."""
+    chosen = [p.strip() for p in args.parts.split(",") if p.strip()]
+    unknown = set(chosen) - set(ALL_PARTS)
+    if unknown:
+        raise SystemExit(f"unknown parts: {', '.join(sorted(unknown))}")
+    limits = Limits(
+        timeout=args.timeout,
+        max_rss_mb=args.max_rss_mb,
+        repeat=args.repeat,
+        long_after=args.long_after,
+    )
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="assessment-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    formats = [f.strip() for f in args.formats.split(",") if f.strip()]
+    cli_jobs = [j.strip() for j in args.cli.split(",") if j.strip()]
+    results: dict = {
+        "machine": machine(),
+        "date": datetime.date.today().isoformat(),
+        "settings": {
+            "sizes": args.sizes,
+            "memory_sizes": args.memory_sizes,
+            "parts": chosen,
+            "repeat": args.repeat,
+            "long_after": args.long_after,
+            "timeout": args.timeout,
+            "max_rss_mb": args.max_rss_mb,
+            "xlsx_max": args.xlsx_max,
+            "matcher": args.matcher,
+        },
+        "reference_digest": {},
+        "memory": {},
+        "files": {},
+        "cli": {},
+        "engine_only": {},
+    }
+    offer = parts.catalog(workdir, limits)
+    results["offer"] = offer
+    memory_sizes = (
+        sorted(set(args.sizes) | set(args.memory_sizes))
+        if "memory" in chosen
+        else sorted(set(args.sizes))
+    )
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}, {os.cpu_count()} logical CPUs; {platform.system()} {platform.release()};"
-        f" Python {platform.python_version()}"
-    )
-
-
-def measure(sizes: list[int], repeat: int, matcher: str, operations: int) -> dict:
-    results: dict = {"machine": _machine(), "matcher": matcher, "sizes": {}}
-    for n in sizes:
-        ref = [_run_child("reference", str(n)) for _ in range(repeat)]
-        eng = [_run_child("engine", str(n), matcher) for _ in range(repeat)]
-        same = {r["digest"] for r in ref} == {e["digest"] for e in eng} and len(
-            {r["digest"] for r in ref}
-        ) == 1
-        entry = {
-            "reference_wall": _median(ref, "time", "wall"),
-            "reference_cpu": _median(ref, "time", "cpu"),
-            "engine_wall": _median(eng, "time", "wall"),
-            "engine_cpu": _median(eng, "time", "cpu"),
-            "factset_wall": _median(eng, "factset", "wall"),
-            "build_wall": _median(eng, "build", "wall"),
-            "again_wall": _median(eng, "again", "wall"),
-            "reference_rss_mb": _median(ref, "maxrss_mb"),
-            "engine_rss_mb": _median(eng, "maxrss_mb"),
-            "explain_per_team_ms": _median(eng, "explain_per_team_ms"),
-            "same_results": same,
-            "digest": ref[0]["digest"],
-        }
-        if "json" in eng[0]:
-            entry["json_wall"] = _median(eng, "json", "wall")
-        results["sizes"][str(n)] = entry
-        print(
-            f"{n:>7} teams: reference {entry['reference_wall']:.3f}s, engine"
-            f" {entry['engine_wall']:.3f}s (x{entry['engine_wall'] / entry['reference_wall']:.2f}),"
-            f" fact set {entry['factset_wall']:.3f}s, same results: {same}",
-            flush=True,
-        )
-    n_max = max(sizes)
-    ref = [_run_child("reference", str(n_max), "freeze") for _ in range(repeat)]
-    eng = [_run_child("engine", str(n_max), matcher, "freeze") for _ in range(repeat)]
-    results["frozen"] = {
-        "teams": n_max,
-        "reference_wall": _median(ref, "time", "wall"),
-        "engine_wall": _median(eng, "time", "wall"),
-        "factset_wall": _median(eng, "factset", "wall"),
-        "same_results": {r["digest"] for r in ref} == {e["digest"] for e in eng},
-    }
-    frozen = results["frozen"]
-    print(
-        f"{n_max:>7} teams, input frozen: reference {frozen['reference_wall']:.3f}s, engine"
-        f" {frozen['engine_wall']:.3f}s (x{frozen['engine_wall'] / frozen['reference_wall']:.2f})",
-        flush=True,
-    )
-    n_inc = max(sizes)
-    results["incremental"] = _run_child("incremental", str(n_inc), matcher, str(operations))
-    results["incremental"]["teams"] = n_inc
-    print(f"incremental at {n_inc} teams: median {results['incremental']['median_ms']:.3f} ms")
+        for n in memory_sizes:
+            print(f"{n:,} teams", flush=True)
+            reference, digest = parts.reference_digest(n, limits)
+            results["reference_digest"][str(n)] = digest
+            key = str(n)
+            if "memory" in chosen:
+                results["memory"][key] = parts.records_in_memory(
+                    n,
+                    limits,
+                    reference,
+                    digest,
+                    offer,
+                    variants=n == min(memory_sizes) <= VARIANTS_MAX,
+                )
+            if n not in args.sizes:
+                continue
+            if "files" in chosen:
+                results["files"][key] = parts.files(
+                    n, formats, limits, digest, workdir, offer, args.xlsx_max
+                )
+            if "cli" in chosen:
+                results["cli"][key] = parts.command_line(
+                    n, limits, digest, workdir, offer, args.xlsx_max, cli_jobs
+                )
+            if "engine" in chosen:
+                results["engine_only"][key] = parts.engine_only(n, limits, digest, args.matcher)
+            for name in list(workdir.glob(f"facts-{n}.*")):
+                name.unlink()
+        if "profile" in chosen:
+            results["profiles"] = parts.profiles(min(args.sizes), limits, workdir, offer)
+        if "engine" in chosen:
+            results["incremental"] = parts.incremental(
+                max(args.sizes), limits, args.matcher, args.operations
+            )
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
     return results
 
 
-def write_markdown(results: dict, path: Path) -> None:
-    lines = [
-        "# Performance",
-        "",
-        "Measured by `bench/run.py` (`nox -s bench`) on the shared workload: a deterministic",
-        "generator of N teams × ~40 facts (members, activities, achievements, metrics, rare",
-        "incidents) and a 12-indicator rubric over three dimensions with a bonus, a veto, grade",
-        "bands and ranking. `bench/workload.py` rebuilds the shared generator inside the project;",
-        "`bench/check_workload.py` confirms it yields the same teams (SHA-256 of the generated data",
-        "for 1,000 and 10,000 teams equals the shared generator's). The rubric is expressed through",
-        "the public plugin API (`bench/workload_plugin.py`).",
-        "",
-        "## Method",
-        "",
-        "- Each number is the median of three fresh processes; wall-clock time; the reference is",
-        "  `bench/reference.py` (plain Python loops over dicts: the speed limit for this workload).",
-        "- **Engine time = compile + score + rank**, as for the peers: building the engine from the",
-        "  plugin (hook calls, rubric checks, compilation, durable-rules rulesets), assessing every",
-        "  team with explanations recorded (every team's state keeps what its explanation is built",
-        "  from), ranking, and reading every team's total, dimension scores, grade and rank.",
-        "- The input is a validated `FactSet` of typed facts; building it (grouping by team and",
-        "  checking ids and team records) is timed separately as *fact set* — the reference has",
-        "  no equivalent step, and the sum is shown too.",
-        "- Every run checks the engine's results against the reference team by team (a digest",
-        "  over team, total, three dimension scores, grade and rank).",
-        "- Peak memory is the process's maximum RSS, each process generating its own input.",
-        f"- Matcher: `{results['matcher']}`. Machine: {results['machine']}.",
-        "",
-        "## Results",
-        "",
-        "| teams | reference | engine | × reference | of which building the engine | fact set |"
-        " (engine + fact set) × reference | same engine again × reference | same results |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
-    ]
-    for n, e in results["sizes"].items():
-        ratio = e["engine_wall"] / e["reference_wall"]
-        total = (e["engine_wall"] + e["factset_wall"]) / e["reference_wall"]
-        lines.append(
-            f"| {int(n):,} | {e['reference_wall']:.3f} s | {e['engine_wall']:.3f} s |"
-            f" {ratio:.2f} | {e['build_wall']:.3f} s | {e['factset_wall']:.3f} s | {total:.2f} |"
-            f" {e['again_wall'] / e['reference_wall']:.2f} |"
-            f" {'yes' if e['same_results'] else '**no**'} |"
+#: The parts of the results that are keyed by team count (merged size by size).
+BY_SIZE = ("reference_digest", "memory", "files", "cli", "engine_only")
+#: Of those, the parts keyed by team count and then by format or command.
+BY_SIZE_AND_NAME = ("files", "cli")
+
+
+def merge(old: dict, new: dict) -> dict:
+    """``new`` measured on top of ``old``: sizes measured again replace theirs, others stay.
+
+    So a long part (1 M teams in memory, XLSX at 100,000) can be run on its own and added to
+    the page: ``--merge``. The machine and date are the newest run's; the settings list every
+    size measured.
+    """
+    merged = {**old, "machine": new["machine"], "date": new["date"]}
+    for key in BY_SIZE:
+        merged[key] = {**old.get(key, {}), **new.get(key, {})}
+        if key in BY_SIZE_AND_NAME:  # one format or command measured again keeps the others
+            for n in set(old.get(key, {})) & set(new.get(key, {})):
+                merged[key][n] = {**old[key][n], **new[key][n]}
+        merged[key] = dict(sorted(merged[key].items(), key=lambda kv: int(kv[0])))
+    merged["notes"] = [*old.get("notes", []), *new.get("notes", [])]
+    for key in ("incremental", "profiles"):
+        if key in new:
+            merged[key] = new[key]
+    settings = {**old.get("settings", {}), **new["settings"]}
+    for key in ("sizes", "memory_sizes"):
+        settings[key] = sorted(
+            set(old.get("settings", {}).get(key, [])) | set(new["settings"][key])
         )
-    lines += [
-        "",
-        "An engine's first assessment pays a warm-up: its first teams go through the phased path,",
-        "which asks durable-rules about every new fact projection and quantity combination (opening",
-        "sessions, asserting, reading matches) and remembers the answers; later teams mostly reuse",
-        "them. At 1,000 teams that warm-up is most of the engine's time. *Same engine again* is a",
-        "second `assess` of the same facts by the same engine (the memo warm), what a service that",
-        "keeps its engine sees for data like the last period's; same results checked.",
-    ]
-    largest = results["sizes"][str(max(int(n) for n in results["sizes"]))]
-    inc = results["incremental"]
-    lines += [
-        "",
-        "| measure | value |",
-        "|---|---:|",
-        f"| peak memory, reference ({max(int(n) for n in results['sizes']):,} teams) |"
-        f" {largest['reference_rss_mb']:.0f} MB |",
-        f"| peak memory, engine | {largest['engine_rss_mb']:.0f} MB |",
-        f"| engine ÷ reference memory | {largest['engine_rss_mb'] / largest['reference_rss_mb']:.2f} |",
-        f"| one-fact incremental re-assessment, median ({inc['teams']:,} teams, {inc['operations']} add/retract) |"
-        f" {inc['median_ms']:.3f} ms |",
-        f"| same, 90th percentile | {inc['p90_ms']:.3f} ms |",
-        f"| full explained assessment of one team (build + text), median per team |"
-        f" {largest['explain_per_team_ms']:.3f} ms |",
-    ]
-    for n, e in results["sizes"].items():
-        if "json_wall" in e:
-            lines.append(f"| report JSON for {int(n):,} teams | {e['json_wall']:.3f} s |")
-    frozen = results["frozen"]
-    lines += [
-        "",
-        "### The garbage collector's share",
-        "",
-        "Both processes keep their whole input alive (4 million facts at 100,000 teams). Every",
-        "container the engine keeps per team (its state, its ranking key) and every one the caller",
-        "builds afterwards counts towards CPython's next full collection, which then traverses all",
-        "of those facts; the reference allocates little and rarely pays that. The same run with",
-        "`gc.freeze()` called in both processes right after the input is built (CPython's",
-        "documented practice for programs that hold large long-lived data) shows the share:",
-        "",
-        "| teams | reference | engine | × reference | (engine + fact set) × reference | same results |",
-        "|---:|---:|---:|---:|---:|:---:|",
-        f"| {frozen['teams']:,} (input frozen) | {frozen['reference_wall']:.3f} s |"
-        f" {frozen['engine_wall']:.3f} s | {frozen['engine_wall'] / frozen['reference_wall']:.2f} |"
-        f" {(frozen['engine_wall'] + frozen['factset_wall']) / frozen['reference_wall']:.2f} |"
-        f" {'yes' if frozen['same_results'] else '**no**'} |",
-        "",
-        "## Targets",
-        "",
-        "| target | result |",
-        "|---|---|",
-    ]
-    ratio = largest["engine_wall"] / largest["reference_wall"]
-    total = (largest["engine_wall"] + largest["factset_wall"]) / largest["reference_wall"]
-    mem = largest["engine_rss_mb"] / largest["reference_rss_mb"]
-    lines += [
-        f"| ≤ 3× plain Python end to end, explanations recorded | {'met' if ratio <= 3 else 'not met'}:"
-        f" ×{ratio:.2f} (×{total:.2f} with the fact set built from typed facts; with the input"
-        f" frozen ×{frozen['engine_wall'] / frozen['reference_wall']:.2f}) |",
-        f"| one-fact incremental re-assessment < 1 ms median | {'met' if inc['median_ms'] < 1 else 'not met'}:"
-        f" {inc['median_ms']:.3f} ms |",
-        f"| 100k teams, peak memory ≤ 2× plain Python | {'met' if mem <= 2 else 'not met'}: ×{mem:.2f} |",
-        "",
-        "Absolute times move by up to 25 % between runs on these machines; ratios within one batch",
-        "of runs move about 15 %. The peers' ratios on the same workload (shared README): pandas ×10,",
-        "business-rules ×25, zen-engine ×38, CLIPS ×49, durable-rules used directly ×228.",
-        "",
-        "## Why it is fast",
-        "",
-        "durable-rules sees few, meaningful records: each distinct projection of a fact (the fields",
-        "its filters read) and each distinct combination of quantities a rule reads is matched once,",
-        "in batches of 512 per session, and the answer is remembered (see `docs/matchers.md`). The",
-        "per-team work — routing facts, quantities, scores, caps, dimensions, grades — runs in",
-        "Python generated once per rubric (`src/assessment_engine/_codegen.py`); explanations are",
-        "rebuilt from the kept state when asked for.",
-        "",
-    ]
-    path.write_text("\n".join(lines), encoding="utf-8")
+    settings["parts"] = sorted(
+        set(old.get("settings", {}).get("parts", [])) | set(new["settings"]["parts"])
+    )
+    merged["settings"] = settings
+    return merged
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--child", nargs="+")
-    parser.add_argument("--sizes", default="1000,10000,100000")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--matcher", default="durable")
-    parser.add_argument("--operations", type=int, default=500)
-    parser.add_argument("--output", default=str(ROOT / "docs" / "performance.md"))
-    args = parser.parse_args()
-    if args.child:
-        kind, *rest = args.child
-        if kind == "reference":
-            out = child_reference(int(rest[0]), freeze="freeze" in rest)
-        elif kind == "engine":
-            out = child_engine(int(rest[0]), rest[1], freeze="freeze" in rest)
-        else:
-            out = child_incremental(int(rest[0]), rest[1], int(rest[2]))
-        print(json.dumps(out))
-        return 0
-    sizes = [int(s) for s in args.sizes.split(",")]
-    results = measure(sizes, args.repeat, args.matcher, args.operations)
-    (HERE / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    write_markdown(results, Path(args.output))
-    ok = all(e["same_results"] for e in results["sizes"].values())
-    print(f"results {'match' if ok else 'DO NOT MATCH'} the reference; wrote {args.output}")
-    return 0 if ok else 1
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.render:
+        results = json.loads(args.results.read_text(encoding="utf-8"))
+        if args.note:
+            results["notes"] = [*results.get("notes", []), *args.note]
+            args.results.write_text(
+                json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+            )
+        args.output.write_text(page.render(results), encoding="utf-8")
+        print(f"wrote {args.output} from {args.results}")
+        return 1 if page.mismatches(results) else 0
+    start = time.perf_counter()
+    results = benchmark(args)
+    results["elapsed_s"] = time.perf_counter() - start
+    results["notes"] = args.note
+    if args.merge and args.results.exists():
+        results = merge(json.loads(args.results.read_text(encoding="utf-8")), results)
+    args.results.write_text(
+        json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    args.output.write_text(page.render(results), encoding="utf-8")
+    wrong = page.mismatches(results)
+    print(
+        f"wrote {args.results} and {args.output} (driver's peak memory {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)"
+    )
+    if wrong:
+        print("results DIFFER from the reference on: " + "; ".join(wrong))
+        return 1
+    print("every checked path gives the reference's ranking")
+    return 0
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ def make_engine(matcher: str) -> Iterator[Callable[[Rubric], Engine]]:
 
 def _check_explanations(report: Report) -> None:
     """Every indicator's and adjustment's lines add up exactly to its points; totals agree."""
+    floors = {d.id: d.floor for d in report.rubric.dimensions}
     for a in report:
         for dim in a.dimensions:
             for ind in dim.indicators:
@@ -72,7 +73,8 @@ def _check_explanations(report: Report) -> None:
             assert dim.bonus_before_cap == bonus, (a.team, dim.id)
             assert dim.penalty == penalty, (a.team, dim.id)
             assert ZERO <= dim.bonus <= dim.bonus_before_cap, (a.team, dim.id)
-            assert dim.score == max(ZERO, dim.base + dim.bonus - dim.penalty), (a.team, dim.id)
+            total, floor = dim.base + dim.bonus - dim.penalty, floors[dim.id]
+            assert dim.score == (total if floor is None else max(floor, total)), (a.team, dim.id)
         composite = sum((d.weight * d.score for d in a.dimensions), ZERO)
         assert a.composite == composite, a.team
         explanation = a.explain()

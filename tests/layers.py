@@ -32,10 +32,10 @@ ROOMS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (7, "report", ("report",)),
     (8, "render", ("render", "html_report")),
     (9, "facade", ("engine", "session")),
-    (10, "analysis", ("_analysis",)),
+    (10, "analysis", ("_analysis", "lint")),
     (11, "search", ("strategies", "whatif")),
     (12, "kit", ("kit", "ledger")),
-    (13, "testing", ("testing", "pytest_plugin")),
+    (13, "testing", ("testing", "pytest_plugin", "scenarios")),
     (14, "cli", ("cli",)),
 )
 TOP = 99

@@ -90,7 +90,8 @@ def test_xlsx_template_has_a_sheet_per_kind_with_field_headers(tmp_path):
     assert "默认: none" in comment
     fields = [[c.value for c in row] for row in book["_填写说明"].iter_rows()]
     assert fields[0] == ["类别", "名称", "字段", "类型", "默认", "可选值"]
-    assert ["team", "班组", "headcount", "整数", "必填", None] in fields
+    assert ["team", "班组", "headcount", "整数", "默认: 空", None] in fields
+    assert ["team", "班组", "name", "文本", "必填", None] in fields
     assert ["training", "training", "passed", "是否 (true/false)", "默认: false", None] in fields
     glossed = tmp_path / "glossed.xlsx"
     write_template(glossed, fact_types=KINDS, gloss=True)
@@ -98,9 +99,8 @@ def test_xlsx_template_has_a_sheet_per_kind_with_field_headers(tmp_path):
         [c.value for c in row] for row in openpyxl.load_workbook(glossed)["_填写说明"].iter_rows()
     ]
     assert fields[0][:2] == ["类别 (kind)", "名称 (label)"]
-    assert ["team", "班组 (team)", "headcount", "整数 (whole number)", "必填 (required)", None] in (
-        fields
-    )
+    assert ["team", "班组 (team)", "headcount", "整数 (whole number)", "默认 (default): 空 (empty)",
+            None] in fields  # fmt: skip
 
 
 def test_csv_template_and_chosen_kinds(tmp_path):

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from ._base.collector import paused_gc
@@ -32,6 +32,7 @@ from ._plugins import (
 from .errors import AssessmentError, InputError, InputProblem, RubricError
 from .facts import Fact
 from .factset import FactSet
+from .loading import facts_from_records, load_facts
 from .report import Report
 from .rubric import Rubric
 from .session import Session
@@ -124,9 +125,16 @@ class Engine:
         plugins' own kinds load too. ``progress`` is called as records are read and checked
         (see ``assessment_engine.ProgressCallback``).
         """
-        from .loading import load_facts
-
         return load_facts(*paths, fact_types=self.rubric.fact_types, progress=progress)
+
+    def facts_from_records(
+        self, records: Iterable[Mapping[str, object]], *, source: str = "<records>"
+    ) -> FactSet:
+        """A fact set from records in memory, accepting every fact kind this engine knows.
+
+        The same as ``loading.facts_from_records(records, fact_types=engine.rubric.fact_types)``.
+        """
+        return facts_from_records(records, fact_types=self.rubric.fact_types, source=source)
 
     @property
     def version(self) -> str:
@@ -153,7 +161,7 @@ class Engine:
             fact_set = facts if isinstance(facts, FactSet) else FactSet(facts)
             chosen = self._period(fact_set, period)
             states = self._pipeline.assess(
-                [(team, fact_set.records(chosen, team.team)) for team in fact_set.teams(chosen)],
+                [(team, fact_set.rows(chosen, team.team)) for team in fact_set.teams(chosen)],
                 source=fact_set.source,
                 locate=fact_set.location,
                 progress=progress,

@@ -35,6 +35,7 @@ from ._base.numbers import to_decimal
 __all__ = [
     "BUILTIN_FACT_TYPES",
     "PARTY_STATUSES",
+    "READ_REQUIRED",
     "TAG",
     "Achievement",
     "Activity",
@@ -70,6 +71,10 @@ def is_name(value: object) -> TypeGuard[str]:
     matched, so a trailing newline or space is refused.
     """
     return isinstance(value, str) and _NAME.fullmatch(value) is not None
+
+
+# The validators below read only the value they are given, never another field of the instance:
+# the loaders' fast path (loading/_fast.py) checks each distinct value once, relying on it.
 
 
 def _name(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
@@ -114,6 +119,18 @@ def _non_negative(instance: object, attribute: attrs.Attribute[Decimal], value: 
         raise ValueError(f"{attribute.name} must not be negative, got {value}")
 
 
+def _blank_or_text(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
+    """Empty (not given), or text that is not only spaces."""
+    _text(instance, attribute, value)
+    if value and not value.strip():
+        raise ValueError(f"{attribute.name} must not be blank (leave it out instead)")
+
+
+#: The metadata key of a field that may be left out of a record unless a rule reads it: to a
+#: rubric the field is required (its data form says so), and a record without it is an input
+#: error when a rule of the rubric reads it (``Team.department``, ``Team.headcount``).
+READ_REQUIRED: Final = "assessment_engine.read_required"
+
 _optional_text = v.optional(_text)
 _optional_name = v.optional(_nonempty)
 _optional_date = v.optional(v.instance_of(datetime.date))
@@ -139,16 +156,27 @@ class Team(Fact):
     """A team (班组) in one period: the unit that is assessed.
 
     :param name: display name, e.g. ``"食品所微生物班组"``.
-    :param department: the department (所) the team belongs to.
-    :param headcount: members in the period; per-capita indicators divide by it.
+    :param department: the department (所) the team belongs to; may be left out (``""``)
+        when no rule reads it (``TeamAttr("department")``).
+    :param headcount: members in the period; per-capita indicators divide by it. May be left
+        out (``None``) when no rule reads it (``Headcount``, ``per_capita``).
+
+    A team record without a field that a rule of the rubric reads is an input error naming the
+    record, the field and the rule, when the team is assessed (:data:`READ_REQUIRED`).
     """
 
     fact_kind: ClassVar[str] = "team"
     fact_label: ClassVar[str] = "班组 (team)"
 
     name: str = attrs.field(validator=_nonempty)
-    department: str = attrs.field(validator=_nonempty)
-    headcount: int = attrs.field(validator=[v.instance_of(int), v.ge(1), v.le(100_000)])
+    department: str = attrs.field(
+        default="", validator=_blank_or_text, metadata={READ_REQUIRED: True}
+    )
+    headcount: int | None = attrs.field(
+        default=None,
+        validator=v.optional([v.instance_of(int), v.ge(1), v.le(100_000)]),
+        metadata={READ_REQUIRED: True},
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -25,19 +25,35 @@ And :func:`rubric_consistency_tests`, which makes a test class running the stati
     TestRubricConsistency = rubric_consistency_tests()
 
 The class works without the opt-in too, when it is given the plugins itself.
+
+With the opt-in, every scenario file (``*.scenarios.toml``, ``*.scenarios.xlsx``; see
+``docs/scenarios.md``) under the test paths is collected: each case is one test item, named
+after the case, that fails with the case's diff. The file's ``[scenarios]`` table says which
+rule sets it runs against (rubric files, blocked plugins, the installed plugins or not).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
     from .engine import Engine, MatcherName
+    from .scenarios import CaseResult, Scenario
 
-__all__ = ["kit_engine", "kit_matcher", "rubric_consistency_tests", "rubric_plugins"]
+__all__ = [
+    "ScenarioFailure",
+    "ScenarioItem",
+    "ScenarioModule",
+    "kit_engine",
+    "kit_matcher",
+    "pytest_collect_file",
+    "rubric_consistency_tests",
+    "rubric_plugins",
+]
 
 
 @pytest.fixture
@@ -173,3 +189,81 @@ def rubric_consistency_tests(
     for prop in chosen:  # in PROPERTIES order
         namespace[f"test_{prop}"] = _property_test(prop, options)
     return type(name, (), namespace)
+
+
+# ----------------------------------------------------------------------------- scenario files
+class ScenarioFailure(AssertionError):
+    """A scenario whose verdict was not the one expected (or that could not be assessed)."""
+
+    def __init__(self, result: CaseResult) -> None:
+        self.result = result
+        super().__init__(f"{result.headline()}\n{result.diff()}")
+
+
+class ScenarioModule(pytest.File):
+    """A scenario file: one item per case, sharing one engine built for the file."""
+
+    engine: Engine | None = None
+
+    def collect(self) -> Iterable[ScenarioItem]:
+        """One :class:`ScenarioItem` per case, in file order."""
+        from .scenarios import ScenarioFileError, load_scenarios
+
+        try:
+            self.scenario_file = load_scenarios(self.path)
+        except ScenarioFileError as exc:
+            raise self.CollectError(str(exc)) from None
+        for scenario in self.scenario_file.scenarios:
+            yield ScenarioItem.from_parent(self, name=scenario.name, scenario=scenario)
+
+    def setup(self) -> None:
+        """Build the file's engine before its first case runs."""
+        from .scenarios import engine_for
+
+        self.engine = engine_for(self.scenario_file)
+
+    def teardown(self) -> None:
+        """Close the engine after the file's last case."""
+        if self.engine is not None:
+            self.engine.close()
+            self.engine = None
+
+
+class ScenarioItem(pytest.Item):
+    """One case of a scenario file, run against its file's engine."""
+
+    def __init__(self, *, scenario: Scenario, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+
+    def runtest(self) -> None:
+        """Assess the case; raise :class:`ScenarioFailure` when a verdict differs."""
+        from .scenarios import run_scenario
+
+        parent = self.parent
+        assert isinstance(parent, ScenarioModule)
+        assert parent.engine is not None
+        result = run_scenario(parent.engine, self.scenario)
+        if not result.passed:
+            raise ScenarioFailure(result)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        """The case's diff, instead of a traceback into the runner."""
+        if isinstance(excinfo.value, ScenarioFailure):
+            result = excinfo.value.result
+            return f"{result.headline()}\n{result.diff()}"
+        return super().repr_failure(excinfo)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        """Where the case is written."""
+        return self.path, self.scenario.line - 1, f"scenario: {self.scenario.name}"
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> ScenarioModule | None:
+    """Collect ``*.scenarios.toml`` and ``*.scenarios.xlsx`` files as :class:`ScenarioModule`."""
+    from .scenarios import is_scenario_file
+
+    if is_scenario_file(file_path):
+        module: ScenarioModule = ScenarioModule.from_parent(parent, path=file_path)
+        return module
+    return None

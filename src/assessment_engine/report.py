@@ -79,6 +79,16 @@ class Report:
         with paused_gc():
             return tuple(self._pipeline.rows(self._standings, self._order))
 
+    def bands_chosen(self, team: str) -> dict[str, int | None]:
+        """The band each ``Bands`` form chose for ``team``, by its indicator, part or rule id.
+
+        The index of the band in the form's ``bands``, or ``None`` when the value reached none
+        (the form's ``otherwise`` applied): what scenario coverage reads (docs/scenarios.md).
+
+        :raises KeyError: for a team that is not in the report.
+        """
+        return self._pipeline.bands_chosen(self._standings.state(team))
+
     @property
     def quotas(self) -> tuple[QuotaResult, ...]:
         """How each title quota was used, with overruns from ties."""

@@ -18,6 +18,7 @@ import attrs
 from ._base.numbers import display, plain_decimal
 
 __all__ = [
+    "NO_GRADE",
     "AdjustmentResult",
     "Assessment",
     "DimensionResult",
@@ -32,6 +33,10 @@ __all__ = [
     "TitleResult",
     "VetoResult",
 ]
+
+
+#: How an explanation shows a grade scale's "no grade" (a label of ``None``).
+NO_GRADE = "无等级 (no grade)"
 
 
 def _plain_all(values: Iterable[Decimal]) -> tuple[Decimal, ...]:
@@ -99,24 +104,35 @@ class Grade:
 
     The one grade type of the results: a :class:`Standing`'s ``grade`` is a ``Grade``, an
     :class:`Assessment`'s a :class:`GradeResult`, which is a ``Grade`` that also says why.
-    ``str(grade)`` is its label (``优秀 (excellent)``).
+    ``str(grade)`` is its :attr:`text` (``优秀 (excellent)``).
 
-    :param scale: the grade scale's id (``grade.composite``).
-    :param of: the dimension it grades, ``None`` for the composite.
-    :param label: the band's label, as the rubric states it.
+    :ivar scale: the grade scale's id (``grade.composite``).
+    :ivar of: the dimension it grades, ``None`` for the composite.
+    :ivar label: the band's label, as the rubric states it; the scale's veto label for a vetoed
+        team; ``None`` for no grade (a score below a scale without a catch-all band, or a veto
+        on a scale whose veto label is ``None``).
     """
 
     scale: str
     of: str | None
-    label: str
+    label: str | None
+
+    @property
+    def text(self) -> str:
+        """The label, or ``无等级 (no grade)``."""
+        return self.label if self.label is not None else NO_GRADE
 
     def __str__(self) -> str:
-        return self.label
+        return self.text
 
 
 @attrs.frozen
 class GradeResult(Grade):
-    """The grade a scale gave (a :class:`Grade`), and why: ``reason``."""
+    """The grade a scale gave (a :class:`Grade`), and why.
+
+    :ivar reason: the score against the band's edge, a requirement that was not met, or the
+        vetoes.
+    """
 
     reason: str
 
@@ -207,7 +223,7 @@ class Assessment:
     name: str
     department: str
     period: str
-    headcount: int
+    headcount: int | None
     dimensions: tuple[DimensionResult, ...]
     composite: Decimal = attrs.field(converter=plain_decimal)
     grade: GradeResult | None
@@ -266,7 +282,7 @@ class Explanation:
         out: list[str] = []
         rank = "未排名 (unranked)" if a.rank is None else f"第 {a.rank} 名 (rank {a.rank})"
         out.append(f"{a.name} [{a.team}] — {a.department} — {a.period}")
-        grade = f"，{a.grade.label}" if a.grade else ""
+        grade = f"，{a.grade.text}" if a.grade else ""
         out.append(f"综合得分 (composite) {display(a.composite, places)}{grade}，{rank}")
         if a.rank_note:
             out.append(f"  {a.rank_note}")
@@ -278,7 +294,7 @@ class Explanation:
             weight = f" × {display(dim.weight, 2)}" if dim.weight != 1 else ""
             out.append(
                 f"{dim.label} [{dim.id}] {display(dim.score, places)}{weight}"
-                + (f" — {dim.grade.label}" if dim.grade else "")
+                + (f" — {dim.grade.text}" if dim.grade else "")
             )
             for ind in dim.indicators:
                 out.append(
@@ -306,10 +322,10 @@ class Explanation:
             summary += f" = {display(dim.score, places)}"
             out.append(summary)
             if dim.grade:
-                out.append(f"  等级 (grade) {dim.grade.label}: {dim.grade.reason}")
+                out.append(f"  等级 (grade) {dim.grade.text}: {dim.grade.reason}")
         if a.grade:
             out.append("")
-            out.append(f"综合等级 (composite grade) {a.grade.label}: {a.grade.reason}")
+            out.append(f"综合等级 (composite grade) {a.grade.text}: {a.grade.reason}")
         out.append("")
         if a.titles:
             for title in a.titles:

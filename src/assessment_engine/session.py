@@ -14,7 +14,7 @@ from __future__ import annotations
 from ._pipeline import Pipeline, TeamState
 from .errors import InputError, InputProblem, SessionError
 from .facts import Fact, Record, Team, fact_identity
-from .factset import FactSet
+from .factset import FactSet, Row, row_identity, to_row
 from .report import Report
 from .results import Assessment, Standing
 
@@ -40,7 +40,7 @@ class Session:
             t: {(r.fact_kind, r.id): r for r in facts.records(period, t)} for t in self._teams
         }
         states = pipeline.assess(
-            [(team, tuple(self._records[tid].values())) for tid, team in self._teams.items()],
+            [(team, self._rows(tid)) for tid, team in self._teams.items()],
             source=facts.source,
             locate=facts.location,
         )
@@ -101,9 +101,9 @@ class Session:
 
     def _rescore(self, team: Team, records: dict[tuple[str, str], Record]) -> None:
         (state,) = self._pipeline.assess(
-            [(team, tuple(records.values()))],
+            [(team, tuple(map(to_row, records.values())))],
             source=_SOURCE,
-            locate=fact_identity,
+            locate=row_identity,
         )
         # only now, after the team was assessed without error, is the change applied
         self._teams[team.team] = team
@@ -130,6 +130,15 @@ class Session:
             raise SessionError(f"team {team!r} is not in this session")
         (row,) = self._pipeline.rows(self._standings, [team], {team: self._standings.rank(team)})
         return row
+
+    def records(self, team: str) -> tuple[Record, ...]:
+        """The records of one team currently in the session."""
+        if team not in self._teams:
+            raise SessionError(f"team {team!r} is not in this session")
+        return tuple(self._records[team].values())
+
+    def _rows(self, team: str) -> tuple[Row, ...]:
+        return tuple(map(to_row, self._records[team].values()))
 
     def state(self, team: str) -> TeamState:
         """The raw computed state of one team (for tools and tests)."""

@@ -60,7 +60,7 @@ from ..rubric.scoring import (
     Scoring,
     WhenAll,
 )
-from ..rubric.walk import form_quantities, score_select
+from ..rubric.walk import form_quantities, parts_in, score_select
 from ._targets import DIRECTION
 
 __all__ = [
@@ -239,8 +239,7 @@ def scoring_units(rubric: Rubric) -> tuple[Unit, ...]:
     units: list[Unit] = []
     for indicator in rubric.indicators:
         units.append(Unit(indicator.id, indicator.id, indicator.scoring))
-        if isinstance(indicator.scoring, Parts):
-            units.extend(Unit(p.id, indicator.id, p.scoring) for p in indicator.scoring.parts)
+        units.extend(Unit(p.id, indicator.id, p.scoring) for p in parts_in(indicator.scoring))
     return tuple(units)
 
 

@@ -81,8 +81,13 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
+_STAMP = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+
 def fixed_zip(data: bytes) -> bytes:
-    """The zip archive ``data`` with every entry dated :data:`FIXED_TIME` (same bytes)."""
+    """The zip archive ``data`` with every entry dated :data:`FIXED_TIME`, and the document's
+    modification time too (the same content gives the same bytes)."""
     stamp = FIXED_TIME.timetuple()[:6]
     out = io.BytesIO()
     with (
@@ -93,7 +98,10 @@ def fixed_zip(data: bytes) -> bytes:
             entry = zipfile.ZipInfo(info.filename, date_time=stamp)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = info.external_attr
-            target.writestr(entry, source.read(info.filename))
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the time of saving
+                data = _MODIFIED.sub(rb"\g<1>" + _STAMP + rb"\g<2>", data)
+            target.writestr(entry, data)
     return out.getvalue()
 
 

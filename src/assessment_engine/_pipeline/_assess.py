@@ -11,13 +11,17 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .._base.progress import ProgressCallback
 from .._matcher.base import Matcher
-from ..facts import Record, Team
+from ..errors import InputError, InputProblem
+from ..facts import Team
+from ..factset import Row
 from ..results import Assessment, Standing
 from ..rubric import Rubric
+from ..rubric.walk import team_field_readers
 from ._assessments import build_assessment, build_standings
 from ._compile import compile_plan
 from ._evaluate import evaluate, restore_lists
 from ._plan import Plan
+from ._scorers import BandsScorer, PartsScorer, Scorer
 from ._standings import Standings
 from ._state import Locate, TeamState
 
@@ -36,6 +40,12 @@ class Pipeline:
         self.plan: Plan = compile_plan(rubric)
         self.matcher = matcher
         matcher.prepare(self.plan.clusters())
+        #: the team fields that a rule reads (``headcount``, ``department``), with a reader
+        self.team_fields = {
+            name: owner
+            for name, owner in team_field_readers(rubric).items()
+            if name in ("headcount", "department")
+        }
 
     @property
     def matcher_name(self) -> str:
@@ -44,7 +54,7 @@ class Pipeline:
 
     def assess(
         self,
-        teams: Sequence[tuple[Team, Sequence[Record]]],
+        teams: Sequence[tuple[Team, Sequence[Row]]],
         *,
         source: str,
         locate: Locate,
@@ -52,11 +62,29 @@ class Pipeline:
     ) -> list[TeamState]:
         """Every team's computed state (see :func:`~._evaluate.evaluate`).
 
-        :raises InputError: with every input problem found; nothing is assessed then.
+        :raises InputError: with every input problem found; nothing is assessed then. A team
+            record without a field that a rule reads (its headcount, its department) is one.
         """
-        return evaluate(
-            self.plan, self.matcher, teams, source=source, locate=locate, progress=progress
-        )
+        problems = [
+            InputProblem(
+                source=source,
+                record=locate(team),  # type: ignore[arg-type]  # a team record is located too
+                field=name,
+                reason=f"team {team.team} has no {name}, and the rubric reads it ({owner})",
+            )
+            for team, _ in teams
+            for name, owner in self.team_fields.items()
+            if getattr(team, name) in (None, "")
+        ]
+        try:
+            states = evaluate(
+                self.plan, self.matcher, teams, source=source, locate=locate, progress=progress
+            )
+        except InputError as exc:
+            raise InputError([*problems, *exc.problems]) from None
+        if problems:
+            raise InputError(problems)
+        return states
 
     def standings(self, states: Iterable[TeamState] = ()) -> Standings:
         """The teams ranked, titles on demand."""
@@ -69,6 +97,27 @@ class Pipeline:
             return build_assessment(self.plan, state, standings, engine_version)
         finally:
             state.finish()
+
+    def bands_chosen(self, state: TeamState) -> dict[str, int | None]:
+        """The band each ``Bands`` form chose for a team, by its indicator, part or rule id.
+
+        The band's index in the form's list, or ``None`` when the value reached none (the form's
+        ``otherwise``). Read from the matcher's answers the team was scored with.
+        """
+        chosen: dict[str, int | None] = {}
+
+        def visit(owner: str, scorer: Scorer) -> None:
+            if isinstance(scorer, BandsScorer):
+                chosen[owner] = scorer.reached(state)
+            elif isinstance(scorer, PartsScorer):
+                for part, inner in scorer.parts:
+                    visit(part.id, inner)
+
+        for ip in self.plan.indicators:
+            visit(ip.indicator.id, ip.scorer)
+        for ap in self.plan.adjustments:
+            visit(ap.rule.id, ap.scorer)
+        return chosen
 
     def rows(
         self,

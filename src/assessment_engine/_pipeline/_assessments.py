@@ -38,7 +38,8 @@ def _grade_result(plan: Plan, state: TeamState, index: int) -> GradeResult:
     what = "综合得分 (composite)" if scale.of is None else f"{scale.of} 得分 (score)"
     if band < 0:
         names = ", ".join(plan.vetoes[i].veto.id for i in state.vetoes)
-        return GradeResult(scale.id, scale.of, label, f"一票否决 (vetoed by {names})")
+        none = "" if label is not None else ": 不评等级 (no grade)"
+        return GradeResult(scale.id, scale.of, label, f"一票否决 (vetoed by {names}){none}")
     notes = []
     for i in range(band):
         upper = scale.bands[i]
@@ -50,6 +51,15 @@ def _grade_result(plan: Plan, state: TeamState, index: int) -> GradeResult:
                     f"{what} {exact_text(score)} ≥ {exact_text(upper.at_least)} but"
                     f" {upper.label} also requires {describe_condition(requirement)}"
                 )
+    if band == len(scale.bands):  # below a scale that ends in an edge
+        lowest = scale.bands[-1].at_least
+        assert lowest is not None  # a scale without a catch-all band ends in an edge
+        reason = f"{what} {exact_text(score)} < {exact_text(lowest)}: 不评等级 (no grade)"
+        if score >= lowest:  # the edge was reached, its requirement was not (see the notes)
+            reason = f"{what} {exact_text(score)}: 不评等级 (no grade)"
+        if notes:
+            reason += "; " + "; ".join(notes)
+        return GradeResult(scale.id, scale.of, label, reason)
     chosen = scale.bands[band]
     if chosen.at_least is None:
         previous = scale.bands[band - 1].at_least if band > 0 else None
@@ -211,9 +221,9 @@ def build_standings(
     titles = standings.titles().titles
     title_ids = [title.id for title, _ in plan.titles]
     # one Grade object per (scale, label), shared by every row that has it
-    shared: dict[tuple[int, str], Grade] = {}
+    shared: dict[tuple[int, str | None], Grade] = {}
 
-    def grade_of(index: int, label: str) -> Grade:
+    def grade_of(index: int, label: str | None) -> Grade:
         grade = shared.get((index, label))
         if grade is None:
             scale = plan.scales[index][0]

@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any, assert_never
 
 from ..facts import fact_fields
+from ..factset import field_index
 from ..rubric.conditions import (
     AdjustmentPoints,
     Composite,
@@ -118,7 +119,7 @@ def _emit_scorer(src: _Source, scorer: Scorer, var: str) -> None:
             default = src.const(scorer.default)
             src.add(f"{var} = ZERO")
             src.add(f"for _f in L[{scorer.select}]:")
-            src.add(f"{var} += {table}.get(_f.{scorer.field}, {default})", 1)
+            src.add(f"{var} += {table}.get(_f[{scorer.index}], {default})", 1)
         if scorer.cap is not None:
             _emit_clip(src, var, scorer.cap)
         return
@@ -233,10 +234,13 @@ def _emit_score(src: _Source, plan: Plan) -> None:
             src.add(f"bo{d} = {cap} if br{d} > {cap} else br{d}")
         else:
             src.add(f"bo{d} = br{d}")
-        if penalty:
+        if penalty and dim.floor is not None:  # the dimension's floor (0 unless it says)
+            floor = "ZERO" if dim.floor == 0 else src.const(dim.floor)
             src.add(f"s{d} = b{d} + bo{d} - pe{d}")
-            src.add(f"if s{d} < 0:")
-            src.add(f"s{d} = ZERO", 1)
+            src.add(f"if s{d} < {floor}:")
+            src.add(f"s{d} = {floor}", 1)
+        elif penalty:  # no floor: a negative total is kept
+            src.add(f"s{d} = b{d} + bo{d} - pe{d}")
         else:
             src.add(f"s{d} = b{d} + bo{d}")
     terms = [
@@ -278,11 +282,13 @@ def _emit_grades(src: _Source, plan: Plan) -> None:
             src.add(f"{var} = {src.const((scale.bands[i].label, i))}", 1)
             keyword = "elif"
         bottom = len(scale.bands) - 1
+        # the catch-all bottom band, or no grade (None) below a scale that ends in an edge
+        below = (scale.bands[bottom].label, bottom) if refs[bottom] is None else (None, bottom + 1)
         if keyword == "if":
-            src.add(f"{var} = {src.const((scale.bands[bottom].label, bottom))}")
+            src.add(f"{var} = {src.const(below)}")
         else:
             src.add("else:")
-            src.add(f"{var} = {src.const((scale.bands[bottom].label, bottom))}", 1)
+            src.add(f"{var} = {src.const(below)}", 1)
     src.add(f"st.grades = ({''.join(f'{n}, ' for n in names)})")
     for slot, getter in plan.late[Phase.GRADES]:
         src.add(f"V[{slot}] = {src.const(getter, 'G')}(st)")
@@ -299,15 +305,17 @@ def _emit_quantities(src: _Source, plan: Plan, *, fast: bool = False) -> None:
         elif isinstance(q, Headcount):
             src.add(f"V[{i}] = team.headcount")
         elif isinstance(q, Total):
-            spec = fact_fields(plan.rubric.fact_types[q.select.kind])[q.field]
+            cls = plan.rubric.fact_types[q.select.kind]
+            spec = fact_fields(cls)[q.field]
+            at = field_index(cls, q.field)
             src.add("_t = 0")
             src.add(f"for _f in L[{plan.select_index[q.select]}]:")
             if spec.optional:
-                src.add(f"_x = _f.{q.field}", 1)
+                src.add(f"_x = _f[{at}]", 1)
                 src.add("if _x is not None:", 1)
                 src.add("_t += _x", 2)
             else:
-                src.add(f"_t += _f.{q.field}", 1)
+                src.add(f"_t += _f[{at}]", 1)
             src.add(f"V[{i}] = _t")
         elif isinstance(q, Ratio) and is_simple_ratio(q):
             n = plan.quantity_index[q.numerator]
@@ -323,7 +331,8 @@ def _emit_quantities(src: _Source, plan: Plan, *, fast: bool = False) -> None:
             src.add("elif len(_l) > 1:")
             src.add("return False", 1)  # the phased path reports it
             src.add("else:")
-            src.add(f"_x = _l[0].{q.field}", 1)
+            at = field_index(plan.rubric.fact_types[q.select.kind], q.field)
+            src.add(f"_x = _l[0][{at}]", 1)
             src.add(f"V[{i}] = {default} if _x is None else _x", 1)
         elif isinstance(
             q,
@@ -417,7 +426,7 @@ def _team_function(plan: Plan) -> Callable[..., Any]:
     lists = ", ".join("[]" for _ in plan.selects)
     src.add(f"L = [{lists}]" if len(plan.selects) != 1 else f"L = [{lists},]")
     src.add("for _f in st.records:")
-    src.add(f"_e = {src.const(plan.routes.get, 'T')}(type(_f))", 1)
+    src.add(f"_e = {src.const(plan.routes.get, 'T')}(_f[0])", 1)
     src.add("if _e is None:", 1)
     src.add("return False", 2)
     src.add("_h = _e[1](_e[0](_f))", 1)

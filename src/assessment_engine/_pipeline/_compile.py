@@ -14,6 +14,7 @@ from typing import Any, assert_never
 
 from .._matcher.base import MAX_RULES_PER_CLUSTER, And, Atom, Cluster, Expr, Or, Property, Rule
 from ..facts import Fact, fact_fields
+from ..factset import Row, kind_code
 from ..rubric import Rubric
 from ..rubric.conditions import (
     AllOf,
@@ -123,7 +124,7 @@ def _fact_streams(rubric: Rubric, selects: Sequence[Select]) -> dict[type[Fact],
                 read.update(dict.fromkeys(operands(where)))
         fields = tuple(sorted(o.name for o in read if isinstance(o, Field)))
         tags = tuple(sorted(o[1] for o in read if isinstance(o, tuple)))
-        plan = KindPlan(kind, fields, tags)
+        plan = KindPlan(kind, cls, fields, tags)
         position: dict[object, int] = {f: i for i, f in enumerate(fields)}
         position.update({("tag", t): len(fields) + i for i, t in enumerate(tags)})
         specs = fact_fields(cls)
@@ -158,41 +159,44 @@ def _nothing(key: object) -> tuple[int, ...]:
     return ()
 
 
-def _constant(fact: Fact) -> None:
+def _constant(row: Row) -> None:
     return None
 
 
-def _route_table(rubric: Rubric, kinds: dict[type[Fact], KindPlan]) -> dict[type, RouteEntry]:
-    """Per fact class: its projection key, its memo lookup and its plan.
+def _route_table(rubric: Rubric, kinds: dict[type[Fact], KindPlan]) -> dict[int, RouteEntry]:
+    """Per fact class (by its rows' code): its projection key, its memo lookup and its plan.
 
     Kinds that no selection reads route nowhere at the cost of one lookup.
     """
-    table: dict[type, RouteEntry] = {}
+    table: dict[int, RouteEntry] = {}
     for cls in rubric.fact_types.values():
         kind_plan = kinds.get(cls)
         if kind_plan is None:
-            table[cls] = (_constant, _nothing, None)
+            table[kind_code(cls)] = (_constant, _nothing, None)
         else:
-            table[cls] = (kind_plan.key, kind_plan.memo.get, kind_plan)
+            table[kind_code(cls)] = (kind_plan.key, kind_plan.memo.get, kind_plan)
     return table
 
 
 def _groups(adjustments: Sequence[AdjustmentPlan]) -> list[list[int]]:
-    """Exclusive groups: indices of adjustments sharing (dimension, kind, group), in id order."""
-    by_key: dict[tuple[int, str, str], list[int]] = {}
+    """Exclusive groups: indices of adjustments sharing (dimension, group), in rubric order.
+
+    A group may hold bonuses and penalties together; members are in rubric order (``order``,
+    then id), and equal amounts go to the first.
+    """
+    by_key: dict[tuple[int, str], list[int]] = {}
     for i, ap in enumerate(adjustments):
         if ap.rule.group is not None:
-            by_key.setdefault((ap.dimension, ap.kind, ap.rule.group), []).append(i)
-    # members by id: equal amounts go to the smallest id
+            by_key.setdefault((ap.dimension, ap.rule.group), []).append(i)
     return [
-        sorted(members, key=lambda i: adjustments[i].rule.id)
+        sorted(members, key=lambda i: (adjustments[i].rule.order, adjustments[i].rule.id))
         for _, members in sorted(by_key.items())
     ]
 
 
 def compile_plan(rubric: Rubric) -> Plan:
     """Compile a checked rubric into a plan, its fast path generated."""
-    slots = Slots()
+    slots = Slots(rubric.fact_types)
     dimension_index = {d.id: i for i, d in enumerate(rubric.dimensions)}
     weight_of = {w.dimension: w.weight for w in rubric.weights}
     weights = [weight_of.get(d.id, Decimal(1)) for d in rubric.dimensions]

@@ -26,7 +26,8 @@ from .._base.numbers import EXACT, exact_text
 from .._base.progress import ProgressCallback, ticker
 from .._matcher.base import Matcher
 from ..errors import InputError, InputProblem
-from ..facts import Fact, Record, Team
+from ..facts import Team
+from ..factset import Row, field_index, row_class
 from ..rubric.conditions import Phase
 from ._plan import KindPlan, Plan
 from ._state import Locate, TeamState
@@ -39,7 +40,7 @@ _MEMO_LIMIT = 1_000_000  # distinct records remembered per cluster before the me
 def evaluate(
     plan: Plan,
     matcher: Matcher,
-    teams: Sequence[tuple[Team, Sequence[Record]]],
+    teams: Sequence[tuple[Team, Sequence[Row]]],
     *,
     source: str,
     locate: Locate,
@@ -61,7 +62,7 @@ def evaluate(
 def _evaluate(
     plan: Plan,
     matcher: Matcher,
-    teams: Sequence[tuple[Team, Sequence[Record]]],
+    teams: Sequence[tuple[Team, Sequence[Row]]],
     *,
     source: str,
     locate: Locate,
@@ -141,19 +142,19 @@ def _route(
     locate: Locate,
 ) -> None:
     table_get = plan.routes.get
-    pending: list[tuple[list[list[Fact]], Fact, KindPlan, Any]] = []
+    pending: list[tuple[list[list[Row]], Row, KindPlan, Any]] = []
     width = len(plan.selects)
     for state in states:
         lists = state.lists = [[] for _ in range(width)]
         for fact in state.records:
-            entry = table_get(type(fact))
+            entry = table_get(fact[0])
             if entry is None:
                 problems.append(
                     InputProblem(
                         source=source,
                         record=locate(fact),
                         field=None,
-                        reason=f"{type(fact).__qualname__} is not a fact kind any registered"
+                        reason=f"{row_class(fact).__qualname__} is not a fact kind any registered"
                         f" plugin provides (known: {', '.join(plan.rubric.fact_types)})",
                     )
                 )
@@ -205,16 +206,20 @@ def _quantities(
 ) -> None:
     compute_quantities = plan.fast.quantities
     owners = plan.assessor_scores
+    score_kind = plan.rubric.fact_types.get("score")
+    if score_kind is not None:
+        value_at = field_index(score_kind, "value")
+        indicator_at = field_index(score_kind, "indicator")
     for state in states:
-        raw: list[tuple[Any, tuple[Fact, ...]]] = []
+        raw: list[tuple[Any, tuple[Row, ...]]] = []
         lists, team = state.lists, state.team
         compute_quantities(state, raw)
         for q, found in raw:
-            names = ", ".join(locate(f) for f in found if isinstance(f, Record))
+            names = ", ".join(locate(f) for f in found)
             problems.append(
                 InputProblem(
                     source=source,
-                    record=locate(found[1]) if isinstance(found[1], Record) else str(found[1]),
+                    record=locate(found[1]),
                     field=q.field,
                     reason=f"team {team.team} has {len(found)} facts where the rubric expects"
                     f" one ({q.select.kind} selected by {q!r}): {names}",
@@ -226,19 +231,19 @@ def _quantities(
                 problems.append(
                     InputProblem(
                         source=source,
-                        record=locate(scores[1]),  # type: ignore[arg-type]
+                        record=locate(scores[1]),
                         field="indicator",
                         reason=f"a second score for {owner!r} in team {team.team}"
-                        f" (the first is {locate(scores[0])})",  # type: ignore[arg-type]
+                        f" (the first is {locate(scores[0])})",
                     )
                 )
             for score in scores:
-                value = score.value  # type: ignore[attr-defined]
+                value = score[value_at]
                 if not form.minimum <= value <= form.maximum:
                     problems.append(
                         InputProblem(
                             source=source,
-                            record=locate(score),  # type: ignore[arg-type]
+                            record=locate(score),
                             field="value",
                             reason=f"score {exact_text(value)} for {owner!r} is outside its"
                             f" bounds [{exact_text(form.minimum)}, {exact_text(form.maximum)}]",
@@ -246,12 +251,12 @@ def _quantities(
                     )
         if plan.all_scores is not None:
             for score in lists[plan.all_scores]:
-                indicator = score.indicator  # type: ignore[attr-defined]
+                indicator = score[indicator_at]
                 if indicator not in owners:
                     problems.append(
                         InputProblem(
                             source=source,
-                            record=locate(score),  # type: ignore[arg-type]
+                            record=locate(score),
                             field="indicator",
                             reason=f"{indicator!r} is not an assessor-scored indicator or part"
                             + did_you_mean(indicator, owners)

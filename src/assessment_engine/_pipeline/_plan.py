@@ -27,6 +27,7 @@ import attrs
 from .._base.numbers import exact_ratio
 from .._matcher.base import Cluster
 from ..facts import Fact
+from ..factset import TAGS, Row, field_index
 from ..rubric import Rubric
 from ..rubric.conditions import Phase, Quantity, Select
 from ..rubric.model import GradeScale, Title, Veto
@@ -47,11 +48,13 @@ __all__ = [
 
 
 class KindPlan:
-    """How the facts of one kind are matched and routed to selections."""
+    """How the records of one kind are matched and routed to selections (they are rows)."""
 
     __slots__ = ("always", "clusters", "fields", "key", "kind", "memo", "routes", "tags")
 
-    def __init__(self, kind: str, fields: tuple[str, ...], tags: tuple[str, ...]) -> None:
+    def __init__(
+        self, kind: str, cls: type[Fact], fields: tuple[str, ...], tags: tuple[str, ...]
+    ) -> None:
         self.kind = kind
         self.fields = fields
         self.tags = tags
@@ -59,19 +62,20 @@ class KindPlan:
         self.clusters: list[Cluster] = []
         self.routes: list[tuple[int, ...]] = []  # per cluster: rule bit -> select index
         self.memo: dict[Any, tuple[int, ...]] = {}
-        self.key: Callable[[Fact], Any] = _constant_key
+        self.key: Callable[[Row], Any] = _constant_key
+        indices = [field_index(cls, f) for f in fields]
         if fields and not tags:
-            self.key = operator.attrgetter(*fields)
+            self.key = operator.itemgetter(*indices)
         elif tags:
-            getter = operator.attrgetter(*fields) if fields else None
+            getter = operator.itemgetter(*indices) if fields else None
             many = len(fields) > 1
 
-            def key(fact: Fact, getter: Any = getter, tags: tuple[str, ...] = tags) -> Any:
-                own = fact.tags  # type: ignore[attr-defined]
+            def key(row: Row, getter: Any = getter, tags: tuple[str, ...] = tags) -> Any:
+                own = row[TAGS]
                 found = tuple(t in own for t in tags)
                 if getter is None:
                     return found
-                values = getter(fact)
+                values = getter(row)
                 return (*values, *found) if many else (values, *found)
 
             self.key = key
@@ -86,7 +90,7 @@ class KindPlan:
         return tuple(key)
 
 
-def _constant_key(fact: Fact) -> Any:
+def _constant_key(row: Row) -> Any:
     return None
 
 
@@ -141,8 +145,9 @@ class FastPaths:
     source: str
 
 
-#: Per fact class: its projection key, its memo lookup, and its plan (``None``: routed nowhere).
-RouteEntry = tuple[Callable[[Fact], Any], Callable[[Any], Any], KindPlan | None]
+#: Per fact class (by its rows' code): its projection key, its memo lookup, and its plan
+#: (``None``: routed nowhere).
+RouteEntry = tuple[Callable[[Row], Any], Callable[[Any], Any], KindPlan | None]
 #: A quantity known after scoring: its slot and how to read it off a scored team.
 LateGetter = tuple[int, Callable[[TeamState], Any]]
 
@@ -175,7 +180,7 @@ class Plan:
         weights: Sequence[Decimal],
         assessor_scores: Mapping[str, tuple[int, AssessorScore]],
         all_scores: int | None,
-        routes: Mapping[type, RouteEntry],
+        routes: Mapping[int, RouteEntry],
         groups: Sequence[Sequence[int]],
     ) -> None:
         self.rubric = rubric
@@ -194,14 +199,14 @@ class Plan:
         self.assessor_scores = dict(assessor_scores)
         self.all_scores = all_scores
         self.routes = dict(routes)
-        #: exclusive groups: indices of adjustments sharing (dimension, kind, group), by id
+        #: exclusive groups: indices of adjustments sharing (dimension, group), in rubric order
         self.groups = tuple(tuple(g) for g in groups)
         #: per adjustment in an exclusive group: the group's members (itself included)
         self.group_members = {i: members for members in self.groups for i in members}
         self.dimension_index = {d.id: i for i, d in enumerate(rubric.dimensions)}
         self.layout = Layout(len(self.indicators), len(self.adjustments), len(rubric.dimensions))
 
-    def new_state(self, team: Any, records: Sequence[Any]) -> TeamState:
+    def new_state(self, team: Any, records: Sequence[Row]) -> TeamState:
         """An empty state for one team, shaped for this plan."""
         return TeamState(self.layout, len(self.quantities), len(self.team_clusters), team, records)
 

@@ -8,13 +8,16 @@ caps, floors and clips appear as lines of their own — and a test holds every f
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Protocol, assert_never, cast
 
+import attrs
+
 from .._base.numbers import exact_ratio, exact_text
-from ..facts import Fact, Record
+from ..factset import ID, Row, row_kind
 from ..results import FactRef, Line
 from ..rubric.conditions import Compare, Phase
 from ..rubric.describe import describe_condition, describe_quantity, describe_select, describe_value
@@ -68,11 +71,11 @@ class Scorer(Protocol):
 
 
 def fact_refs(
-    facts: Sequence[Fact], detail: Callable[[Fact], str] | None = None
+    rows: Sequence[Row], detail: Callable[[Row], str] | None = None
 ) -> tuple[FactRef, ...]:
-    """References to facts, sorted by id, optionally with what about each counted."""
-    records = sorted((f for f in facts if isinstance(f, Record)), key=lambda f: f.id)
-    return tuple(FactRef(f.fact_kind, f.id, detail(f) if detail else "") for f in records)
+    """References to records (given as rows), sorted by id, with what about each counted."""
+    ordered = sorted(rows, key=operator.itemgetter(ID))
+    return tuple(FactRef(row_kind(r), r[ID], detail(r) if detail else "") for r in ordered)
 
 
 def _cap_line(
@@ -100,12 +103,13 @@ class PerItemScorer:
             self.lookup = dict(self.table.table)
             self.default = self.table.default
             self.field = self.table.field
+            self.index = plan.index(form.select, self.field)
         self.describe = describe_select(form.select)
 
-    def item_points(self, fact: Fact) -> Decimal:
+    def item_points(self, row: Row) -> Decimal:
         if self.fixed is not None:
             return self.fixed
-        return self.lookup.get(getattr(fact, self.field), self.default)
+        return self.lookup.get(row[self.index], self.default)
 
     def raw(self, state: TeamState) -> Decimal:
         items = state.lists[self.select]
@@ -113,10 +117,10 @@ class PerItemScorer:
             return max((self.item_points(f) for f in items), default=ZERO)
         if self.fixed is not None:
             return self.fixed * len(items)
-        lookup, default, field = self.lookup, self.default, self.field
+        lookup, default, at = self.lookup, self.default, self.index
         total = ZERO
         for f in items:
-            total += lookup.get(getattr(f, field), default)
+            total += lookup.get(f[at], default)
         return total
 
     def points(self, state: TeamState) -> Decimal:
@@ -129,10 +133,10 @@ class PerItemScorer:
         raw = self.raw(state)
         n = len(items)
         if self.table is not None:
-            field = self.field
+            field, at = self.field, self.index
 
-            def detail(f: Fact) -> str:
-                return f"{field}={getattr(f, field)} → {exact_text(self.item_points(f))}"
+            def detail(f: Row) -> str:
+                return f"{field}={f[at]} → {exact_text(self.item_points(f))}"
 
             refs = fact_refs(items, detail)
         else:
@@ -315,12 +319,16 @@ class AssessorScorer:
     def __init__(self, plan: Slots, form: AssessorScore, owner: str) -> None:
         self.form = form
         self.owner = owner
-        self.select = plan.select(score_select(owner))
+        select = score_select(owner)
+        self.select = plan.select(select)
+        self.value_at = plan.index(select, "value")
+        fields = attrs.fields_dict(plan.fact_types[select.kind])
+        self.assessor_at = plan.index(select, "assessor") if "assessor" in fields else None
         plan.assessor_scores[owner] = (self.select, form)
 
     def value(self, state: TeamState) -> Decimal:
         found = state.lists[self.select]
-        return cast(Decimal, found[0].value) if len(found) == 1 else ZERO  # type: ignore[attr-defined]
+        return cast(Decimal, found[0][self.value_at]) if len(found) == 1 else ZERO
 
     def points(self, state: TeamState) -> Decimal:
         return self.value(state)
@@ -330,7 +338,8 @@ class AssessorScorer:
         if not found:
             return [Line(source, label, ZERO, "未录入评分 (no assessor score entered)")]
         score = found[0]
-        by = f" by {score.assessor}" if getattr(score, "assessor", "") else ""  # type: ignore[attr-defined]
+        assessor = "" if self.assessor_at is None else score[self.assessor_at]
+        by = f" by {assessor}" if assessor else ""
         reason = (
             f"评分 (assessor score){by}: {exact_text(self.value(state))}"
             f" within [{exact_text(self.form.minimum)}, {exact_text(self.form.maximum)}]"

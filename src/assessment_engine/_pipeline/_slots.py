@@ -9,12 +9,13 @@ form that asks for it. Quantities counted from the facts get their computation h
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, assert_never
 
 from .._base.numbers import ratio_of
 from ..facts import Fact, Team
+from ..factset import Row, field_index
 from ..rubric.conditions import (
     AdjustmentPoints,
     Composite,
@@ -48,9 +49,10 @@ if TYPE_CHECKING:
 
 __all__ = ["Compute", "QuantityPlan", "RuleRef", "Slots"]
 
-#: How a fact quantity is computed: ``(lists, team, problems) -> value``; a ``ValueOf`` that
-#: finds two facts appends ``(quantity, facts)`` to ``problems``.
-Compute = Callable[[list[list[Fact]], Team, list[Any]], Any]
+#: How a fact quantity is computed: ``(lists, team, problems) -> value`` (``lists``: the team's
+#: rows per selection); a ``ValueOf`` that finds two facts appends ``(quantity, rows)`` to
+#: ``problems``.
+Compute = Callable[[list[list[Row]], Team, list[Any]], Any]
 
 
 class RuleRef:
@@ -90,7 +92,8 @@ class QuantityPlan:
 class Slots:
     """Selections, quantities and rules, each registered once; what scorers compile against."""
 
-    def __init__(self) -> None:
+    def __init__(self, fact_types: Mapping[str, type[Fact]]) -> None:
+        self.fact_types = fact_types
         self.selects: list[Select] = []
         self.select_index: dict[Select, int] = {}
         self.quantities: list[QuantityPlan] = []
@@ -126,32 +129,40 @@ class Slots:
         self.rules.append(ref)
         return ref
 
+    def field(self, select: Select, name: str) -> Callable[[Row], Any]:
+        """Read ``name`` off the rows of a selection's kind."""
+        return operator.itemgetter(self.index(select, name))
+
+    def index(self, select: Select, name: str) -> int:
+        """Where ``name`` is in the rows of a selection's kind."""
+        return field_index(self.fact_types[select.kind], name)
+
     def _compute(self, q: Quantity) -> Compute | None:
         """How to compute a fact quantity; ``None`` for one known only after scoring."""
         if isinstance(q, Count):
             s = self.select(q.select)
             return lambda lists, team, problems: len(lists[s])
         if isinstance(q, Total):
-            s, get = self.select(q.select), operator.attrgetter(q.field)
+            s, get = self.select(q.select), self.field(q.select, q.field)
             return lambda lists, team, problems: _total(lists[s], get)
         if isinstance(q, Mean):
-            s, get = self.select(q.select), operator.attrgetter(q.field)
+            s, get = self.select(q.select), self.field(q.select, q.field)
 
-            def mean(lists: list[list[Fact]], team: Team, problems: list[Any]) -> Any:
+            def mean(lists: list[list[Row]], team: Team, problems: list[Any]) -> Any:
                 values = [v for f in lists[s] if (v := get(f)) is not None]
                 return (sum(values, Decimal(0)), len(values)) if values else None
 
             return mean
         if isinstance(q, Largest):
-            s, get = self.select(q.select), operator.attrgetter(q.field)
+            s, get = self.select(q.select), self.field(q.select, q.field)
 
-            def largest(lists: list[list[Fact]], team: Team, problems: list[Any]) -> Any:
+            def largest(lists: list[list[Row]], team: Team, problems: list[Any]) -> Any:
                 values = [v for f in lists[s] if (v := get(f)) is not None]
                 return max(values) if values else None
 
             return largest
         if isinstance(q, DistinctCount):
-            s, get = self.select(q.select), operator.attrgetter(q.field)
+            s, get = self.select(q.select), self.field(q.select, q.field)
             return lambda lists, team, problems: len(
                 {v for f in lists[s] if (v := get(f)) is not None}
             )
@@ -181,9 +192,9 @@ class Slots:
         assert_never(q)
 
     def _value_of(self, q: ValueOf) -> Compute:
-        s, get, default = self.select(q.select), operator.attrgetter(q.field), q.default
+        s, get, default = self.select(q.select), self.field(q.select, q.field), q.default
 
-        def value_of(lists: list[list[Fact]], team: Team, problems: list[Any]) -> Any:
+        def value_of(lists: list[list[Row]], team: Team, problems: list[Any]) -> Any:
             found = lists[s]
             if not found:
                 return default
@@ -206,7 +217,7 @@ class Slots:
         assert den is not None
         simple = is_simple_ratio(q)
 
-        def ratio(lists: list[list[Fact]], team: Team, problems: list[Any]) -> Any:
+        def ratio(lists: list[list[Row]], team: Team, problems: list[Any]) -> Any:
             n, d = num(lists, team, problems), den(lists, team, problems)
             return ratio_of(n, d, as_pair=simple)
 
@@ -218,7 +229,7 @@ def is_simple_ratio(q: Ratio) -> bool:
     return q.numerator.quantity_kind() == "number" and q.denominator.quantity_kind() == "number"
 
 
-def _total(facts: list[Fact], get: Callable[[Fact], Any]) -> Any:
+def _total(facts: list[Row], get: Callable[[Row], Any]) -> Any:
     total: Any = 0
     for f in facts:
         v = get(f)

@@ -6,15 +6,16 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, Literal
 
-from ..facts import Fact, Record, Team
+from ..facts import Team
+from ..factset import Row
 
 __all__ = ["NO_LISTS", "Layout", "Locate", "PointPart", "TeamState"]
 
-#: Where a record came from, for error messages (``FactSet.location``).
-Locate = Callable[[Record], str]
+#: Where a record came from, for error messages (``FactSet.location``, given its row).
+Locate = Callable[[Row], str]
 
 #: What :attr:`TeamState.lists` holds when the team is not being assessed or explained.
-NO_LISTS: list[list[Fact]] = []
+NO_LISTS: list[list[Row]] = []
 
 #: A dimension's numbers, in their order in :attr:`TeamState.points`.
 DIMENSION_PARTS: tuple[str, ...] = ("base", "bonus_raw", "bonus", "penalty", "score")
@@ -63,8 +64,11 @@ class TeamState:
         garbage collector to look at, rather than eight); :class:`Layout` says where each is.
     :ivar vetoes: the indices of the vetoes that fired.
     :ivar composite: the weighted composite.
-    :ivar grades: per grade scale, ``(label, band index)``; the band is ``-1`` when vetoed.
-    :ivar lists: the team's facts per selection while it is assessed (and while an
+    :ivar grades: per grade scale, ``(label, band index)``; the band is ``-1`` when vetoed (the
+        label is the scale's veto label, ``None`` for none), and ``len(bands)`` with the label
+        ``None`` below a scale without a catch-all band.
+    :ivar records: the team's records, as rows (:mod:`assessment_engine.factset`).
+    :ivar lists: the team's rows per selection while it is assessed (and while an
         explanation is built); :data:`NO_LISTS` otherwise, so a million teams keep no small
         lists.
     """
@@ -85,10 +89,10 @@ class TeamState:
     points: tuple[Decimal, ...]
     vetoes: tuple[int, ...]
     composite: Decimal
-    grades: Sequence[tuple[str, int]]
+    grades: Sequence[tuple[str | None, int]]
 
     def __init__(
-        self, layout: Layout, slots: int, clusters: int, team: Team, records: Sequence[Record]
+        self, layout: Layout, slots: int, clusters: int, team: Team, records: Sequence[Row]
     ) -> None:
         # the rest is filled by the pipeline (or the generated fast path)
         self.layout = layout
@@ -96,7 +100,7 @@ class TeamState:
         self.records = records
         self.values: Any = [None] * slots
         self.masks: Any = [0] * clusters
-        self.lists: list[list[Fact]] = NO_LISTS
+        self.lists: list[list[Row]] = NO_LISTS
 
     @property
     def ind_points(self) -> tuple[Decimal, ...]:
@@ -140,10 +144,10 @@ class TeamState:
         """Score per dimension."""
         return self.layout.dimension_field(self.points, "score")
 
-    def facts_in(self, selects: Sequence[int]) -> list[Fact]:
-        """The team's facts in any of the selections, each once, in selection order."""
+    def facts_in(self, selects: Sequence[int]) -> list[Row]:
+        """The team's rows in any of the selections, each once, in selection order."""
         assert self.lists is not NO_LISTS, "a team's lists are routed while it is explained"
-        seen: dict[int, Fact] = {}
+        seen: dict[int, Row] = {}
         for s in selects:
             for f in self.lists[s]:
                 seen[id(f)] = f

@@ -71,8 +71,9 @@ def _register() -> None:
     from ._commands import COMMANDS
     from ._inspect import COMMANDS as INSPECT
     from ._ledger import COMMANDS as LEDGER
+    from ._scenarios import COMMANDS as SCENARIOS  # test and lint
 
-    for command in (*COMMANDS, *INSPECT, *LEDGER):
+    for command in (*COMMANDS, *INSPECT, *LEDGER, *SCENARIOS):
         main.add_command(command)
 
 

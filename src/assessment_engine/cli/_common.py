@@ -12,7 +12,9 @@ from types import ModuleType
 from typing import Any, TypeVar
 
 import click
+from rich.console import RenderableType
 
+from .._base.progress import ProgressCallback
 from .._plugins import rubric_files
 from ..engine import Engine
 from ..errors import PluginError
@@ -26,7 +28,9 @@ __all__ = [
     "engine_options",
     "load_plugin",
     "period_option",
+    "print_to",
     "progress_option",
+    "read_facts",
     "team_count",
 ]
 
@@ -177,3 +181,24 @@ def progress_option(func: F) -> F:
         default=None,
         help="Show progress on standard error (default: when standard error is a terminal).",
     )(func)
+
+
+def read_facts(
+    engine: Engine, paths: tuple[str, ...], progress: ProgressCallback | None = None
+) -> FactSet:
+    """Load fact files (.json, .csv, .xlsx; ``-`` for standard input) with the engine's kinds."""
+    from ._inputs import fact_files
+
+    with fact_files(paths) as files:
+        return files.read(engine, progress)
+
+
+def print_to(path: Path | str | None, renderable: RenderableType) -> None:
+    """Print a rich renderable to standard output (``None`` or ``-``) or to a file.
+
+    Through :class:`~._output.Output`: a terminal's width, or unwrapped; escaped; a file is
+    written atomically. For commands without ``-o`` checks of their own.
+    """
+    from ._output import Output
+
+    Output(None if path is None else str(path), force=True).render(renderable)

@@ -96,9 +96,9 @@ def ranking(report: Report, *, places: int = 2) -> Table:
         style = "dim" if standing.vetoed else None
         composite = _points(standing.composite, places)
         if standing.grade:
-            composite += f"\n{short_label(standing.grade.label)}"
+            composite += f"\n{short_label(standing.grade.text)}"
         cells = [
-            _points(score, places) + ("" if grade is None else f"\n{short_label(grade.label)}")
+            _points(score, places) + ("" if grade is None else f"\n{short_label(grade.text)}")
             for score, grade in zip(standing.scores, standing.grades, strict=True)
         ]
         _row(
@@ -128,7 +128,9 @@ def _line_row(table: Table, line: Line, places: int) -> None:
     )
 
 
-def _gap(rubric: Rubric | None, of: str | None, label: str, score: Decimal, places: int) -> str:
+def _gap(
+    rubric: Rubric | None, of: str | None, label: str | None, score: Decimal, places: int
+) -> str:
     """``; next: 优秀 (excellent) from 90, 4.00 short`` — why the band above was not reached."""
     scale = next((s for s in rubric.grade_scales if s.of == of), None) if rubric else None
     if scale is None or label == scale.veto_label:

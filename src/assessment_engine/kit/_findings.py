@@ -11,6 +11,7 @@ import attrs
 from ..rubric import Rubric
 from ..rubric.model import Bonus, Indicator, Penalty
 from ..rubric.scoring import Part, Parts, Scoring
+from ..rubric.walk import parts_in
 
 __all__ = ["SEVERITIES", "Finding", "Severity", "Site", "places", "sites", "sort_findings"]
 
@@ -88,8 +89,9 @@ def sites(rubric: Rubric) -> Iterator[Site]:
     ]
     for owner in owners:
         if isinstance(owner.scoring, Parts):
-            for part in owner.scoring.parts:
-                yield Site(part.id, part.scoring, owner, part)
+            for part in parts_in(owner.scoring):  # nested parts: each leaf part is a site
+                if not isinstance(part.scoring, Parts):
+                    yield Site(part.id, part.scoring, owner, part)
         else:
             yield Site(owner.id, owner.scoring, owner)
 

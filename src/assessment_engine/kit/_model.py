@@ -325,11 +325,20 @@ class Model:
         return self.form(self.adjustments[rule_id].scoring).at_least(0)
 
     def adjustments_total(self, rules: Iterable[Bonus | Penalty]) -> Interval:
-        """Their total: exclusive groups give their largest member only."""
+        """Their total: exclusive groups give their largest member only.
+
+        In a group that holds bonuses and penalties together, a member of either kind may be
+        the one that applies, so every member may also give nothing.
+        """
+        mixed = {(b.dimension, b.group) for b in self.rubric.bonuses if b.group is not None} & {
+            (p.dimension, p.group) for p in self.rubric.penalties if p.group is not None
+        }
         groups: dict[str, Interval] = {}
         total = Interval.point(0)
         for rule in rules:
             amount = self.amount(rule.id)
+            if (rule.dimension, rule.group) in mixed:
+                amount = amount.hull(Interval.point(0))
             if rule.group is None:
                 total = total + amount
             elif rule.group in groups:  # the largest member applies: [max of lows, max of highs]
@@ -354,7 +363,9 @@ class Model:
         bonus = self.adjustments_total(b for b in self.rubric.bonuses if b.dimension == dim.id)
         bonus = bonus.at_most(dim.bonus_cap)
         penalty = self.adjustments_total(p for p in self.rubric.penalties if p.dimension == dim.id)
-        score = (base + bonus - penalty).at_least(0)
+        score = base + bonus - penalty
+        if dim.floor is not None:
+            score = score.at_least(dim.floor)
         cached = (score, base, bonus, penalty)
         self._dims[dimension_id] = cached
         return cached
@@ -407,7 +418,7 @@ class Model:
         labels: set[Value] = {
             b.label for i, b in enumerate(scale.bands) if self.band_reachable(scale, i)
         }
-        if not titles and self.veto_reachable(scale):
+        if not titles and self.veto_reachable(scale) and scale.veto_label is not None:
             labels.add(scale.veto_label)
         return frozenset(labels)
 

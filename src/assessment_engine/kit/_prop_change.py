@@ -205,6 +205,9 @@ def scaled(rubric: Rubric, facts: Facts, factor: int, units: Sequence[Unit] = ()
     out: list[Fact] = []
     for fact in facts:
         if isinstance(fact, Team):
+            if fact.headcount is None:  # no rule reads it: nothing to scale
+                out.append(fact)
+                continue
             headcount = fact.headcount * factor
             out.append(attrs.evolve(fact, headcount=headcount) if headcount <= 100_000 else fact)
             continue
@@ -253,7 +256,11 @@ def check_per_capita(
         return 0
     compared = 0
     for fact in items:
-        if not isinstance(fact, Team) or fact.headcount * factor > 100_000:
+        if (
+            not isinstance(fact, Team)
+            or fact.headcount is None
+            or fact.headcount * factor > 100_000
+        ):
             continue
         for unit in chosen:
             compared += 1

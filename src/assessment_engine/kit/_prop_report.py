@@ -194,7 +194,7 @@ def check_vetoes(engine: Engine, facts: Facts, *, report: Report | None = None) 
     return len(vetoed)
 
 
-def _veto_label(rubric: Rubric, scale_id: str) -> str:
+def _veto_label(rubric: Rubric, scale_id: str) -> str | None:
     for scale in rubric.grade_scales:
         if scale.id == scale_id:
             return scale.veto_label

@@ -25,8 +25,8 @@ from ..rubric.conditions import (
     Value,
 )
 from ..rubric.model import Bonus, Indicator, Penalty
-from ..rubric.scoring import BestItem, Parts, PerItem, PointsBy
-from ..rubric.walk import selects_in
+from ..rubric.scoring import BestItem, PerItem, PointsBy
+from ..rubric.walk import parts_in, selects_in
 from ._domains import field_vocabulary
 from ._findings import Finding, places, sites
 from ._intervals import number_text
@@ -61,8 +61,7 @@ def check_ids(rubric: Rubric, model: Model) -> Iterator[Finding]:
     ]
     for owner in owners:
         ids.append(owner.id)
-        if isinstance(owner.scoring, Parts):
-            ids += [p.id for p in owner.scoring.parts]
+        ids += [p.id for p in parts_in(owner.scoring)]
     ids += [v.id for v in rubric.vetoes] + [t.id for t in rubric.titles]
     ids += [q.id for q in rubric.quotas] + [s.id for s in rubric.grade_scales]
     for names, what in ((ids, "ids"), (list(rubric.fact_types), "fact kinds")):
@@ -255,20 +254,21 @@ def check_bonuses(rubric: Rubric, model: Model) -> Iterator[Finding]:
 
 def check_groups(rubric: Rubric, model: Model) -> Iterator[Finding]:
     """``singleton-group``: an exclusive group with one member (a misspelt group id?)."""
-    groups: dict[tuple[str, str, str], list[str]] = {}
+    groups: dict[tuple[str, str], list[tuple[str, str]]] = {}  # a group may mix both kinds
     for kind, rules in (("bonus", rubric.bonuses), ("penalty", rubric.penalties)):
         for rule in rules:
             if rule.group is not None:
-                groups.setdefault((rule.dimension, kind, rule.group), []).append(rule.id)
-    for (dimension, kind, group), members in sorted(groups.items()):
+                groups.setdefault((rule.dimension, rule.group), []).append((kind, rule.id))
+    for (dimension, group), members in sorted(groups.items()):
         if len(members) > 1:
             continue
-        others = {g for (d, k, g) in groups if d == dimension and k == kind and g != group}
+        ((kind, member),) = members
+        others = {g for (d, g) in groups if d == dimension and g != group}
         yield Finding(
             "warning",
-            members[0],
+            member,
             "singleton-group",
-            f"{kind} {members[0]} is alone in the exclusive group {group!r}, so the group"
+            f"{kind} {member} is alone in the exclusive group {group!r}, so the group"
             f" excludes nothing{did_you_mean(group, others)}. Fix the group id or drop it.",
         )
 

@@ -21,6 +21,7 @@ from ..errors import ConflictError, PluginError, RubricError
 from ..rubric import Contribution, Rubric
 from ..rubric.model import Bonus, Dimension, GradeScale, Indicator, Penalty, Quota, Title, Veto
 from ..rubric.scoring import Parts
+from ..rubric.walk import parts_in
 from . import _form_checks, _outcome_checks, _rubric_checks
 from ._findings import SEVERITIES, Finding, Severity, sort_findings
 from ._model import Model
@@ -99,7 +100,7 @@ def _ids(obj: Any) -> Iterator[str]:
         yield obj.id
         scoring = getattr(obj, "scoring", None)
         if isinstance(scoring, Parts):
-            yield from (part.id for part in scoring.parts)
+            yield from (part.id for part in parts_in(scoring))
 
 
 def _what(obj: Any) -> str:

@@ -103,7 +103,7 @@ def _previous(ledger: LedgerView, period: str, named: str | None) -> Run | None:
 
 
 def _dimension_grades(standing: Standing) -> tuple[tuple[str, str], ...]:
-    return tuple((d, g.label) for d, g in standing.dimension_grades)
+    return tuple((d, g.label) for d, g in standing.dimension_grades if g.label is not None)
 
 
 def _label(grade: Grade | None) -> str | None:

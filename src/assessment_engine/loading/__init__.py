@@ -28,7 +28,15 @@ from ..errors import SpreadsheetUnavailableError
 from ..facts import TAG
 from ._converter import converter_for, facts_converter
 from ._dump import dump_json
-from ._load import READERS, load_csv, load_facts, load_json, load_records, load_xlsx
+from ._load import (
+    READERS,
+    facts_from_records,
+    load_csv,
+    load_facts,
+    load_json,
+    load_records,
+    load_xlsx,
+)
 from ._template import (
     FIELDS_SHEET,
     LISTS_SHEET,
@@ -52,6 +60,7 @@ __all__ = [
     "converter_for",
     "dump_json",
     "facts_converter",
+    "facts_from_records",
     "field_description",
     "load_csv",
     "load_facts",

@@ -27,12 +27,14 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from .._base.hints import did_you_mean
 from .._base.numbers import to_decimal
 from ..facts import BUILTIN_FACT_TYPES, TAG, Fact, validate_fact_type
+from ._fast import FastRecords
 
 __all__ = [
     "builtin_kinds",
     "converter_for",
     "describe",
     "facts_converter",
+    "fast_records",
 ]
 
 
@@ -365,7 +367,19 @@ def builtin_kinds() -> dict[str, type[Fact]]:
 
 @functools.lru_cache(maxsize=16)
 def _cached_converter(key: tuple[tuple[str, type[Fact]], ...]) -> cattrs.Converter:
-    return facts_converter(dict(key))
+    converter = facts_converter(dict(key))
+    _FAST[id(converter)] = (converter, FastRecords(dict(key), converter))
+    return converter
+
+
+#: The fast path of each shared converter (by identity; the converter is kept alive with it).
+_FAST: dict[int, tuple[cattrs.Converter, FastRecords]] = {}
+
+
+def fast_records(converter: cattrs.Converter) -> FastRecords | None:
+    """The fast path for records of a converter from :func:`converter_for` (else ``None``)."""
+    found = _FAST.get(id(converter))
+    return found[1] if found is not None and found[0] is converter else None
 
 
 def converter_for(

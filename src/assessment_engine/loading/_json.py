@@ -25,15 +25,18 @@ class _JsonObject(dict[str, Any]):
     duplicates: tuple[str, ...] = ()
 
 
-def _json_object(pairs: list[tuple[str, Any]]) -> _JsonObject:
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a dict; one with a key given twice remembers which (the slow case)."""
+    plain = dict(pairs)
+    if len(plain) == len(pairs):
+        return plain
     result = _JsonObject()
     duplicates: list[str] = []
     for key, value in pairs:
         if key in result and key not in duplicates:
             duplicates.append(key)
         result[key] = value
-    if duplicates:
-        result.duplicates = tuple(duplicates)
+    result.duplicates = tuple(duplicates)
     return result
 
 

@@ -18,8 +18,9 @@ from cattrs.errors import (
 from .._base.hints import did_you_mean
 from .._base.progress import NO_TICKER, Ticker
 from ..errors import InputError, InputProblem
-from ..facts import Fact
-from ..factset import FactSet
+from ..facts import Fact, Team
+from ..factset import FactSet, Row, from_row, row_class, to_row
+from ._converter import fast_records
 
 __all__ = ["Loaded", "counting_records", "finish", "problems_of"]
 
@@ -39,12 +40,17 @@ def counting_records(tick: Ticker) -> Iterator[Ticker]:
 
 @attrs.define
 class Loaded:
-    """What one file gave: its facts with locations, or its problems."""
+    """What one file gave: its teams and records (as rows) with locations, or its problems."""
 
     source: str
-    facts: list[Fact] = attrs.Factory(list)
+    items: list[Team | Row] = attrs.Factory(list)
     locations: list[str] = attrs.Factory(list)
     problems: list[InputProblem] = attrs.Factory(list)
+
+    @property
+    def facts(self) -> list[Fact]:
+        """The facts read, as objects."""
+        return [x if isinstance(x, Team) else from_row(x) for x in self.items]
 
     def file_problem(self, reason: str, record: str = "file", field: str | None = None) -> None:
         self.problems.append(
@@ -52,15 +58,22 @@ class Loaded:
         )
 
     def add(self, converter: cattrs.Converter, raw: object, location: str) -> None:
+        """Read one record: through the fast path when it is sure, else the converter."""
         tick = _RECORDS.get()
         if tick is not NO_TICKER:
             tick.advance()
+        fast = fast_records(converter)
+        row = None if fast is None else fast.row(raw)
+        if row is not None:
+            self.items.append(from_row(row) if row_class(row) is Team else row)  # type: ignore[arg-type]
+            self.locations.append(location)
+            return
         try:
             fact = converter.structure(raw, Fact)
         except (BaseValidationError, ValueError, TypeError) as exc:
             self.problems.extend(problems_of(exc, self.source, location))
             return
-        self.facts.append(fact)
+        self.items.append(fact if isinstance(fact, Team) else to_row(fact))
         self.locations.append(location)
 
 
@@ -131,19 +144,19 @@ def finish(results: Sequence[Loaded]) -> FactSet:
         raise InputError(problems)
     if len(results) == 1:
         only = results[0]
-        return FactSet(only.facts, source=only.source, locations=only.locations)
-    facts: list[Fact] = []
+        return FactSet.of_items(only.items, source=only.source, locations=only.locations)
+    facts: list[Team | Row] = []
     locations: list[str] = []
     origin: dict[str, tuple[str, str]] = {}
     for result in results:
-        facts.extend(result.facts)
+        facts.extend(result.items)
         for location in result.locations:
             joined = f"{result.source}, {location}"
             locations.append(joined)
             origin[joined] = (result.source, location)
     sources = ", ".join(dict.fromkeys(r.source for r in results))
     try:
-        return FactSet(facts, source=sources, locations=locations)
+        return FactSet.of_items(facts, source=sources, locations=locations)
     except InputError as exc:
         raise InputError([relocate(p, origin) for p in exc.problems]) from None
 

@@ -49,6 +49,8 @@ TemplateFormat = Literal["xlsx", "csv"]
 
 _LAST_ROW: Final = 1_048_576
 _FLAGS: Final = ("true", "false")
+#: The defaults ``field_description`` words in English, in Chinese.
+_DEFAULT_WORDS: Final = {"empty": "空", "no tags": "无标签", "empty text": "空文本"}
 
 
 def template_kinds(
@@ -178,7 +180,11 @@ def _default_words(cls: type[Fact], field: str, gloss: bool) -> str:
     _, default = field_description(cls, field)
     if default == "required":
         return words("必填", "required", gloss)
-    return words("默认", "default", gloss) + ": " + default.removeprefix("default: ")
+    shown = default.removeprefix("default: ")
+    chinese = _DEFAULT_WORDS.get(shown)
+    if chinese is not None:
+        shown = words(chinese, shown, gloss)
+    return words("默认", "default", gloss) + ": " + shown
 
 
 def _bounds(spec: FieldSpec) -> tuple[str, str | None, str | None] | None:

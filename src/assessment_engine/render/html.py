@@ -212,8 +212,8 @@ class _Page:
         elif result.label in labels:
             i, n = labels.index(result.label), len(labels)
             tier = "g0" if n == 1 else f"g{(6 * i + n - 1) // (2 * (n - 1))}"
-        text = short_label(result.label) if short else result.label
-        return f'<span class="pill {tier}" title="{_e(result.label)}">{_e(text)}</span>'
+        text = short_label(result.text) if short else result.text
+        return f'<span class="pill {tier}" title="{_e(result.text)}">{_e(text)}</span>'
 
     def team_link(self, a: Assessment) -> str:
         """The team's name, linked to its explanation, and its id."""

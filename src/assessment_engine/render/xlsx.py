@@ -122,11 +122,11 @@ def _ranking(book: Any, report: Report, w: _Words, taken: set[str]) -> None:
     for row in report.rows():
         values: list[Any] = [row.rank, row.team, row.name, row.department, row.composite]
         if None in scaled:
-            values.append(w.label(row.grade.label) if row.grade else None)
+            values.append(w.label(row.grade.text) if row.grade else None)
         for dim_id, score, grade in zip(row.dimension_ids, row.scores, row.grades, strict=True):
             values.append(score)
             if dim_id in scaled:
-                values.append(w.label(grade.label) if grade else None)
+                values.append(w.label(grade.text) if grade else None)
         values.append(joiner.join(titles.get(t, t) for t in row.titles) or None)
         values.append(w("yes") if row.vetoed else w("no"))
         sheet.append(values)
@@ -174,7 +174,7 @@ class _Dimensions:
             values += [points.get(i) for i in indicator_ids]
             values += [result.bonus, result.penalty, result.score]
             if result.id in self._scaled:
-                values.append(self._w.label(result.grade.label) if result.grade else None)
+                values.append(self._w.label(result.grade.text) if result.grade else None)
             sheet.append(values)
 
     def close(self) -> None:

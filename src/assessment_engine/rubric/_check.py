@@ -196,7 +196,9 @@ class _Checker:
             self.compare_types(cond, kind, type(cond.left).__name__)
             if isinstance(cond.left, Grade):
                 scale = self.scales[cond.left.scale]
-                labels = {b.label for b in scale.bands} | {scale.veto_label}
+                labels = {b.label for b in scale.bands}
+                if scale.veto_label is not None:
+                    labels.add(scale.veto_label)
                 values = [cond.value] if isinstance(cond, Compare) else list(cond.values)
                 for value in values:
                     if value not in labels:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import attrs
 
 from ..errors import RubricDataError
-from ..facts import Fact, fact_fields, validate_fact_type
+from ..facts import READ_REQUIRED, Fact, fact_fields, validate_fact_type
 from . import _serial
 
 __all__ = ["fact_type_data", "fact_types_from_data"]
@@ -32,13 +32,18 @@ def fact_type_data(cls: type[Fact]) -> dict[str, Any]:
 
     The label, and per field its kind, whether it may be missing, its default (absent when the
     field is required), its closed vocabulary (a ``Literal`` type) and whether the kind derives
-    it (``init=False``). Not the class's import path, and not its validators: two classes that
-    read the same records the same way hash alike, wherever they are defined.
+    it (``init=False``). A field that may be left out unless a rule reads it
+    (:data:`~assessment_engine.facts.READ_REQUIRED`) is required, as a rubric sees it: the
+    records it reads always have it. Not the class's import path, and not its validators: two
+    classes that read the same records the same way hash alike, wherever they are defined.
     """
     fields: dict[str, Any] = {}
     own = attrs.fields_dict(cls)
     for name, spec in fact_fields(cls).items():
         field = own[name]
+        if field.metadata.get(READ_REQUIRED):  # required wherever a rubric reads it
+            fields[name] = {"kind": spec.kind, "optional": False}
+            continue
         entry: dict[str, Any] = {"kind": spec.kind, "optional": spec.optional}
         default: Any = field.default
         if not field.init:

@@ -25,7 +25,7 @@ from .model import (
     Veto,
     Weight,
 )
-from .scoring import Parts
+from .walk import parts_in
 
 __all__ = ["Contribution", "Rubric"]
 
@@ -292,8 +292,8 @@ class Rubric:
                     )
             what = _WHAT[type(obj)]
             claim(obj.id, what, reg)
-            if isinstance(obj, Indicator | Bonus | Penalty) and isinstance(obj.scoring, Parts):
-                for part in obj.scoring.parts:
+            if isinstance(obj, Indicator | Bonus | Penalty):
+                for part in parts_in(obj.scoring):
                     claim(part.id, f"part of {what} {obj.id}", reg)
             objects[type(obj)].append(obj)
 
@@ -317,7 +317,7 @@ class Rubric:
             indicators=tuple(sorted(objects[Indicator], key=by_dimension)),
             bonuses=tuple(sorted(objects[Bonus], key=by_dimension)),
             penalties=tuple(sorted(objects[Penalty], key=by_dimension)),
-            vetoes=tuple(sorted(objects[Veto], key=lambda v: v.id)),
+            vetoes=tuple(sorted(objects[Veto], key=lambda v: (v.order, v.id))),
             titles=tuple(sorted(objects[Title], key=lambda t: (t.group, t.order, t.id))),
             quotas=tuple(sorted(objects[Quota], key=lambda q: q.id)),
             grade_scales=tuple(sorted(objects[GradeScale], key=lambda s: s.id)),

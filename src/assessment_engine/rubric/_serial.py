@@ -1,6 +1,7 @@
 """Rubric objects to and from plain data (JSON-ready), and the rubric's content hash.
 
-The data form is explicit and stable: every object is ``{"type": "<ClassName>", <fields>}``,
+The data form is explicit and stable: every object is ``{"type": "<ClassName>", <fields>}``
+(a field added later, marked :data:`~._values.OMIT_DEFAULT`, only when it is not at its default),
 decimals are exact strings, sets are sorted lists, and a condition constant keeps its type
 (``{"number": "90"}`` for a number, a plain string for text, ``true``/``false`` for a flag).
 """
@@ -17,6 +18,7 @@ import attrs
 
 from .._base.numbers import exact_text
 from . import conditions, model, scoring
+from ._values import OMIT_DEFAULT
 
 __all__ = ["content_hash", "from_data", "to_data"]
 
@@ -47,6 +49,8 @@ def to_data(obj: Any) -> Any:
         data: dict[str, Any] = {"type": name}
         for field in attrs.fields(type(obj)):
             value = getattr(obj, field.name)
+            if field.metadata.get(OMIT_DEFAULT) and value == field.default:
+                continue  # a later field at its default: the data of earlier rubrics
             if (name, field.name) == ("Compare", "value"):
                 data[field.name] = _value_to_data(value)
             elif (name, field.name) == ("OneOf", "values"):

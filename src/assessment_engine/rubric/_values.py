@@ -12,6 +12,7 @@ import attrs
 from .._base.numbers import to_decimal
 
 __all__ = [
+    "OMIT_DEFAULT",
     "Value",
     "check_id",
     "check_label",
@@ -21,6 +22,11 @@ __all__ = [
     "to_value",
     "tuple_of",
 ]
+
+#: The metadata key of a field added to the model after rubrics were first hashed: its plain
+#: data leaves it out while it holds its default, so that the data — and the content hash — of
+#: every rubric written before it stay what they were.
+OMIT_DEFAULT = "assessment_engine.omit_default"
 
 #: A constant in a condition: a number (exact Decimal), a text or a flag.
 Value = Decimal | str | bool

@@ -14,7 +14,15 @@ from typing import Any, Literal
 import attrs
 
 from .._base.numbers import to_decimal
-from ._values import check_id, check_label, non_negative, optional_decimal, positive, tuple_of
+from ._values import (
+    OMIT_DEFAULT,
+    check_id,
+    check_label,
+    non_negative,
+    optional_decimal,
+    positive,
+    tuple_of,
+)
 from .conditions import CONDITION_TYPES, QUANTITY_TYPES, Composite, Condition, Quantity
 from .scoring import SCORING_TYPES, Scoring
 
@@ -74,6 +82,9 @@ class Dimension:
     :param max: the declared total of its indicators' maxima (e.g. 100).
     :param bonus_cap: the most its bonuses can add together (e.g. 10); ``None`` for no cap.
     :param order: display order (ties by id).
+    :param floor: the lowest score penalties can take it to: ``0`` by default (扣完为止), a
+        negative number to let penalties go below 0 down to it, or ``None`` for no floor (a
+        negative total is kept, 负分保留).
     """
 
     id: str = attrs.field(validator=check_id)
@@ -83,6 +94,14 @@ class Dimension:
         default=None, converter=optional_decimal, validator=non_negative
     )
     order: int = 0
+    floor: Decimal | None = attrs.field(
+        default=Decimal(0), converter=optional_decimal, metadata={OMIT_DEFAULT: True}
+    )
+
+    @floor.validator
+    def _floor_at_most_zero(self, attribute: attrs.Attribute[Any], value: Decimal | None) -> None:
+        if value is not None and value > 0:
+            raise ValueError(f"floor must be 0, negative or None (no floor), got {value}")
 
 
 @attrs.frozen(kw_only=True)
@@ -108,9 +127,11 @@ class Indicator:
 class Bonus:
     """Points added to a dimension outside its indicators (加分).
 
-    Bonuses of one dimension that share a ``group`` are mutually exclusive: only the largest
-    triggered one applies (ties: the smallest id). The dimension's ``bonus_cap`` caps the total.
-    ``order`` is the display order within the dimension (ties by id).
+    Bonuses (and penalties) of one dimension that share a ``group`` are mutually exclusive:
+    only the largest triggered amount applies — a group may hold bonuses and penalties together,
+    their amounts compared by size — and equal amounts go to the first in rubric order
+    (``order``, then id). The dimension's ``bonus_cap`` caps the total. ``order`` is the
+    display order within the dimension (ties by id).
     """
 
     id: str = attrs.field(validator=check_id)
@@ -123,9 +144,10 @@ class Bonus:
 
 @attrs.frozen(kw_only=True)
 class Penalty:
-    """Points taken from a dimension outside its indicators (扣分); the score stays ≥ 0.
+    """Points taken from a dimension outside its indicators (扣分), down to its ``floor``.
 
-    Penalties sharing a ``group`` are mutually exclusive: only the largest triggered applies.
+    Penalties sharing a ``group`` (with each other or with bonuses) are mutually exclusive:
+    only the largest triggered amount applies (equal amounts: the first in rubric order).
     ``order`` is the display order within the dimension (ties by id).
     """
 
@@ -143,21 +165,24 @@ class Veto:
 
     Points are still computed and explained; the grade of ``dimension`` (every grade when
     ``dimension`` is ``None``) and the composite grade become the scale's veto label; the team
-    gets no title and no rank. Every triggered veto is listed.
+    gets no title and no rank. Every triggered veto is listed, in rubric order: by ``order``,
+    then id (the order in which a team's veto reasons are given).
     """
 
     id: str = attrs.field(validator=check_id)
     label: str = attrs.field(validator=check_label)
     when: Condition = attrs.field(validator=_condition)
     dimension: str | None = attrs.field(default=None, validator=attrs.validators.optional(check_id))
+    order: int = attrs.field(default=0, metadata={OMIT_DEFAULT: True})
 
 
 @attrs.frozen(kw_only=True)
 class GradeBand:
     """One grade band: reached at ``at_least`` (inclusive) and up to the next band above.
 
-    ``at_least=None`` marks the bottom band, which catches everything below. ``requires`` is an
-    extra condition: without it the team gets the next band it qualifies for.
+    ``at_least=None`` marks the bottom band, which catches everything below; a scale whose last
+    band has an ``at_least`` gives no grade below it. ``requires`` is an extra condition:
+    without it the team gets the next band it qualifies for.
     """
 
     label: str = attrs.field(validator=check_label)
@@ -173,12 +198,12 @@ def _bands(instance: object, attribute: attrs.Attribute[Any], bands: tuple[Grade
     if not bands:
         raise ValueError("a grade scale needs at least one band")
     *upper, bottom = bands
-    if bottom.at_least is not None or bottom.requires is not None:
+    if bottom.at_least is None and bottom.requires is not None:
         raise ValueError(
-            "the last band must be the catch-all bottom band: no at_least and no requires"
+            "the catch-all bottom band (no at_least) takes no requires: it catches everything"
         )
     previous: Decimal | None = None
-    for band in upper:
+    for band in bands if bottom.at_least is not None else upper:
         if band.at_least is None:
             raise ValueError(f"band {band.label!r}: only the last band may omit at_least")
         if previous is not None and band.at_least >= previous:
@@ -196,8 +221,10 @@ def _bands(instance: object, attribute: attrs.Attribute[Any], bands: tuple[Grade
 class GradeScale:
     """Grade bands for one dimension (``of="civility"``) or for the composite (``of=None``).
 
-    Bands are half-open intervals listed from the top: ``[90, ∞) 优秀, [80, 90) 良好, …``; the
-    last band catches everything below, so the bands have no gaps and no overlaps.
+    Bands are half-open intervals listed from the top: ``[90, ∞) 优秀, [80, 90) 良好, …``,
+    without gaps or overlaps. A last band without ``at_least`` catches everything below; a last
+    band with one ends the scale, and a score below it gets no grade (``None``: 不评等级).
+    ``veto_label`` is the grade of a vetoed team; ``None`` gives a vetoed team no grade.
     """
 
     id: str = attrs.field(validator=check_id)
@@ -206,11 +233,14 @@ class GradeScale:
     bands: tuple[GradeBand, ...] = attrs.field(
         converter=_grade_band_tuple, validator=[tuple_of(GradeBand)["validator"], _bands]
     )
-    veto_label: str = attrs.field(default="一票否决 (vetoed)", validator=check_label)
+    veto_label: str | None = attrs.field(
+        default="一票否决 (vetoed)",
+        validator=attrs.validators.optional(check_label),  # type: ignore[arg-type]
+    )
 
     @veto_label.validator
-    def _veto_label_free(self, attribute: attrs.Attribute[Any], value: str) -> None:
-        if value in {b.label for b in self.bands}:
+    def _veto_label_free(self, attribute: attrs.Attribute[Any], value: str | None) -> None:
+        if value is not None and value in {b.label for b in self.bands}:
             raise ValueError(f"veto_label {value!r} is also a band label")
 
 

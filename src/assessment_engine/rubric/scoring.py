@@ -303,7 +303,11 @@ class Highest:
 
 @attrs.frozen
 class Part:
-    """One part of an indicator, with its own scoring form and optional cap."""
+    """One part of an indicator, with its own scoring form and optional cap.
+
+    A part may itself be made of parts (``scoring=Parts(...)``: 一级指标 → 二级指标 → 三级指标);
+    part ids are unique across the whole rubric, at every depth.
+    """
 
     id: str = attrs.field(validator=check_id)
     label: str = attrs.field(validator=check_label)
@@ -321,9 +325,6 @@ def _parts_unique(
     ids = [p.id for p in value]
     if len(set(ids)) != len(ids):
         raise ValueError(f"part ids repeat: {sorted(ids)}")
-    for part in value:
-        if isinstance(part.scoring, Parts):
-            raise TypeError(f"part {part.id!r}: parts cannot be nested")
 
 
 @attrs.frozen

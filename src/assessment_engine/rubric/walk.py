@@ -53,6 +53,7 @@ from .scoring import (
     Deduct,
     Highest,
     Linear,
+    Part,
     Parts,
     PerItem,
     Scoring,
@@ -70,12 +71,14 @@ __all__ = [
     "form_quantities",
     "form_selects",
     "operands",
+    "parts_in",
     "quantity_selects",
     "rubric_selects",
     "score_select",
     "scored",
     "selects_in",
     "singleton_selects",
+    "team_field_readers",
     "value_ofs",
 ]
 
@@ -228,6 +231,14 @@ def form_selects(form: Scoring, owner: str) -> Iterator[Select]:
         yield from quantity_selects(q)
 
 
+def parts_in(form: Scoring) -> Iterator[Part]:
+    """Every part of a scoring form, nested parts included, depth first (a part before its own)."""
+    if isinstance(form, Parts):
+        for part in form.parts:
+            yield part
+            yield from parts_in(part.scoring)
+
+
 def scored(rubric: RubricParts) -> Iterator[Indicator | Bonus | Penalty]:
     """Everything with a scoring form: indicators, bonuses, penalties."""
     yield from rubric.indicators
@@ -323,3 +334,41 @@ def selects_in(obj: object) -> Iterator[Select]:
             stack.extend(reversed(item))
         elif isinstance(item, frozenset):
             stack.extend(sorted(item, key=repr, reverse=True))
+
+
+def _leaves(q: Quantity) -> Iterator[Quantity]:
+    """A quantity and, for a ratio, the quantities it divides (recursively)."""
+    yield q
+    if isinstance(q, Ratio):
+        yield from _leaves(q.numerator)
+        yield from _leaves(q.denominator)
+
+
+def team_field_readers(rubric: RubricParts) -> dict[str, str]:
+    """The team record's fields the rubric reads, each with the id of the first object that does.
+
+    ``headcount`` (read by :class:`Headcount`, ``per_capita``) and the attributes read by
+    :class:`TeamAttr`; a team record must have those that a rule reads.
+    """
+    owners: list[tuple[str, Iterator[Quantity]]] = []
+    for item in scored(rubric):
+        owners.append((item.id, form_quantities(item.scoring)))
+    for veto in rubric.vetoes:
+        owners.append((veto.id, iter(condition_quantities(veto.when))))
+    for scale in rubric.grade_scales:
+        for band in scale.bands:
+            if band.requires is not None:
+                owners.append((scale.id, iter(condition_quantities(band.requires))))
+    for title in rubric.titles:
+        if title.when is not None:
+            owners.append((title.id, iter(condition_quantities(title.when))))
+    owners.append(("ranking", (key.quantity for key in rubric.ranking.keys)))
+    found: dict[str, str] = {}
+    for owner, quantities in owners:
+        for q in quantities:
+            for leaf in _leaves(q):
+                if isinstance(leaf, Headcount):
+                    found.setdefault("headcount", owner)
+                elif isinstance(leaf, TeamAttr):
+                    found.setdefault(leaf.field, owner)
+    return found

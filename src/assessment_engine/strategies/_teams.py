@@ -224,6 +224,8 @@ def crossings(draw: st.DrawFn, ctx: Context, items: tuple[Fact, ...]) -> Record 
         for target in ctx.targets:
             q, value = target.quantity, target.value
             if isinstance(q, Ratio) and isinstance(q.denominator, Headcount):
+                if team_record.headcount is None:  # drawn teams always have one
+                    continue
                 q, value = q.numerator, value * team_record.headcount
             current = _current(q, records)
             if current is None:

@@ -95,7 +95,7 @@ class Suggestion:
 
     :ivar scale: the grade scale's id.
     :ivar changes: the changes, to make together.
-    :ivar grade_before: the team's grade now.
+    :ivar grade_before: the team's grade now (``None``: no grade).
     :ivar grade_after: the grade after the changes.
     :ivar score_before: the scale's score now (the dimension score or the composite).
     :ivar score_after: the score after the changes.
@@ -103,8 +103,8 @@ class Suggestion:
 
     scale: str
     changes: tuple[Change, ...]
-    grade_before: str
-    grade_after: str
+    grade_before: str | None
+    grade_after: str | None
     score_before: Decimal
     score_after: Decimal
 
@@ -145,10 +145,10 @@ def find_scale(rubric: Rubric, scale: str | None = None) -> GradeScale:
     raise ValueError(f"no grade scale {scale!r}{did_you_mean(scale, names)}; scales: {known}")
 
 
-def next_band(scale: GradeScale, label: str) -> GradeBand | None:
-    """The band above the one labelled ``label`` (the bottom band for the veto label).
+def next_band(scale: GradeScale, label: str | None) -> GradeBand | None:
+    """The band above the one labelled ``label``; ``None`` at the top band.
 
-    ``None`` at the top band.
+    The bottom band for the veto label, and for ``None`` (no grade).
     """
     labels = [b.label for b in scale.bands]
     position = labels.index(label) if label in labels else len(labels)
@@ -197,8 +197,8 @@ def next_grade_changes(
 
 @attrs.frozen
 class _Outcome:
-    position: int  # band index, len(bands) when vetoed
-    label: str
+    position: int  # band index, len(bands) when vetoed or below every band
+    label: str | None
     score: Decimal
     vetoes: int
 
@@ -223,10 +223,11 @@ class _Search:
         self.index = next(i for i, s in enumerate(self.rubric.grade_scales) if s.id == scale.id)
         self.base = self._outcome()
         state = session.state(team)
+        records = session.records(team)
         self.finder = CandidateFinder(
-            engine.rubric, state.team, tuple(state.records), max_changes=self.max_changes
+            engine.rubric, state.team, records, max_changes=self.max_changes
         )
-        self.taken = {(r.fact_kind, r.id) for r in state.records}
+        self.taken = {(r.fact_kind, r.id) for r in records}
 
     def _outcome(self) -> _Outcome:
         state = self.session.state(self.team)

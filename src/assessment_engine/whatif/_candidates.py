@@ -189,7 +189,8 @@ class CandidateFinder:
     def value(self, q: Quantity) -> Number | None:
         """A fact quantity's current value (``None``: missing, or not a fact quantity)."""
         if isinstance(q, Headcount):
-            return Decimal(self.team.headcount)
+            headcount = self.team.headcount
+            return None if headcount is None else Decimal(headcount)
         if isinstance(q, Ratio):
             num, den = self.value(q.numerator), self.value(q.denominator)
             if num is None or not den:

@@ -24,6 +24,7 @@ from ._parse import (
     parse_quantity,
     parse_selection,
 )
+from ._positions import Position, PositionIndex, index_positions
 from ._schema import json_schema
 
 __all__ = [
@@ -33,12 +34,15 @@ __all__ = [
     "MAX_NODES",
     "ExpressionError",
     "FileProblem",
+    "Position",
+    "PositionIndex",
     "RubricFile",
     "RubricFileError",
     "dump",
     "format_condition",
     "format_quantity",
     "format_selection",
+    "index_positions",
     "json_schema",
     "load",
     "load_file",

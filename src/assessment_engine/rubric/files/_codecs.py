@@ -14,8 +14,9 @@ Three rules shape the format beyond "a class is a table of its fields":
 * conditions, quantities and selections are strings in the expression language.
 
 :class:`~assessment_engine.rubric.Band` is written ``{ at_least = 90, points = 8 }`` or
-``{ above = 90, points = 8 }`` (its ``threshold`` and ``strict``), and ``Deduct.floor`` is
-``"none"`` for no floor, since TOML has no null.
+``{ above = 90, points = 8 }`` (its ``threshold`` and ``strict``), and a field that may be
+``None`` but defaults to something else (``Deduct.floor``, ``Dimension.floor``,
+``GradeScale.veto_label``) is ``"none"`` for ``None``, since TOML has no null.
 """
 
 from __future__ import annotations
@@ -102,6 +103,15 @@ class FieldForm:
     codec: Codec
     required: bool
     default: Any
+
+    @property
+    def takes_none(self) -> bool:
+        """Whether the file writes ``"none"`` for ``None`` (TOML has no null).
+
+        For a field that may be ``None`` but defaults to something else: ``Deduct.floor``,
+        ``Dimension.floor``, ``GradeScale.veto_label``.
+        """
+        return self.codec.optional and self.default is not None and not self.required
 
 
 _CONDITIONS: Final = frozenset(typing.get_args(Condition))

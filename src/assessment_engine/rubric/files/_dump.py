@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from ..._base.numbers import exact_text
 from ...facts import Record
-from .. import Band, Deduct, Rubric
+from .. import Band, Rubric
 from ._codecs import SECTIONS, Codec, fields_of, form_name, list_form
 from ._errors import FileProblem, RubricFileError
 from ._format import format_condition, format_condition_lines, format_quantity, format_selection
@@ -83,7 +83,7 @@ def _object(obj: Any) -> dict[str, Any]:
             continue
         if not form.required and value == form.default and type(value) is type(form.default):
             continue
-        if cls is Deduct and form.name == "floor" and value is None:
+        if form.takes_none and value is None:
             data[form.name] = "none"
             continue
         data[form.name] = _value(form.codec, value)

@@ -236,7 +236,7 @@ class _Loader(DeclarationReader):
                 kwargs[form.name] = self.form(chosen[0], data[chosen[0]], (*path, chosen[0]))
             elif form.name in data:
                 raw = data[form.name]
-                if cls.__name__ == "Deduct" and form.name == "floor" and raw == "none":
+                if form.takes_none and raw == "none":
                     kwargs[form.name] = None
                 else:
                     kwargs[form.name] = self.value(form.codec, raw, (*path, form.name))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Final
 
-from .. import Band, Deduct
+from .. import Band
 from ._codecs import FORMS, SECTIONS, Codec, fields_of, list_form
 from ._kinds import FIELD_TYPES
 from ._load import FORMAT_VERSION
@@ -94,7 +94,7 @@ class _Builder:
                     properties[name] = self.codec(only.codec) if only else self.ref(form_cls)
                 continue
             schema = self.codec(form.codec)
-            if cls is Deduct and form.name == "floor":
+            if form.takes_none:
                 schema = {"oneOf": [schema, {"const": "none"}]}
             properties[form.name] = schema
             if form.required:
