@@ -4,8 +4,8 @@ the results workbook (render/xlsx.py) and the fill-in template (loading/_templat
 from __future__ import annotations
 
 import random
-import time
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 

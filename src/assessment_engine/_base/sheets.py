@@ -86,8 +86,10 @@ _STAMP = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 
 
 def fixed_zip(data: bytes) -> bytes:
-    """The zip archive ``data`` with every entry dated :data:`FIXED_TIME`, and the document's
-    modification time too (the same content gives the same bytes)."""
+    """The zip archive ``data`` with its entries and modification time at :data:`FIXED_TIME`.
+
+    The same content then gives the same bytes, whenever it is saved.
+    """
     stamp = FIXED_TIME.timetuple()[:6]
     out = io.BytesIO()
     with (
