@@ -1,5 +1,5 @@
-"""Sessions: tests on 3.11/3.12/3.13, lint, typing, docs, browser, ledger_pg (default); demo,
-bench, slow.
+"""Sessions: tests on 3.11/3.12/3.13, lint, typing, docs, browser, ledger_pg, install (default);
+demo, bench, slow.
 
 durable-rules 2.0.28 is sdist-only and compiles on install. On Python 3.13 it only builds
 with ``CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject``, and pip must not reuse a wheel it
@@ -25,7 +25,7 @@ DR_BUILD_ENV = {
 #: The plugin distributions in plugins/, installed with the engine like any third party's.
 PLUGINS = sorted(str(p.parent.relative_to(ROOT)) for p in ROOT.glob("plugins/*/pyproject.toml"))
 
-nox.options.sessions = ["tests", "lint", "typing", "docs", "browser", "ledger_pg"]
+nox.options.sessions = ["tests", "lint", "typing", "docs", "browser", "ledger_pg", "install"]
 nox.options.reuse_existing_virtualenvs = True
 
 
@@ -187,6 +187,17 @@ def ledger_pg(session: nox.Session) -> None:
     session.run(
         "pytest", "tests/test_ledger_store.py", "tests/test_ledger_files.py", "-q", *session.posargs
     )
+
+
+@nox.session(python="3.13")
+def install(session: nox.Session) -> None:
+    """The documented install in fresh virtual environments: the first hour of
+    docs/getting-started.md run as written (a non-editable install from the clone, every
+    command), the rule sets from an index with one name, and the 3.13 rebuild message (the
+    command it prints must work). A few minutes; tests/test_install.py."""
+    _install(session, "test")
+    session.env["ASSESSMENT_ENGINE_INSTALL_TESTS"] = "1"
+    session.run("pytest", "tests/test_install.py", "-q", *session.posargs)
 
 
 @nox.session(python="3.11")

@@ -90,7 +90,7 @@ def engine_rows(report) -> list[tuple]:
                 dims["party_building"],
                 dims["business"],
                 dims["civility"],
-                row.grade,
+                row.grade.label if row.grade is not None else None,
                 row.rank,
             )
         )

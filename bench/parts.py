@@ -158,24 +158,25 @@ def files(
 
 # --------------------------------------------------------------------------- 3. the command line
 
-#: name -> (input format, the engine's arguments after FACTS, the reference's, output suffix)
+#: name -> (input format, the engine's arguments after FACTS, the reference's, output suffix);
+#: ``--force``: every repeat replaces the output the run before wrote
 CLI_JOBS = {
     "evaluate → CSV": (
         "json",
-        ["--no-progress", "--format", "csv", "-o"],
+        ["--no-progress", "--force", "--format", "csv", "-o"],
         ["--format", "csv", "-o"],
         ".csv",
     ),
     "evaluate → JSON": (
         "json",
-        ["--no-progress", "--format", "json", "-o"],
+        ["--no-progress", "--force", "--format", "json", "-o"],
         ["--format", "json", "-o"],
         ".json",
     ),
-    "report → HTML": ("json", ["--html"], ["--html"], ".html"),
+    "report → HTML": ("json", ["--no-progress", "--force", "-o"], ["--html"], ".html"),
     "evaluate XLSX → XLSX": (
         "xlsx",
-        ["--no-progress", "--format", "xlsx", "-o"],
+        ["--no-progress", "--force", "--format", "xlsx", "-o"],
         ["--format", "xlsx", "-o"],
         ".xlsx",
     ),

@@ -127,13 +127,30 @@ def _read_csv(path: Path) -> list[Row]:
         return [_row(record) for record in csv.DictReader(fh)]
 
 
+#: The engine's results workbook (render/xlsx.py): its ranking sheet, and the columns read.
+ENGINE_RANKING_SHEET = "排名"
+ENGINE_HEADERS = {
+    "排名": "rank",
+    "班组编号": "team",
+    "综合得分": "composite",
+    "综合等级": "grade",
+    "党建": "party_building",
+    "业务": "business",
+    "精神文明": "civility",
+}
+
+
 def _read_xlsx(path: Path) -> list[Row]:
     import openpyxl
 
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        values = workbook["ranking"].iter_rows(values_only=True)
-        header = [str(c) for c in next(values)]
+        if "ranking" in workbook.sheetnames:  # the reference's workbook
+            values = workbook["ranking"].iter_rows(values_only=True)
+            header = [str(c) for c in next(values)]
+        else:  # the engine's: Chinese headers, the dimensions by their labels
+            values = workbook[ENGINE_RANKING_SHEET].iter_rows(values_only=True)
+            header = [ENGINE_HEADERS.get(str(c), str(c)) for c in next(values)]
         return [_row(dict(zip(header, v, strict=False))) for v in values]
     finally:
         workbook.close()

@@ -171,34 +171,16 @@ def test_evaluate_json_csv_and_xlsx(run, facts_file, tmp_path):
     assert rows[0]["titles"] == "文明班组 (civilised team)"
     assert rows[2]["vetoed"] == "true"
 
-    out = tmp_path / "ranking.xlsx"  # the format follows the suffix
+    out = tmp_path / "ranking.xlsx"  # the format follows the suffix (tests/test_workbooks.py)
     result = run("evaluate", facts_file, "--output", str(out))
     assert result.exit_code == 0
     assert f"wrote {out}: 3 teams, period 2024" in result.stderr
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["ranking", "cv", "about"]
-    ranking = [[c.value for c in row] for row in book["ranking"].iter_rows()]
+    assert book.sheetnames == ["排名", "精神文明", "得分明细", "说明"]
+    ranking = [[c.value for c in row] for row in book["排名"].iter_rows()]
     assert ranking[1][:5] == [1, "micro", "食品所微生物班组", "食品所", 19]
     assert ranking[3][0] is None
-    assert ranking[3][-1] is True
-    cv = [[c.value for c in row] for row in book["cv"].iter_rows()]
-    header = cv[0]
-    assert header[:3] == ["rank", "team", "name"]
-    assert sorted(header[3:5]) == ["cv.events", "cv.hours"]  # in rubric order
-    assert header[5:] == ["bonus", "penalty", "score", "grade"]
-    assert dict(zip(header, cv[1], strict=True)) == {
-        "rank": 1,
-        "team": "micro",
-        "name": "食品所微生物班组",
-        "cv.events": 4,
-        "cv.hours": 15,
-        "bonus": 0,
-        "penalty": 0,
-        "score": 19,
-        "grade": "合格 (pass)",
-    }
-    hours = book["cv"].cell(row=1, column=header.index("cv.hours") + 1)
-    assert hours.comment.text == "人均志愿时长 (volunteer hours per member), max 15"
+    assert ranking[3][-1] == "是"
 
     text = tmp_path / "ranking.txt"
     assert run("evaluate", facts_file, "-o", str(text), "--progress").exit_code == 0
@@ -292,9 +274,6 @@ def test_unknown_team_period_and_scale(run, facts_file):
     result = run("evaluate", facts_file, "--period", "2023")
     assert result.exit_code == 3
     assert "no team has records for period '2023' (periods present: 2024)" in result.stderr
-    result = run("evaluate", facts_file, "--format", "xlsx")
-    assert result.exit_code == 2
-    assert "--format xlsx needs --output" in result.stderr
 
 
 def test_output_that_cannot_be_written(run, facts_file, tmp_path):
@@ -439,11 +418,11 @@ def test_plugins_of_the_installed_method(run):
 
 def _stand_in_kit(monkeypatch, findings):
     """The command's check_rubric returns these findings (in this order)."""
-    from assessment_engine.cli import _commands
+    from assessment_engine.cli import _inspect
     from assessment_engine.kit import Finding
 
     found = tuple(Finding(*f) for f in findings)
-    monkeypatch.setattr(_commands, "check_rubric", lambda rubric: found)
+    monkeypatch.setattr(_inspect, "check_rubric", lambda rubric: found)
 
 
 def test_check_groups_findings_and_fails_on_errors(run, monkeypatch):
@@ -524,13 +503,19 @@ def test_template_commands(run, tmp_path):
     result = run("template", "-o", str(xlsx), "--kinds", "member,activity")
     assert result.exit_code == 0
     assert result.stderr == f"wrote {xlsx}: team, activity, member\n"
-    assert openpyxl.load_workbook(xlsx).sheetnames == ["team", "activity", "member", "_fields"]
+    assert openpyxl.load_workbook(xlsx).sheetnames == [
+        "team",
+        "activity",
+        "member",
+        "_填写说明",
+        "_lists",
+    ]
     csv_path = tmp_path / "t.csv"
     assert run("template", "-o", str(csv_path), "--kinds", "team").exit_code == 0
     assert csv_path.read_text(encoding="utf-8-sig") == (
         "fact,team,period,name,department,headcount\n"
     )
-    result = run("template", "-o", str(xlsx), "--kinds", "membr")
+    result = run("template", "-o", str(tmp_path / "u.xlsx"), "--kinds", "membr")
     assert result.exit_code == 2
     assert "unknown fact kind 'membr' (did you mean 'member'?)" in result.stderr
     result = run("template", "-o", str(tmp_path / "t.ods"))

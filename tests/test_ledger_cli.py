@@ -3,6 +3,7 @@ example institute, exit codes, and messages without tracebacks."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from assessment_engine import Engine
 from assessment_engine.cli import main
+from assessment_engine.ledger import Ledger
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 RULES = ["--block", "food_institute", "--matcher", "python"]
@@ -150,3 +152,36 @@ def test_a_correction_from_a_csv_file(tmp_path: Path) -> None:
     bad.write_text("fact,team,period,id,kind,date\nachievement,food-micro,2024,x,patent,May\n")
     out = run("ledger", "correct", "1", bad, "--ledger", book, "--reason", "r", code=3).output
     assert "bad.csv, line 2, field 'date'" in out
+
+
+def test_the_ledger_takes_standard_input_and_dash_o(tmp_path: Path) -> None:
+    book = tmp_path / "institute.db"
+    example = EXAMPLES / "institute-2024.json"
+    data = example.read_bytes()
+    result = CliRunner().invoke(
+        main,
+        ["ledger", "record", "-", "--ledger", str(book), *RULES],
+        input=data,
+        env={"ASSESSMENT_ENGINE_AUTHOR": "李"},
+    )
+    assert result.exit_code == 0, result.output
+    assert "recorded run 1: period 2024" in result.output
+    with Ledger.open(str(book)) as ledger:
+        (source,) = ledger.submission(ledger.run("1").submission).sources
+    assert (source.path, source.size) == ("<stdin>", len(data))
+    assert source.sha256 == hashlib.sha256(data).hexdigest()
+
+    out = tmp_path / "runs.json"
+    run("ledger", "history", "--ledger", book, "--format", "json", "-o", out)
+    assert json.loads(out.read_text(encoding="utf-8"))[0]["id"] == 1
+    refused = run("ledger", "history", "--ledger", book, "-o", out, code=2)
+    assert "already exists and is not empty" in refused.output
+    run("ledger", "history", "--ledger", book, "-o", out, "--force")
+    assert "2024" in out.read_text(encoding="utf-8")
+    ledger_file = run("ledger", "show", "1", "--ledger", book, "-o", book, "--force", code=2)
+    assert "is also an input (--ledger)" in ledger_file.output
+    by_name = run("ledger", "show", "1", "--ledger", book, "--team", "食品所理化室").output
+    assert by_name.startswith("食品所理化室 [food-chem]")
+    diff_out = tmp_path / "diff.txt"
+    run("ledger", "diff", "1", "1", "--ledger", book, "-o", diff_out)
+    assert "stability" in diff_out.read_text(encoding="utf-8")

@@ -988,7 +988,7 @@ def test_registration_order_never_changes_the_rubric_or_the_report() -> None:
         ("T4", 1, "17.6"),
         ("T1", 2, "10.2"),
         ("T2", 3, "8.9"),
-        ("T3", 4, "4.0"),  # vetoed: ranked last
+        ("T3", 4, "4"),  # vetoed: ranked last (numbers in their plain form)
     ]
     assert [[t.id for t in a.titles] for a in report] == [["gold"], ["gold"], [], []]
 

@@ -201,7 +201,13 @@ def test_a_scale_may_end_in_an_edge_and_give_no_grade_below_it(assess) -> None:
     assert vetoed.label is None
     assert vetoed.reason == "一票否决 (vetoed by d.veto): 不评等级 (no grade)"
     assert "等级 (grade) 无等级 (no grade)" in report["B"].explain().text()
-    assert [row.grades for row in report.rows()] == [("优秀 (excellent)",), (None,), (None,)]
+    grades = [row.grades[0] for row in report.rows()]
+    assert [g.label for g in grades] == ["优秀 (excellent)", None, None]  # a Grade, no label
+    assert [str(g) for g in grades] == [
+        "优秀 (excellent)",
+        "无等级 (no grade)",
+        "无等级 (no grade)",
+    ]
     assert 'veto_label = "none"' in dump(rubric)
     round_trip(rubric)
 

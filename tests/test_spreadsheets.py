@@ -68,7 +68,7 @@ def test_xlsx_template_has_a_sheet_per_kind_with_field_headers(tmp_path):
     kinds = write_template(path, fact_types=KINDS)
     assert kinds == ["team", "activity", "member", "training"]
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["team", "activity", "member", "training", "_fields"]
+    assert book.sheetnames == ["team", "activity", "member", "training", "_填写说明", "_lists"]
     assert [c.value for c in book["team"][1]] == [
         "team",
         "period",
@@ -86,12 +86,21 @@ def test_xlsx_template_has_a_sheet_per_kind_with_field_headers(tmp_path):
     ]
     assert book["member"].max_row == 1  # headers only
     comment = book["member"]["F1"].comment.text
-    assert comment.startswith("party_status: one of member, probationary")
-    assert "default: none" in comment
-    fields = [[c.value for c in row] for row in book["_fields"].iter_rows()]
-    assert fields[0] == ["kind", "label", "field", "type", "default"]
-    assert ["team", "班组 (team)", "headcount", "whole number", "default: empty"] in fields
-    assert ["training", "training", "passed", "true or false", "default: false"] in fields
+    assert comment.startswith("party_status: 可选值: member, probationary")
+    assert "默认: none" in comment
+    fields = [[c.value for c in row] for row in book["_填写说明"].iter_rows()]
+    assert fields[0] == ["类别", "名称", "字段", "类型", "默认", "可选值"]
+    assert ["team", "班组", "headcount", "整数", "默认: 空", None] in fields
+    assert ["team", "班组", "name", "文本", "必填", None] in fields
+    assert ["training", "training", "passed", "是否 (true/false)", "默认: false", None] in fields
+    glossed = tmp_path / "glossed.xlsx"
+    write_template(glossed, fact_types=KINDS, gloss=True)
+    fields = [
+        [c.value for c in row] for row in openpyxl.load_workbook(glossed)["_填写说明"].iter_rows()
+    ]
+    assert fields[0][:2] == ["类别 (kind)", "名称 (label)"]
+    assert ["team", "班组 (team)", "headcount", "整数 (whole number)", "默认 (default): 空 (empty)",
+            None] in fields  # fmt: skip
 
 
 def test_csv_template_and_chosen_kinds(tmp_path):

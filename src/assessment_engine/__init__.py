@@ -5,6 +5,7 @@ rules; durable-rules decides which conditions hold; exact arithmetic turns that 
 grades, titles and ranks, each explained down to the facts.
 """
 
+from ._base.progress import ProgressCallback
 from ._base.version import VERSION as __version__
 from ._plugins import rubric_file, rubric_files
 from .engine import Engine
@@ -36,7 +37,7 @@ from .factset import FactSet
 from .hookspecs import hookimpl
 from .loading import dump_json, facts_converter, load_csv, load_facts, load_json
 from .report import Report
-from .results import Assessment, Explanation
+from .results import Assessment, Explanation, Grade, GradeResult, Standing
 from .rubric import Rubric
 from .session import Session
 
@@ -51,6 +52,8 @@ __all__ = [
     "Explanation",
     "Fact",
     "FactSet",
+    "Grade",
+    "GradeResult",
     "Incident",
     "InputError",
     "InputProblem",
@@ -60,6 +63,7 @@ __all__ = [
     "Member",
     "Metric",
     "PluginError",
+    "ProgressCallback",
     "Record",
     "Report",
     "Rubric",
@@ -67,6 +71,7 @@ __all__ = [
     "Score",
     "Session",
     "SessionError",
+    "Standing",
     "Team",
     "__version__",
     "dump_json",

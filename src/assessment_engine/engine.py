@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Literal
 
 from ._base.collector import paused_gc
+from ._base.progress import ProgressCallback
 from ._base.version import VERSION as __version__
 from ._matcher.base import Matcher
 from ._matcher.python import PythonMatcher
@@ -115,13 +116,16 @@ class Engine:
         """The matcher in use: ``"durable"`` or ``"python"``."""
         return self._pipeline.matcher_name
 
-    def load_facts(self, *paths: str | os.PathLike[str]) -> FactSet:
-        """Load facts from JSON and CSV files, accepting every fact kind this engine knows.
+    def load_facts(
+        self, *paths: str | os.PathLike[str], progress: ProgressCallback | None = None
+    ) -> FactSet:
+        """Load facts from JSON, CSV and XLSX files, accepting every fact kind this engine knows.
 
         The same as ``loading.load_facts(*paths, fact_types=engine.rubric.fact_types)``: the
-        plugins' own kinds load too.
+        plugins' own kinds load too. ``progress`` is called as records are read and checked
+        (see ``assessment_engine.ProgressCallback``).
         """
-        return load_facts(*paths, fact_types=self.rubric.fact_types)
+        return load_facts(*paths, fact_types=self.rubric.fact_types, progress=progress)
 
     def facts_from_records(
         self, records: Iterable[Mapping[str, object]], *, source: str = "<records>"
@@ -137,11 +141,19 @@ class Engine:
         """The engine version recorded in every result."""
         return __version__
 
-    def assess(self, facts: FactSet | Iterable[Fact], *, period: str | None = None) -> Report:
+    def assess(
+        self,
+        facts: FactSet | Iterable[Fact],
+        *,
+        period: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> Report:
         """Assess every team of a period and return the report.
 
         :param facts: a :class:`FactSet` or any iterable of facts (validated first).
         :param period: the period to assess; may be omitted when the facts hold only one.
+        :param progress: called as teams are assessed (step ``"assessing"``, in teams); see
+            ``assessment_engine.ProgressCallback``.
         :raises InputError: with every problem found; nothing is assessed then.
         """
         self._check_open()
@@ -152,6 +164,7 @@ class Engine:
                 [(team, fact_set.rows(chosen, team.team)) for team in fact_set.teams(chosen)],
                 source=fact_set.source,
                 locate=fact_set.location,
+                progress=progress,
             )
             standings = self._pipeline.standings(states)
         return Report(

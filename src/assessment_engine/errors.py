@@ -101,9 +101,17 @@ class InputError(AssessmentError, ValueError):
 
     def __init__(self, problems: Sequence[InputProblem]) -> None:
         self.problems: tuple[InputProblem, ...] = tuple(problems)
+        # the message is built when asked for: a million problems are cheap to carry, costly
+        # to format (the command line lists the first few and writes the rest to a file)
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:
         count = len(self.problems)
         head = f"{count} problem{'s' if count != 1 else ''} in the input"
-        super().__init__(head + ":\n" + "\n".join(f"  - {p}" for p in self.problems))
+        return head + ":\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+    def __repr__(self) -> str:
+        return f"InputError(<{len(self.problems)} problems>)"
 
 
 class RubricError(AssessmentError, ValueError):

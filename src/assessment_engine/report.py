@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._base.collector import paused_gc
+from ._base.progress import ProgressCallback, ticker
 from ._pipeline import Pipeline, Standings
 from .results import Assessment, QuotaResult, Standing
 from .rubric import Rubric
@@ -93,26 +94,39 @@ class Report:
         """How each title quota was used, with overruns from ties."""
         return tuple(self._standings.titles().quotas)
 
-    def to_data(self) -> dict[str, Any]:
-        """The report as plain data (exact numbers as strings)."""
-        with paused_gc():
-            return self._to_data()
+    def to_data(self, *, progress: ProgressCallback | None = None) -> dict[str, Any]:
+        """The report as plain data (exact numbers as strings).
 
-    def _to_data(self) -> dict[str, Any]:
+        :param progress: told how many teams are done (step ``"writing"``): every team's
+            explanation is built here.
+        """
+        with paused_gc():
+            return self._to_data(progress)
+
+    def _to_data(self, progress: ProgressCallback | None) -> dict[str, Any]:
+        tick = ticker(progress, "writing", len(self))
+        teams = []
+        for assessment in self:
+            teams.append(assessment_to_data(assessment))
+            tick.advance()
+        tick.finish()
         return {
             "period": self.period,
             "rubric_hash": self.rubric_hash,
             "engine_version": self.engine_version,
-            "teams": [assessment_to_data(a) for a in self],
+            "teams": teams,
             "quotas": [quota_to_data(q) for q in self.quotas],
         }
 
-    def to_json(self, *, indent: int | None = None) -> str:
+    def to_json(
+        self, *, indent: int | None = None, progress: ProgressCallback | None = None
+    ) -> str:
         """Canonical JSON: the same facts and rule sets always give the same bytes.
 
-        Compact by default (one line); ``indent=2`` for reading.
+        Compact by default (one line); ``indent=2`` for reading. ``progress`` as for
+        :meth:`to_data`.
         """
-        return dumps(self.to_data(), indent=indent)
+        return dumps(self.to_data(progress=progress), indent=indent)
 
     def __repr__(self) -> str:
         return f"<Report {self.period}: {len(self)} teams, rubric {self.rubric_hash[:12]}>"

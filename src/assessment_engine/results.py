@@ -1,18 +1,21 @@
 """Results: per-team assessments, the period's report, and their explanations — all data.
 
-Every number is exact (``Decimal``); every point can be traced through :class:`Line` objects to
-the rule that produced it and the facts (:class:`FactRef`) it was computed from. Results are
-frozen ``attrs`` classes serialised to JSON through the project's converter
-(:mod:`assessment_engine.serialize`); rendering as text is :meth:`Explanation.text`.
+Every number is exact (``Decimal``) and held in its plain form — no trailing zeros, no exponent
+(``85.55``, ``100``) — so ``str()`` prints it as a rubric states numbers; every point can be
+traced through :class:`Line` objects to the rule that produced it and the facts
+(:class:`FactRef`) it was computed from. Results are frozen ``attrs`` classes serialised to
+JSON through the project's converter (:mod:`assessment_engine.serialize`); rendering as text
+is :meth:`Explanation.text`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
 
-from ._base.numbers import display
+from ._base.numbers import display, plain_decimal
 
 __all__ = [
     "NO_GRADE",
@@ -21,6 +24,7 @@ __all__ = [
     "DimensionResult",
     "Explanation",
     "FactRef",
+    "Grade",
     "GradeResult",
     "IndicatorResult",
     "Line",
@@ -33,6 +37,11 @@ __all__ = [
 
 #: How an explanation shows a grade scale's "no grade" (a label of ``None``).
 NO_GRADE = "无等级 (no grade)"
+
+
+def _plain_all(values: Iterable[Decimal]) -> tuple[Decimal, ...]:
+    """Numbers held in their plain form (``85.55``, never ``85.550``): see ``plain_decimal``."""
+    return tuple(map(plain_decimal, values))
 
 
 @attrs.frozen
@@ -50,7 +59,7 @@ class Line:
 
     source: str
     label: str
-    points: Decimal
+    points: Decimal = attrs.field(converter=plain_decimal)
     reason: str
     facts: tuple[FactRef, ...] = ()
 
@@ -61,8 +70,8 @@ class IndicatorResult:
 
     id: str
     label: str
-    max: Decimal
-    points: Decimal
+    max: Decimal = attrs.field(converter=plain_decimal)
+    points: Decimal = attrs.field(converter=plain_decimal)
     lines: tuple[Line, ...]
 
 
@@ -73,8 +82,8 @@ class AdjustmentResult:
     id: str
     label: str
     kind: str
-    amount: Decimal
-    applied: Decimal
+    amount: Decimal = attrs.field(converter=plain_decimal)
+    applied: Decimal = attrs.field(converter=plain_decimal)
     note: str
     lines: tuple[Line, ...]
 
@@ -90,27 +99,42 @@ class VetoResult:
 
 
 @attrs.frozen
-class GradeResult:
-    """The label a grade scale gave, and why.
+class Grade:
+    """A grade: the label a grade scale gave, the scale's id and what it grades.
 
-    :ivar scale: the grade scale's id.
+    The one grade type of the results: a :class:`Standing`'s ``grade`` is a ``Grade``, an
+    :class:`Assessment`'s a :class:`GradeResult`, which is a ``Grade`` that also says why.
+    ``str(grade)`` is its :attr:`text` (``优秀 (excellent)``).
+
+    :ivar scale: the grade scale's id (``grade.composite``).
     :ivar of: the dimension it grades, ``None`` for the composite.
-    :ivar label: the band's label; the scale's veto label for a vetoed team; ``None`` for no
-        grade (a score below a scale without a catch-all band, or a veto on a scale whose veto
-        label is ``None``).
-    :ivar reason: the score against the band's edge, a requirement that was not met, or the
-        vetoes.
+    :ivar label: the band's label, as the rubric states it; the scale's veto label for a vetoed
+        team; ``None`` for no grade (a score below a scale without a catch-all band, or a veto
+        on a scale whose veto label is ``None``).
     """
 
     scale: str
     of: str | None
     label: str | None
-    reason: str
 
     @property
     def text(self) -> str:
         """The label, or ``无等级 (no grade)``."""
         return self.label if self.label is not None else NO_GRADE
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@attrs.frozen
+class GradeResult(Grade):
+    """The grade a scale gave (a :class:`Grade`), and why.
+
+    :ivar reason: the score against the band's edge, a requirement that was not met, or the
+        vetoes.
+    """
+
+    reason: str
 
 
 @attrs.frozen
@@ -119,12 +143,12 @@ class DimensionResult:
 
     id: str
     label: str
-    weight: Decimal
-    base: Decimal
-    bonus: Decimal
-    bonus_before_cap: Decimal
-    penalty: Decimal
-    score: Decimal
+    weight: Decimal = attrs.field(converter=plain_decimal)
+    base: Decimal = attrs.field(converter=plain_decimal)
+    bonus: Decimal = attrs.field(converter=plain_decimal)
+    bonus_before_cap: Decimal = attrs.field(converter=plain_decimal)
+    penalty: Decimal = attrs.field(converter=plain_decimal)
+    score: Decimal = attrs.field(converter=plain_decimal)
     grade: GradeResult | None
     indicators: tuple[IndicatorResult, ...]
     adjustments: tuple[AdjustmentResult, ...]
@@ -158,19 +182,19 @@ class Standing:
     ``scores`` and ``grades`` follow ``dimension_ids`` (a grade is ``None`` for a dimension
     without a grade scale); ``dimension_scores`` and ``dimension_grades`` give them as
     ``(dimension id, value)`` pairs. ``grade`` is the composite grade (``None`` without a
-    composite scale). Indicator points and everything else are in the team's
-    :class:`Assessment`.
+    composite scale): a :class:`Grade`, as an :class:`Assessment`'s ``grade`` is (with its
+    reason there). Indicator points and everything else are in the team's :class:`Assessment`.
     """
 
     team: str
     name: str
     department: str
     rank: int | None
-    composite: Decimal
-    grade: str | None
+    composite: Decimal = attrs.field(converter=plain_decimal)
+    grade: Grade | None
     dimension_ids: tuple[str, ...]
-    scores: tuple[Decimal, ...]
-    grades: tuple[str | None, ...]
+    scores: tuple[Decimal, ...] = attrs.field(converter=_plain_all)
+    grades: tuple[Grade | None, ...]
     titles: tuple[str, ...]
     vetoed: bool
 
@@ -180,8 +204,8 @@ class Standing:
         return tuple(zip(self.dimension_ids, self.scores, strict=True))
 
     @property
-    def dimension_grades(self) -> tuple[tuple[str, str], ...]:
-        """``(dimension id, grade label)`` pairs for the dimensions that have a grade scale."""
+    def dimension_grades(self) -> tuple[tuple[str, Grade], ...]:
+        """``(dimension id, grade)`` pairs for the dimensions that have a grade scale."""
         return tuple(
             (d, g) for d, g in zip(self.dimension_ids, self.grades, strict=True) if g is not None
         )
@@ -201,7 +225,7 @@ class Assessment:
     period: str
     headcount: int | None
     dimensions: tuple[DimensionResult, ...]
-    composite: Decimal
+    composite: Decimal = attrs.field(converter=plain_decimal)
     grade: GradeResult | None
     vetoes: tuple[VetoResult, ...]
     titles: tuple[TitleResult, ...]

@@ -20,6 +20,7 @@ __all__ = [
     "exact_ratio",
     "exact_text",
     "exact_value",
+    "plain_decimal",
     "ratio_of",
     "to_decimal",
 ]
@@ -112,6 +113,21 @@ def ratio_of(numerator: Any, denominator: Any, *, as_pair: bool) -> Any:
     if numerator is None or denominator is None:
         return None
     return (numerator, denominator) if as_pair else exact_ratio(numerator, denominator)
+
+
+def plain_decimal(value: Decimal) -> Decimal:
+    """The same number as a rubric would write it: no trailing zeros, never an exponent.
+
+    Sums of weighted points carry the places of their factors (``0.35 × 84.5`` is ``29.575``,
+    ``85.550`` after adding); results hold the plain form, so ``str()`` prints what the
+    rubric's author would write.
+
+    >>> [plain_decimal(Decimal(t)) for t in ("85.550", "1E+2", "-0.0")]
+    [Decimal('85.55'), Decimal('100'), Decimal('0')]
+    """
+    if value == value.to_integral_value():
+        return Decimal(int(value))
+    return value.normalize(EXACT)
 
 
 def _plain(value: Decimal) -> str:

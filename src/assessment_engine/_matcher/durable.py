@@ -42,6 +42,8 @@ from __future__ import annotations
 import contextlib
 import copy
 import re
+import shlex
+import sys
 import threading
 import warnings
 import weakref
@@ -55,10 +57,12 @@ from .base import Cluster, Record
 __all__ = [
     "BATCH_SIZE",
     "LIMITS",
+    "REBUILD_COMMAND",
     "DurableMatcher",
     "SidPool",
     "check_cluster",
     "fnv1a_32",
+    "rebuild_command",
 ]
 
 #: Records asserted into one session before it is read and deleted.
@@ -142,15 +146,38 @@ def _check_record_ids(batch: int, pool: SidPool) -> None:
 # --------------------------------------------------------------------------- the matcher
 
 
+#: The command that (re)builds durable-rules for this Python; ``{python}`` is the interpreter.
+REBUILD_COMMAND: Final = (
+    "CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject PIP_NO_CACHE_DIR=1"
+    " {python} -m pip install --force-reinstall --no-deps durable-rules==2.0.28"
+)
+
+
+def rebuild_command() -> str:
+    """The shell command that builds durable-rules for the running interpreter.
+
+    ``--force-reinstall``: a plain ``pip install`` says "Requirement already satisfied" when a
+    broken build is installed. ``--no-deps``: nothing else is reinstalled. ``PIP_NO_CACHE_DIR``:
+    pip would reuse the wheel it built before without the define.
+    """
+    return REBUILD_COMMAND.format(python=shlex.quote(sys.executable))
+
+
 def _load_durable() -> tuple[Any, Any]:
     try:
         import durable_rules_engine
         from durable import engine
     except ImportError as exc:
+        broken = "undefined symbol" in str(exc)
+        what = (
+            "durable-rules is installed but was built without the define this Python needs"
+            if broken
+            else "durable-rules is not installed or not built for this Python"
+        )
         raise MatcherUnavailableError(
-            "durable-rules is not installed or not built for this Python"
-            f" ({exc}); install it with CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject"
-            " PIP_NO_CACHE_DIR=1 pip install durable-rules==2.0.28, or use matcher='python'"
+            f"{what} ({exc}); build it with:\n  {rebuild_command()}\nor use the plain matcher,"
+            " which gives identical results: matcher='python' (the command line's --matcher"
+            " python, or ASSESSMENT_ENGINE_MATCHER=python)"
         ) from exc
     return engine, durable_rules_engine
 

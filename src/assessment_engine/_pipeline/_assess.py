@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from .._base.progress import ProgressCallback
 from .._matcher.base import Matcher
 from ..errors import InputError, InputProblem
 from ..facts import Team
@@ -52,7 +53,12 @@ class Pipeline:
         return self.matcher.name
 
     def assess(
-        self, teams: Sequence[tuple[Team, Sequence[Row]]], *, source: str, locate: Locate
+        self,
+        teams: Sequence[tuple[Team, Sequence[Row]]],
+        *,
+        source: str,
+        locate: Locate,
+        progress: ProgressCallback | None = None,
     ) -> list[TeamState]:
         """Every team's computed state (see :func:`~._evaluate.evaluate`).
 
@@ -71,7 +77,9 @@ class Pipeline:
             if getattr(team, name) in (None, "")
         ]
         try:
-            states = evaluate(self.plan, self.matcher, teams, source=source, locate=locate)
+            states = evaluate(
+                self.plan, self.matcher, teams, source=source, locate=locate, progress=progress
+            )
         except InputError as exc:
             raise InputError([*problems, *exc.problems]) from None
         if problems:

@@ -10,6 +10,7 @@ from ..results import (
     AdjustmentResult,
     Assessment,
     DimensionResult,
+    Grade,
     GradeResult,
     IndicatorResult,
     Line,
@@ -219,6 +220,16 @@ def build_standings(
             scale_of_dim[dims.index(scale.of)] = i
     titles = standings.titles().titles
     title_ids = [title.id for title, _ in plan.titles]
+    # one Grade object per (scale, label), shared by every row that has it
+    shared: dict[tuple[int, str | None], Grade] = {}
+
+    def grade_of(index: int, label: str | None) -> Grade:
+        grade = shared.get((index, label))
+        if grade is None:
+            scale = plan.scales[index][0]
+            grade = shared[index, label] = Grade(scale.id, scale.of, label)
+        return grade
+
     rows = []
     for team in teams:
         state = standings.state(team)
@@ -232,10 +243,16 @@ def build_standings(
                 department=record.department,
                 rank=ranks[team],
                 composite=state.composite,
-                grade=None if composite_scale is None else grades[composite_scale][0],
+                grade=(
+                    None
+                    if composite_scale is None
+                    else grade_of(composite_scale, grades[composite_scale][0])
+                ),
                 dimension_ids=dims,
                 scores=state.dim_score,
-                grades=tuple(None if i is None else grades[i][0] for i in scale_of_dim),
+                grades=tuple(
+                    None if i is None else grade_of(i, grades[i][0]) for i in scale_of_dim
+                ),
                 titles=tuple(title_ids[i] for i, _ in awarded) if awarded else (),
                 vetoed=bool(state.vetoes),
             )

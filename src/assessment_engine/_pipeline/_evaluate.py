@@ -23,6 +23,7 @@ from typing import Any
 from .._base.collector import paused_gc
 from .._base.hints import did_you_mean
 from .._base.numbers import EXACT, exact_text
+from .._base.progress import ProgressCallback, ticker
 from .._matcher.base import Matcher
 from ..errors import InputError, InputProblem
 from ..facts import Team
@@ -43,9 +44,11 @@ def evaluate(
     *,
     source: str,
     locate: Locate,
+    progress: ProgressCallback | None = None,
 ) -> list[TeamState]:
     """Assess ``teams`` with ``matcher``.
 
+    :param progress: told how many teams are done (step ``"assessing"``).
     :raises InputError: with every input problem found (nothing is assessed then).
 
     The cyclic garbage collector is paused meanwhile: the pipeline creates many small containers
@@ -53,7 +56,7 @@ def evaluate(
     cost more than the assessment.
     """
     with paused_gc():
-        return _evaluate(plan, matcher, teams, source=source, locate=locate)
+        return _evaluate(plan, matcher, teams, source=source, locate=locate, progress=progress)
 
 
 def _evaluate(
@@ -63,7 +66,9 @@ def _evaluate(
     *,
     source: str,
     locate: Locate,
+    progress: ProgressCallback | None,
 ) -> list[TeamState]:
+    tick = ticker(progress, "assessing", len(teams))
     with decimal.localcontext(EXACT):
         assess_team = plan.fast.assess_team
         states: list[TeamState] = []
@@ -78,12 +83,14 @@ def _evaluate(
                     deferred.append(state)
             if deferred:
                 _phased(plan, matcher, deferred, problems, source, locate)
+            tick.advance(min(chunk, len(teams) - start))
             start += chunk
             # the first teams warm the memos (few distinct answers exist); then most teams take
             # the fast path, and each matcher batch for the rest is large
             chunk = 8192
         if problems:
             raise InputError(problems)
+    tick.finish()
     return states
 
 

@@ -1,18 +1,17 @@
-"""The commands: evaluate, explain, plugins, check, report, template."""
+"""The commands that assess: evaluate, explain, report; and template."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import click
+from rich.console import Group
 
 from .._base.hints import did_you_mean
 from .._base.numbers import exact_text
+from .._base.progress import ProgressCallback
 from ..engine import Engine
-from ..kit import check_rubric
 from ..loading import converter_for, template_kinds, write_template
 from ..render import csv as csv_format
 from ..render import html as html_format
@@ -22,30 +21,89 @@ from ..serialize import assessment_to_data, dumps
 from ..whatif import Change, Suggestion, find_scale, next_band, next_grade_changes
 from . import _tables
 from ._common import (
-    Steps,
     build_engine,
+    engine_inputs,
     engine_options,
-    input_size,
     period_option,
-    print_to,
-    read_facts,
-    show_progress,
-    team_count,
-    write_text,
+    progress_option,
 )
+from ._errors import problem_options, remember_inputs
+from ._inputs import fact_files
+from ._output import Output, output_options, safe, safe_json
+from ._progress import progress_display
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "find_team", "gloss_option"]
 
-_FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table"}
+_FORMATS: Final = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".txt": "table"}
 _FACTS = click.argument("facts", nargs=-1, required=True, type=click.Path(path_type=str))
 
 
 def _done(message: str) -> None:
-    click.echo(message, err=True)
+    click.echo(safe(message, lines=True), err=True)
 
 
 def _teams(count: int) -> str:
     return f"{count} team{'s' if count != 1 else ''}"
+
+
+def _inputs(facts: Sequence[str], plugins: Sequence[str]) -> list[tuple[str, str]]:
+    found = [("FACTS", f) for f in facts] + engine_inputs(plugins)
+    remember_inputs(*found)
+    return found
+
+
+def _step_names(facts: Sequence[str], out: Output) -> dict[str, str]:
+    files = ", ".join(facts) if len(facts) <= 2 else f"{len(facts)} files"
+    return {
+        "reading": f"reading {files}",
+        "checking": "checking the facts",
+        "assessing": "assessing",
+        "writing": f"writing {out}",
+    }
+
+
+def gloss_option(func: Any) -> Any:
+    """--gloss: the English glosses of the rubric's labels in workbooks, beside the Chinese."""
+    return click.option(
+        "--gloss/--no-gloss",
+        default=False,
+        show_default=True,
+        help="Workbooks: labels and headers with their English gloss (党建 (party building));"
+        " by default the Chinese label alone.",
+    )(func)
+
+
+def find_team(given: str, period: str, teams: Sequence[tuple[str, str]]) -> str:
+    """The id of the team ``given`` names: its id, or its name (exactly, then ignoring case).
+
+    :param teams: ``(id, name)`` of every team of ``period``.
+    :raises click.BadParameter: for no such team (with a "did you mean"), or a name that
+        several teams share (listing their ids).
+    """
+    ids = [team for team, _ in teams]
+    if given in ids:
+        return given
+    named = [team for team, name in teams if name == given]
+    if not named:
+        folded = given.strip().casefold()
+        named = [team for team, name in teams if name.strip().casefold() == folded]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        raise click.BadParameter(
+            safe(f"{given!r} is the name of {len(named)} teams ({', '.join(named)}): give its id"),
+            param_hint="TEAM",
+        )
+    known = sorted(ids)
+    names = sorted({name for _, name in teams})
+    shown = ", ".join(known[:20]) + (" …" if len(known) > 20 else "")
+    raise click.BadParameter(
+        safe(
+            f"no team {given!r} in period {period}{did_you_mean(given, [*known, *names])};"
+            f" teams: {shown}"
+        ),
+        param_hint="TEAM",
+    )
 
 
 # ----------------------------------------------------------------------------- evaluate
@@ -58,22 +116,13 @@ def _teams(count: int) -> str:
     "fmt",
     type=click.Choice(["table", "json", "csv", "xlsx"]),
     default=None,
-    help="table, json (the full report), csv (the ranking) or xlsx (ranking + one sheet per"
-    " dimension). Default: from --output's suffix, else table.",
+    help="table, json (the full report), csv (the ranking) or xlsx (the results workbook)."
+    " Default: from --output's suffix, else table.",
 )
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Write to this file instead of standard output (needed for xlsx).",
-)
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Show progress on standard error (default: on a terminal, for 100 teams or more,"
-    " or 1 MB of fact files or more).",
-)
+@output_options()
+@gloss_option
+@progress_option
+@problem_options
 def evaluate(
     facts: tuple[str, ...],
     period: str | None,
@@ -82,43 +131,42 @@ def evaluate(
     block: tuple[str, ...],
     matcher: str | None,
     fmt: str | None,
-    output: Path | None,
+    output: str | None,
+    force: bool,
+    gloss: bool,
     progress: bool | None,
 ) -> None:
-    """Assess every team in FACTS (.json, .csv, .xlsx files) and show or write the ranking."""
-    chosen = fmt or (_FORMATS.get(output.suffix.lower(), "table") if output else "table")
-    if chosen == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
-    with build_engine(plugins, no_entry_points, block, matcher) as engine:
-        loading = Steps(show_progress(progress, teams=0, size=input_size(facts)))
-        with loading.running():
-            loading.task(f"reading {len(facts)} file{'s' if len(facts) != 1 else ''}")
-            fact_set = read_facts(engine, facts)
-        steps = Steps(show_progress(progress, teams=team_count(fact_set, period)))
-        with steps.running():
-            task = steps.task(f"assessing {team_count(fact_set, period)} teams")
-            report = engine.assess(fact_set, period=period)
-            steps.done(task)
-            _write_report(report, chosen, output, steps)
+    """Assess every team in FACTS and show or write the ranking.
+
+    FACTS are .json, .csv and .xlsx files; '-' reads standard input.
+    """
+    out = Output(output, force=force, inputs=_inputs(facts, plugins))
+    chosen = fmt or _FORMATS.get(out.suffix, "table")
+    if chosen == "xlsx" and out.to_terminal:
+        raise click.UsageError("--format xlsx writes a workbook: give -o FILE.xlsx")
+    with (
+        fact_files(facts) as files,
+        progress_display(progress, _step_names(facts, out)) as tick,
+        build_engine(plugins, no_entry_points, block, matcher) as engine,
+    ):
+        fact_set = files.read(engine, tick)
+        report = engine.assess(fact_set, period=period, progress=tick)
+        _write_report(report, chosen, out, tick, gloss=gloss)
+    if not out.is_stdout:
+        _done(f"wrote {out}: {_teams(len(report))}, period {report.period}")
 
 
-def _write_report(report: Report, fmt: str, output: Path | None, steps: Steps) -> None:
+def _write_report(
+    report: Report, fmt: str, out: Output, tick: ProgressCallback | None, *, gloss: bool
+) -> None:
     if fmt == "xlsx":
-        assert output is not None
-        task = steps.task("writing the workbook", total=len(report))
-        xlsx_format.render(report, output, advance=steps.advancer(task))
-        _done(f"wrote {output}: {_teams(len(report))}, period {report.period}")
-        return
-    if fmt == "table":
-        print_to(output, _tables.ranking(report))
+        out.binary(lambda target: xlsx_format.render(report, target, progress=tick, gloss=gloss))
+    elif fmt == "table":
+        out.render(_tables.ranking(report))
+    elif fmt == "json":
+        out.text(report.to_json(indent=2, progress=tick), escape=safe_json)
     else:
-        text = report.to_json(indent=2) if fmt == "json" else csv_format.render(report)
-        if output is None:
-            click.echo(text, nl=False)
-        else:
-            write_text(output, text)
-    if output is not None:
-        _done(f"wrote {output}: {_teams(len(report))}, period {report.period}")
+        out.text(csv_format.render(report, progress=tick), escape=safe)
 
 
 # ----------------------------------------------------------------------------- explain
@@ -148,6 +196,9 @@ def _write_report(report: Report, fmt: str, output: Path | None, steps: Steps) -
     show_default=True,
     help="text (rich tables) or json (the assessment and the suggestions as data).",
 )
+@output_options()
+@progress_option
+@problem_options
 def explain(
     team: str,
     facts: tuple[str, ...],
@@ -159,19 +210,23 @@ def explain(
     scale: str | None,
     max_changes: int,
     fmt: str,
+    output: str | None,
+    force: bool,
+    progress: bool | None,
 ) -> None:
-    """Explain TEAM's assessment line by line, and the smallest change to its next grade."""
-    with build_engine(plugins, no_entry_points, block, matcher) as engine:
-        fact_set = read_facts(engine, facts)
-        report = engine.assess(fact_set, period=period)
-        if team not in report:
-            known = sorted(report.teams)
-            shown = ", ".join(known[:20]) + (" …" if len(known) > 20 else "")
-            raise click.BadParameter(
-                f"no team {team!r} in period {report.period}{did_you_mean(team, known)};"
-                f" teams: {shown}",
-                param_hint="TEAM",
-            )
+    """Explain TEAM's assessment line by line, and the smallest change to its next grade.
+
+    TEAM is a team's id or its name (食品所理化室).
+    """
+    out = Output(output, force=force, inputs=_inputs(facts, plugins))
+    with (
+        fact_files(facts) as files,
+        progress_display(progress, _step_names(facts, out)) as tick,
+        build_engine(plugins, no_entry_points, block, matcher) as engine,
+    ):
+        fact_set = files.read(engine, tick)
+        report = engine.assess(fact_set, period=period, progress=tick)
+        team = find_team(team, report.period, [(r.team, r.name) for r in report.rows()])
         assessment = report[team]
         rubric = engine.rubric
         grade_scale = None
@@ -179,7 +234,7 @@ def explain(
             try:
                 grade_scale = find_scale(rubric, scale)
             except ValueError as exc:
-                raise click.BadParameter(str(exc), param_hint="--scale") from None
+                raise click.BadParameter(safe(str(exc)), param_hint="--scale") from None
         suggestions: tuple[Suggestion, ...] = ()
         if grade_scale is not None and max_changes > 0:
             suggestions = next_grade_changes(
@@ -195,7 +250,7 @@ def explain(
                 "assessment": assessment_to_data(assessment),
                 "next_grade": _next_grade_data(engine, assessment, grade_scale, suggestions),
             }
-            click.echo(dumps(data, indent=2), nl=False)
+            out.text(dumps(data, indent=2), escape=safe_json)
             return
         parts: list[Any] = [_tables.explanation(assessment, rubric=rubric)]
         if grade_scale is not None:
@@ -204,9 +259,7 @@ def explain(
                     assessment, rubric, grade_scale, suggestions, max_changes=max_changes
                 )
             )
-        from rich.console import Group
-
-        print_to(None, Group(*parts))
+        out.render(Group(*parts))
 
 
 def _next_grade_data(
@@ -250,86 +303,23 @@ def _next_grade_data(
     }
 
 
-# ----------------------------------------------------------------------------- plugins
-@click.command()
-@engine_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
-def plugins(
-    plugins: tuple[str, ...],
-    no_entry_points: bool,
-    block: tuple[str, ...],
-    matcher: str | None,
-    fmt: str,
-) -> None:
-    """List the plugins: source, version, the indicators and fact kinds they register, hooks."""
-    with build_engine(plugins, no_entry_points, block, matcher) as engine:
-        rubric = engine.rubric
-        if fmt == "json":
-            data = [
-                {
-                    "name": info.name,
-                    "source": info.source,
-                    "distribution": info.distribution,
-                    "version": info.version,
-                    "hooks": list(info.hooks),
-                    "indicators": _tables.plugin_indicators(rubric, info.name),
-                    "fact_kinds": _tables.plugin_fact_kinds(rubric, info.name),
-                    "objects": sorted(
-                        key for key, owner in rubric.provenance.items() if owner == info.name
-                    ),
-                }
-                for info in engine.plugins
-            ]
-            click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-            return
-        print_to(None, _tables.plugins_table(engine.plugins, rubric))
-
-
-# ----------------------------------------------------------------------------- check
-@click.command()
-@engine_options
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
-def check(
-    plugins: tuple[str, ...],
-    no_entry_points: bool,
-    block: tuple[str, ...],
-    matcher: str | None,
-    fmt: str,
-) -> None:
-    """Run the rubric consistency checks; exit 1 when one finds an error."""
-    with build_engine(plugins, no_entry_points, block, matcher) as engine:
-        found = check_rubric(engine.rubric)
-    if fmt == "json":
-        data = [
-            {"severity": f.severity, "subject": f.subject, "check": f.check, "message": f.message}
-            for f in found
-        ]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        print_to(None, _tables.findings(found))
-    if any(f.severity == "error" for f in found):
-        raise click.exceptions.Exit(1)
-
-
 # ----------------------------------------------------------------------------- report
 @click.command()
-@click.option(
-    "--html",
-    "html_path",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The HTML file to write (one self-contained document).",
-)
 @_FACTS
 @period_option
 @engine_options
 @click.option("--title", default=None, help="The report's title (default: from the period).")
+@output_options(required=False)
+@click.option(
+    "--html",
+    "html_path",
+    default=None,
+    hidden=True,
+    help="The earlier name of --output (kept so that existing scripts work).",
+)
+@progress_option
+@problem_options
 def report(
-    html_path: Path,
     facts: tuple[str, ...],
     period: str | None,
     plugins: tuple[str, ...],
@@ -337,24 +327,45 @@ def report(
     block: tuple[str, ...],
     matcher: str | None,
     title: str | None,
+    output: str | None,
+    html_path: str | None,
+    force: bool,
+    progress: bool | None,
 ) -> None:
-    """Write the HTML report of the assessment of FACTS."""
-    with build_engine(plugins, no_entry_points, block, matcher) as engine:
-        fact_set = read_facts(engine, facts)
-        result = engine.assess(fact_set, period=period)
+    """Write the HTML report of the assessment of FACTS to -o FILE.html ('-': standard output)."""
+    if output is not None and html_path is not None and output != html_path:
+        raise click.UsageError("give the report's file once: -o FILE.html")
+    target = output if output is not None else html_path
+    if target is None:
+        raise click.UsageError("the report needs -o FILE.html (or -o - for standard output)")
+    out = Output(target, force=force, inputs=_inputs(facts, plugins))
+    with (
+        fact_files(facts) as files,
+        progress_display(progress, _step_names(facts, out)) as tick,
+        build_engine(plugins, no_entry_points, block, matcher) as engine,
+    ):
+        fact_set = files.read(engine, tick)
+        result = engine.assess(fact_set, period=period, progress=tick)
+        if tick is not None:
+            tick("writing", 0, len(result))
         html = html_format.render(result, title=title)
-    write_text(html_path, html)
-    _done(f"wrote {html_path}: {_teams(len(result))}, period {result.period}")
+        out.text(html)
+        if tick is not None:
+            tick("writing", len(result), len(result))
+    if not out.is_stdout:
+        _done(f"wrote {out}: {_teams(len(result))}, period {result.period}")
 
 
 # ----------------------------------------------------------------------------- template
 @click.command()
+@output_options(required=True)
 @click.option(
-    "--output",
-    "-o",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="facts.xlsx (one sheet per kind) or facts.csv (one file with a 'fact' column).",
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default=None,
+    help="xlsx (one sheet per kind) or csv (one file with a 'fact' column). Default: from"
+    " --output's suffix; csv for standard output.",
 )
 @click.option(
     "--kinds",
@@ -363,17 +374,23 @@ def report(
     help="Only these fact kinds (team is always included). Default: every kind the rule sets"
     " know, plugin kinds included.",
 )
+@gloss_option
 @engine_options
 def template(
-    output: Path,
+    output: str,
+    force: bool,
+    fmt: str | None,
     kinds: tuple[str, ...],
+    gloss: bool,
     plugins: tuple[str, ...],
     no_entry_points: bool,
     block: tuple[str, ...],
     matcher: str | None,
 ) -> None:
     """Write the spreadsheet template that data owners fill in (see docs/cli.md)."""
-    if output.suffix.lower() not in (".xlsx", ".csv"):
+    out = Output(output, force=force, inputs=engine_inputs(plugins))
+    chosen_format = fmt or {".xlsx": "xlsx", ".csv": "csv", "": "csv"}.get(out.suffix)
+    if chosen_format is None:
         raise click.BadParameter("the template is a .xlsx or a .csv file", param_hint="--output")
     wanted = [k.strip() for item in kinds for k in item.split(",") if k.strip()] or None
     with build_engine(plugins, no_entry_points, block, matcher) as engine:
@@ -381,9 +398,18 @@ def template(
     try:
         chosen = template_kinds(fact_types, wanted)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--kinds") from None
-    write_template(output, fact_types=fact_types, kinds=chosen)
-    _done(f"wrote {output}: {', '.join(chosen)}")
+        raise click.BadParameter(safe(str(exc)), param_hint="--kinds") from None
+    out.binary(
+        lambda target: write_template(
+            target,
+            fact_types=fact_types,
+            kinds=chosen,
+            format=chosen_format,  # type: ignore[arg-type]
+            gloss=gloss,
+        )
+    )
+    if not out.is_stdout:
+        _done(f"wrote {out}: {', '.join(chosen)}")
 
 
-COMMANDS = (evaluate, explain, plugins, check, report, template)
+COMMANDS = (evaluate, explain, report, template)

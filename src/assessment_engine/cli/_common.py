@@ -1,58 +1,40 @@
-"""What the commands share: engine options, plugin loading, reading facts, output, progress."""
+"""What the commands share: engine options, plugin loading, the inputs an output must not be."""
 
 from __future__ import annotations
 
-import functools
 import importlib
 import importlib.util
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console, RenderableType
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.console import RenderableType
 
+from .._base.progress import ProgressCallback
 from .._plugins import rubric_files
 from ..engine import Engine
 from ..errors import PluginError
 from ..factset import FactSet
-from ..loading import load_facts
+from ._errors import remember_choice, remember_inputs
+from ._hints import PluginChoice
 
 __all__ = [
-    "PROGRESS_BYTES",
-    "PROGRESS_TEAMS",
-    "Steps",
     "build_engine",
+    "engine_inputs",
     "engine_options",
-    "input_size",
     "load_plugin",
     "period_option",
     "print_to",
+    "progress_option",
     "read_facts",
-    "show_progress",
     "team_count",
-    "write_text",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-#: From this many teams on, a terminal shows a progress bar (unless --no-progress).
-PROGRESS_TEAMS = 100
-#: From this many bytes of fact files on, a terminal shows progress while they are read.
-PROGRESS_BYTES = 1_000_000
 
 
 def engine_options(func: F) -> F:
@@ -164,6 +146,8 @@ def build_engine(
     files = context.meta.get(_RUBRIC_FILES, ()) if context is not None else ()
     if files:
         loaded.extend(rubric_files(*files))
+    remember_choice(PluginChoice(blocked=tuple(block), entry_points=not no_entry_points))
+    remember_inputs(*engine_inputs(plugins))
     return Engine(
         loaded,
         entry_points=not no_entry_points,
@@ -172,82 +156,49 @@ def build_engine(
     )
 
 
-def read_facts(engine: Engine, paths: tuple[str, ...]) -> FactSet:
-    """Load fact files (.json, .csv, .xlsx) with the engine's fact kinds."""
-    return load_facts(*paths, fact_types=engine.rubric.fact_types)
-
-
 def team_count(facts: FactSet, period: str | None) -> int:
     """How many teams an assessment of ``period`` covers (all periods' when not given)."""
     periods = [period] if period is not None else list(facts.periods)
     return sum(len(facts.teams(p)) for p in periods)
 
 
-def write_text(path: Path, data: str) -> None:
-    """Write UTF-8 text to ``path`` (OSError propagates: exit code 3)."""
-    path.write_text(data, encoding="utf-8")
+def engine_inputs(plugins: Iterable[str]) -> list[tuple[str, str]]:
+    """The files the engine options read (``--rubric`` files, ``--plugin`` .py files)."""
+    context = click.get_current_context(silent=True)
+    files = context.meta.get(_RUBRIC_FILES, ()) if context is not None else ()
+    found = [("--rubric", str(f)) for f in files]
+    for spec in plugins:
+        module = spec.partition(":")[0]
+        if module.endswith(".py"):
+            found.append(("--plugin", module))
+    return found
 
 
-def print_to(path: Path | None, renderable: RenderableType, *, width: int = 160) -> None:
-    """Print a rich renderable to stdout, or as plain text to a file."""
-    if path is None:
-        Console(highlight=False).print(renderable)
-        return
-    with path.open("w", encoding="utf-8") as handle:
-        Console(file=handle, width=width, no_color=True, highlight=False).print(renderable)
+def progress_option(func: F) -> F:
+    """--progress/--no-progress: progress on standard error (default: when it is a terminal)."""
+    return click.option(
+        "--progress/--no-progress",
+        default=None,
+        help="Show progress on standard error (default: when standard error is a terminal).",
+    )(func)
 
 
-class Steps:
-    """A rich progress display on stderr, or nothing; ``task`` and ``advance`` are cheap."""
+def read_facts(
+    engine: Engine, paths: tuple[str, ...], progress: ProgressCallback | None = None
+) -> FactSet:
+    """Load fact files (.json, .csv, .xlsx; ``-`` for standard input) with the engine's kinds."""
+    from ._inputs import fact_files
 
-    def __init__(self, enabled: bool) -> None:
-        self._progress: Progress | None = None
-        if enabled:
-            self._progress = Progress(
-                SpinnerColumn(),
-                TextColumn("{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-
-    @contextmanager
-    def running(self) -> Iterator[Steps]:
-        """Show the display while the block runs."""
-        if self._progress is None:
-            yield self
-            return
-        with self._progress:
-            yield self
-
-    def task(self, description: str, total: int | None = None) -> TaskID | None:
-        """Start a step; ``total=None`` for one without a count."""
-        if self._progress is None:
-            return None
-        return self._progress.add_task(description, total=total)
-
-    def done(self, task: TaskID | None) -> None:
-        """Mark a step complete."""
-        if self._progress is not None and task is not None:
-            total = self._progress.tasks[task].total
-            self._progress.update(task, total=total or 1, completed=total or 1)
-
-    def advancer(self, task: TaskID | None) -> Callable[[], None] | None:
-        """A function advancing ``task`` by one, or ``None``."""
-        if self._progress is None or task is None:
-            return None
-        return functools.partial(self._progress.advance, task)
+    with fact_files(paths) as files:
+        return files.read(engine, progress)
 
 
-def show_progress(option: bool | None, *, teams: int = 0, size: int = 0) -> bool:
-    """``--progress``/``--no-progress``, or automatic: a terminal, and many teams or bytes."""
-    if option is not None:
-        return option
-    return sys.stdout.isatty() and (teams >= PROGRESS_TEAMS or size >= PROGRESS_BYTES)
+def print_to(path: Path | str | None, renderable: RenderableType) -> None:
+    """Print a rich renderable to standard output (``None`` or ``-``) or to a file.
 
+    Through :class:`~._output.Output`: a terminal's width, or unwrapped; escaped; a file is
+    written atomically. For commands without ``-o`` checks of their own.
+    """
+    from ._output import Output
 
-def input_size(paths: Iterable[str]) -> int:
-    """The total size of the files that exist among ``paths``, in bytes."""
-    return sum(os.path.getsize(p) for p in paths if os.path.isfile(p))
+    Output(None if path is None else str(path), force=True).render(renderable)

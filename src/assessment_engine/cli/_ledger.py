@@ -22,7 +22,9 @@ from typing import Any, TypeVar
 
 import attrs
 import click
+from rich.console import Group, RenderableType
 from rich.table import Table
+from rich.text import Text
 
 from ..ledger import (
     APPEAL_OUTCOMES,
@@ -30,13 +32,17 @@ from ..ledger import (
     LedgerError,
     LedgerFileError,
     Run,
+    SourceFile,
     UnknownRecordError,
 )
-from ..loading import load_records
-from ._commands import COMMANDS as _COMMANDS
-from ._common import build_engine, engine_options, print_to
+from . import _tables
+from ._commands import find_team
+from ._common import build_engine, engine_inputs, engine_options
+from ._errors import problem_options, remember_inputs
+from ._inputs import STDIN_NAME, FactFiles, fact_files
+from ._output import STDIO, Output, output_options, safe, safe_json
 
-__all__ = ["ALL_COMMANDS", "COMMANDS", "ledger"]
+__all__ = ["COMMANDS", "ledger"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 LEDGER_ENV = "ASSESSMENT_ENGINE_LEDGER"
@@ -61,7 +67,8 @@ class _LedgerGroup(click.Group):
             parent = ctx.find_root()
             if parent.params.get("traceback"):
                 raise
-            click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
+            message = safe(str(exc), lines=True)
+            click.echo(click.style("error: ", fg="red", bold=True) + message, err=True)
             ctx.exit(_exit_code(exc))
 
 
@@ -115,8 +122,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+def _echo(message: str) -> None:
+    """A line for a person: the ledger's data in it (authors, notes) escaped."""
+    click.echo(safe(message, lines=True))
+
+
+def _json(out: Output, data: Any) -> None:
+    out.text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", escape=safe_json)
+
+
+def _ledger_inputs(target: str) -> list[tuple[str, str]]:
+    """The ledger's file (a SQLite path), which no output may overwrite."""
+    found = [] if "://" in target else [("--ledger", target)]
+    remember_inputs(*found)
+    return found
+
+
+def _sources(files: FactFiles) -> list[str | SourceFile]:
+    """The submission's files as given; standard input as ``<stdin>`` with its hash."""
+    sources: list[str | SourceFile] = []
+    for given in files.given:
+        if given == STDIO and files.stdin is not None and files.stdin_sha256 is not None:
+            sources.append(
+                SourceFile(path=STDIN_NAME, sha256=files.stdin_sha256, size=len(files.stdin))
+            )
+        else:
+            sources.append(given)
+    return sources
 
 
 def _run_line(run: Run) -> str:
@@ -143,6 +175,7 @@ def ledger() -> None:
 @_author_option
 @click.option("--note", default="", help="A note kept with the submission and the runs.")
 @engine_options
+@problem_options
 def record(
     facts: tuple[str, ...],
     target: str,
@@ -154,14 +187,21 @@ def record(
     block: tuple[str, ...],
     matcher: str | None,
 ) -> None:
-    """Submit FACTS (hashed, as they are on disk) and record one draft run per period."""
-    with build_engine(plugins, no_entry_points, block, matcher) as engine:
-        fact_set = engine.load_facts(*facts)
+    """Submit FACTS (hashed, as they are on disk) and record one draft run per period.
+
+    '-' reads the facts from standard input (recorded as <stdin>, with its hash).
+    """
+    remember_inputs(*(("FACTS", f) for f in facts), *engine_inputs(plugins))
+    with (
+        fact_files(facts) as files,
+        build_engine(plugins, no_entry_points, block, matcher) as engine,
+    ):
+        fact_set = files.read(engine)
         with _open(target, create=True) as book:
-            submission = book.submit(fact_set, author=author, sources=facts, note=note)
+            submission = book.submit(fact_set, author=author, sources=_sources(files), note=note)
             for each in [period] if period else list(fact_set.periods):
                 run = book.record(engine, submission, author=author, period=each, note=note)
-                click.echo(f"recorded {_run_line(run)}")
+                _echo(f"recorded {_run_line(run)}")
 
 
 # ----------------------------------------------------------------------------- history
@@ -170,8 +210,12 @@ def record(
 @click.option("--period", default=None, help="Only this period's runs.")
 @click.option("--team", default=None, help="One team's result in every run.")
 @_format_option("table", "json")
-def history(target: str, period: str | None, team: str | None, fmt: str) -> None:
+@output_options()
+def history(
+    target: str, period: str | None, team: str | None, fmt: str, output: str | None, force: bool
+) -> None:
     """List the runs (newest last), or one team's results across them."""
+    out = Output(output, force=force, inputs=_ledger_inputs(target))
     with _open(target) as book:
         runs = book.runs(period=period)
         if team is not None:
@@ -180,11 +224,12 @@ def history(target: str, period: str | None, team: str | None, fmt: str) -> None
             if not rows:
                 raise UnknownRecordError("team", repr(team), "no run has it")
             if fmt == "json":
-                _echo_json([{"run": _plain(r), "result": _plain(row)} for r, row in rows])
+                _json(out, [{"run": _plain(r), "result": _plain(row)} for r, row in rows])
                 return
             table = Table("run", "period", "state", "rank", "composite", "grade", "titles")
             for run, row in rows:
-                table.add_row(
+                _tables.row(
+                    table,
                     str(run.id),
                     run.period,
                     run.state,
@@ -193,15 +238,16 @@ def history(target: str, period: str | None, team: str | None, fmt: str) -> None
                     row.grade or "",
                     " ".join(row.titles),
                 )
-            print_to(None, table)
+            out.render(table)
             return
         if fmt == "json":
-            _echo_json([_plain(r) for r in runs])
+            _json(out, [_plain(r) for r in runs])
             return
         table = Table("run", "period", "state", "recorded", "author", "teams", "rubric", "facts")
         for run in runs:
             origin = f" (re-run of {run.parent})" if run.parent else ""
-            table.add_row(
+            _tables.row(
+                table,
                 str(run.id),
                 run.period,
                 run.state,
@@ -211,44 +257,46 @@ def history(target: str, period: str | None, team: str | None, fmt: str) -> None
                 run.rubric_hash[:12],
                 f"{run.submission}{origin}",
             )
-        print_to(None, table)
+        out.render(table)
 
 
 # ----------------------------------------------------------------------------- show
 @ledger.command()
 @click.argument("run")
 @_ledger_option
-@click.option("--team", default=None, help="Explain one team's result, line by line.")
+@click.option("--team", default=None, help="Explain one team's result (its id or its name).")
 @_format_option("table", "json")
-def show(run: str, target: str, team: str | None, fmt: str) -> None:
+@output_options()
+def show(
+    run: str, target: str, team: str | None, fmt: str, output: str | None, force: bool
+) -> None:
     """Show RUN (a number, latest, PERIOD/final ...): its ranking, states and appeals.
 
     --format json prints the stored report exactly as the engine wrote it.
     """
+    out = Output(output, force=force, inputs=_ledger_inputs(target))
     with _open(target) as book:
         found = book.run(run)
         report = book.report(found)
         if team is not None:
-            if team not in report:
-                raise UnknownRecordError("team", repr(team), f"run {found.id} has no such team")
+            try:
+                team = find_team(team, report.period, [(a.team, a.name) for a in report])
+            except click.BadParameter:
+                raise UnknownRecordError(
+                    "team", repr(team), f"run {found.id} has no such team"
+                ) from None
             if fmt == "json":
-                click.echo(
-                    json.dumps(
-                        report.to_data()["teams"][report.teams.index(team)],
-                        ensure_ascii=False,
-                        indent=2,
-                    )
-                )
+                _json(out, report.to_data()["teams"][report.teams.index(team)])
                 return
-            click.echo(report[team].explain().text())
+            out.render(_tables.explanation(report[team]))
             return
         if fmt == "json":
-            click.echo(report.to_json(), nl=False)
+            out.text(report.to_json(), escape=safe_json)
             return
-        click.echo(_run_line(found))
         table = Table("rank", "team", "name", "composite", "grade", "titles")
         for row in book.results(found):
-            table.add_row(
+            _tables.row(
+                table,
                 "—" if row.rank is None else str(row.rank),
                 row.team,
                 row.name,
@@ -256,18 +304,22 @@ def show(run: str, target: str, team: str | None, fmt: str) -> None:
                 row.grade or "",
                 " ".join(row.titles),
             )
-        print_to(None, table)
+        lines: list[str] = []
         for change in book.states(found):
             until = f" until {change.until.isoformat()}" if change.until else ""
             note = f": {change.note}" if change.note else ""
-            click.echo(f"  {change.recorded_at} {change.state}{until} by {change.author}{note}")
+            lines.append(f"  {change.recorded_at} {change.state}{until} by {change.author}{note}")
         for appeal in book.appeals(run=found):
             decided = (
                 f" → {appeal.decision.outcome} ({appeal.decision.reason})"
                 if appeal.decision
                 else " (open)"
             )
-            click.echo(f"  appeal {appeal.id} by {appeal.team}: {appeal.claim}{decided}")
+            lines.append(f"  appeal {appeal.id} by {appeal.team}: {appeal.claim}{decided}")
+        parts: list[RenderableType] = [Text(safe(_run_line(found))), table]
+        if lines:
+            parts.append(Text(safe("\n".join(lines), lines=True)))
+        out.render(Group(*parts))
 
 
 # ----------------------------------------------------------------------------- diff
@@ -277,12 +329,22 @@ def show(run: str, target: str, team: str | None, fmt: str) -> None:
 @_ledger_option
 @click.option("--team", default=None, help="Only this team's changes.")
 @_format_option("text", "json")
-def diff(run_a: str, run_b: str, target: str, team: str | None, fmt: str) -> None:
+@output_options()
+def diff(
+    run_a: str,
+    run_b: str,
+    target: str,
+    team: str | None,
+    fmt: str,
+    output: str | None,
+    force: bool,
+) -> None:
     """Compare RUN_A with RUN_B: each team's moves and their causes, and stability.
 
     Each change is attributed to the facts, the rubric or both; the stability of the scores
     (PSI) and of the ranks follows.
     """
+    out = Output(output, force=force, inputs=_ledger_inputs(target))
     with _open(target) as book:
         result = book.diff(run_a, run_b)
     if team is not None:
@@ -291,14 +353,14 @@ def diff(run_a: str, run_b: str, target: str, team: str | None, fmt: str) -> Non
         except KeyError:
             raise UnknownRecordError("team", repr(team), "in neither run") from None
         if fmt == "json":
-            _echo_json(_plain(change))
+            _json(out, _plain(change))
         else:
-            click.echo(change.explain())
+            out.text(safe(change.explain(), lines=True) + "\n")
         return
     if fmt == "json":
-        _echo_json(_plain(result))
+        _json(out, _plain(result))
     else:
-        click.echo(result.text())
+        out.text(safe(result.text(), lines=True) + "\n")
 
 
 # ----------------------------------------------------------------------------- reproduce
@@ -332,7 +394,7 @@ def reproduce(
                 result = book.reproduce(run, engine=engine)
         else:
             result = book.reproduce(run)
-    click.echo(result.text())
+    _echo(result.text())
     if not result.identical:
         raise click.exceptions.Exit(1)
 
@@ -356,6 +418,7 @@ def reproduce(
     help="Re-assess RUN's period with the corrected facts under RUN's own rubric.",
 )
 @_author_option
+@problem_options
 def correct(
     run: str,
     facts: tuple[str, ...],
@@ -373,18 +436,19 @@ def correct(
     """
     if not facts and not retract:
         raise click.UsageError("give corrected FACTS files, --retract, or both")
-    with _open(target) as book:
+    remember_inputs(*(("FACTS", f) for f in facts))
+    with _open(target) as book, fact_files(facts) as files:
         found = book.run(run)
-        new = load_records(*facts, fact_types=book.fact_types(found)) if facts else ()
+        new = files.records(book.fact_types(found)) if facts else ()
         correction = book.correct(found, new, retract=retract, reason=reason, author=author)
         named = [str(k) for k in correction.superseded + correction.added]
-        click.echo(
+        _echo(
             f"correction {correction.id}: submission {correction.submission} supersedes"
             f" submission {correction.base} in {len(named)} fact(s): {', '.join(named)}"
         )
         if rerun:
             again = book.rerun(found, correction=correction, author=author, note=reason)
-            click.echo(f"recorded {_run_line(again)} (re-run of run {found.id})")
+            _echo(f"recorded {_run_line(again)} (re-run of run {found.id})")
 
 
 # ----------------------------------------------------------------------------- appeals
@@ -398,7 +462,7 @@ def appeal(run: str, target: str, team: str, claim: str, author: str) -> None:
     """Lodge TEAM's appeal against RUN during its publicity period."""
     with _open(target) as book:
         lodged = book.appeal(run, team=team, claim=claim, author=author)
-    click.echo(f"appeal {lodged.id}: {lodged.team} against run {lodged.run} (open)")
+    _echo(f"appeal {lodged.id}: {lodged.team} against run {lodged.run} (open)")
 
 
 @ledger.command()
@@ -422,7 +486,7 @@ def decide(
         )
     assert decided.decision is not None
     by = f", settled by run {decided.decision.settled_by}" if decided.decision.settled_by else ""
-    click.echo(f"appeal {decided.id}: {decided.decision.outcome}{by}")
+    _echo(f"appeal {decided.id}: {decided.decision.outcome}{by}")
 
 
 # ----------------------------------------------------------------------------- workflow
@@ -441,7 +505,7 @@ def publish(run: str, target: str, until: datetime.datetime | None, note: str, a
     """Publish draft RUN for its publicity period (公示)."""
     with _open(target) as book:
         change = book.publish(run, author=author, until=until.date() if until else None, note=note)
-        click.echo(_run_line(book.run(change.run)))
+        _echo(_run_line(book.run(change.run)))
 
 
 @ledger.command()
@@ -454,7 +518,7 @@ def finalize(run: str, target: str, early: bool, note: str, author: str) -> None
     """Make published RUN final (refused while an appeal against it is open)."""
     with _open(target) as book:
         change = book.finalize(run, author=author, early=early, note=note)
-        click.echo(_run_line(book.run(change.run)))
+        _echo(_run_line(book.run(change.run)))
 
 
 @ledger.command()
@@ -465,13 +529,11 @@ def verify(target: str) -> None:
         problems = book.verify()
         count = len(book.runs())
     for problem in problems:
-        click.echo(f"problem: {problem}")
+        _echo(f"problem: {problem}")
     if problems:
         raise click.exceptions.Exit(1)
-    click.echo(f"{target}: {count} runs, every hash and row intact")
+    _echo(f"{target}: {count} runs, every hash and row intact")
 
 
 #: The ledger group.
 COMMANDS = (ledger,)
-#: What ``cli/__init__.py`` registers: the commands of ``_commands.py`` and the ledger group.
-ALL_COMMANDS = (*_COMMANDS, *COMMANDS)

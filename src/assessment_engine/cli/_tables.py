@@ -1,7 +1,9 @@
 """Rich renderings: the ranking, one team's explanation, what-if suggestions, plugins, findings.
 
 Every function returns rich renderables; the commands print them. Rich measures East Asian
-characters as two cells wide, so Chinese labels stay aligned in columns.
+characters as two cells wide, so Chinese labels stay aligned in columns. Every text from the
+facts or the rule sets goes through :func:`~._output.safe` (control characters escaped) and
+into :class:`~rich.text.Text` (never read as rich markup).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -22,6 +25,7 @@ from ..results import Assessment, FactRef, Line
 from ..rubric import GradeScale, Rubric
 from ..rubric.describe import short_label
 from ..whatif import Suggestion, next_band
+from ._output import safe
 
 __all__ = [
     "explanation",
@@ -34,9 +38,26 @@ __all__ = [
 _SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
+def _t(text: str, style: str = "") -> Text:
+    """Text from data: control characters escaped, never read as rich markup."""
+    return Text(safe(text), style=style)
+
+
 def _row(table: Table, *cells: str | Text, style: str | None = None) -> None:
     """Add a row; text is never read as rich markup (``[pb]`` stays as it is)."""
-    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells), style=style)
+    table.add_row(
+        *(Text(safe(c, lines=True)) if isinstance(c, str) else c for c in cells), style=style
+    )
+
+
+def _add(text: Text, data: str, style: str = "") -> None:
+    """Append data to a text: control characters escaped (its newlines kept)."""
+    text.append(safe(data, lines=True), style=style)
+
+
+def row(table: Table, *cells: str | Text, style: str | None = None) -> None:
+    """Add a row of data to any table (the ledger's): escaped, never rich markup."""
+    _row(table, *cells, style=style)
 
 
 def _points(value: Decimal, places: int = 2, *, sign: bool = False) -> str:
@@ -52,38 +73,42 @@ def ranking(report: Report, *, places: int = 2) -> Table:
     rubric = report.rubric
     titles = {t.id: short_label(t.label) for t in rubric.titles}
     table = Table(
-        title=Text(f"{report.period} — {len(report)} 班组 (teams)"),
-        caption=Text(f"规则集 (rubric) {report.rubric_hash[:12]}, engine {report.engine_version}"),
+        title=_t(f"{report.period} — {len(report)} 班组 (teams)"),
+        caption=_t(f"规则集 (rubric) {report.rubric_hash[:12]}, engine {report.engine_version}"),
         box=box.SIMPLE_HEAVY,
         padding=(0, 1),
         collapse_padding=True,
         show_edge=False,
     )
     table.add_column("排名\nrank", justify="right", no_wrap=True)
-    table.add_column("班组\nteam", overflow="fold")
+    rows = report.rows()
+    # an id is never folded mid-word: the team column is at least as wide as the longest one
+    widest = max((cell_len(safe(f"[{r.team}]")) for r in rows), default=4)
+    table.add_column("班组\nteam", overflow="fold", min_width=widest)
     table.add_column("部门\ndept.", overflow="fold")
     table.add_column("综合\ncomposite", justify="right", no_wrap=True)
     for dim in rubric.dimensions:
-        table.add_column(Text(f"{short_label(dim.label)}\n{dim.id}"), justify="right", no_wrap=True)
+        header = Text(f"{safe(short_label(dim.label))}\n{safe(dim.id)}")
+        table.add_column(header, justify="right", no_wrap=True)
     table.add_column("称号\ntitles", min_width=8, overflow="fold")
-    for standing in report.rows():
+    for standing in rows:
         rank = "—" if standing.rank is None else str(standing.rank)
         style = "dim" if standing.vetoed else None
         composite = _points(standing.composite, places)
         if standing.grade:
-            composite += f"\n{short_label(standing.grade)}"
+            composite += f"\n{short_label(standing.grade.text)}"
         cells = [
-            _points(score, places) + ("" if grade is None else f"\n{short_label(grade)}")
+            _points(score, places) + ("" if grade is None else f"\n{short_label(grade.text)}")
             for score, grade in zip(standing.scores, standing.grades, strict=True)
         ]
         _row(
             table,
             rank,
-            f"{standing.name}\n[{standing.team}]",
-            standing.department,
+            f"{safe(standing.name)}\n[{safe(standing.team)}]",
+            safe(standing.department),
             composite,
             *cells,
-            "\n".join(titles.get(t, t) for t in standing.titles) or "—",
+            "\n".join(safe(titles.get(t, t)) for t in standing.titles) or "—",
             style=style,
         )
     return table
@@ -96,7 +121,7 @@ def _facts(refs: Sequence[FactRef]) -> str:
 def _line_row(table: Table, line: Line, places: int) -> None:
     _row(
         table,
-        Text("  " + line.label),
+        _t("  " + line.label),
         _points(line.points, places, sign=True),
         line.reason,
         _facts(line.facts),
@@ -130,18 +155,18 @@ def explanation(
     parts: list[RenderableType] = []
     rank = "未排名 (unranked)" if a.rank is None else f"第 {a.rank} 名 (rank {a.rank})"
     head = Text()
-    head.append(f"{a.name} [{a.team}]", style="bold")
-    head.append(f" — {a.department} — {a.period} — 人数 (headcount) {a.headcount}\n")
-    head.append(f"综合得分 (composite) {_points(a.composite, places)}", style="bold")
+    _add(head, f"{a.name} [{a.team}]", style="bold")
+    _add(head, f" — {a.department} — {a.period} — 人数 (headcount) {a.headcount}\n")
+    _add(head, f"综合得分 (composite) {_points(a.composite, places)}", style="bold")
     if a.grade:
-        head.append(f"，{a.grade.label}")
-    head.append(f"，{rank}")
+        _add(head, f"，{a.grade.label}")
+    _add(head, f"，{rank}")
     if a.rank_note:
-        head.append(f"\n{a.rank_note}", style="dim")
+        _add(head, f"\n{a.rank_note}", style="dim")
     parts.append(head)
     for veto in a.vetoes:
         parts.append(
-            Text(
+            _t(
                 f"一票否决 (veto) {veto.label} [{veto.id}]"
                 + (f" ← {_facts(veto.facts)}" if veto.facts else ""),
                 style="bold red",
@@ -151,20 +176,20 @@ def explanation(
         weight = f" × {display(dim.weight, 2)}" if dim.weight != 1 else ""
         grade = f" — {dim.grade.label}" if dim.grade else ""
         table = Table(
-            title=Text(f"{dim.label} [{dim.id}] {_points(dim.score, places)}{weight}{grade}"),
+            title=_t(f"{dim.label} [{dim.id}] {_points(dim.score, places)}{weight}{grade}"),
             title_justify="left",
             box=box.SIMPLE,
-            expand=True,
+            expand=False,
             show_edge=False,
         )
-        table.add_column("项目 (item)", ratio=3, overflow="fold")
+        table.add_column("项目 (item)", overflow="fold")
         table.add_column("得分 (points)", justify="right", no_wrap=True)
-        table.add_column("说明 (why)", ratio=4, overflow="fold")
-        table.add_column("依据 (facts)", ratio=3, overflow="fold")
+        table.add_column("说明 (why)", overflow="fold")
+        table.add_column("依据 (facts)", overflow="fold")
         for ind in dim.indicators:
             _row(
                 table,
-                Text(f"{ind.label} [{ind.id}]", style="bold"),
+                _t(f"{ind.label} [{ind.id}]", style="bold"),
                 f"{_points(ind.points, places)} / {_points(ind.max, places)}",
                 "",
                 "",
@@ -176,7 +201,7 @@ def explanation(
             applied = adj.applied if adj.kind == "bonus" else -adj.applied
             _row(
                 table,
-                Text(f"{kind} {adj.label} [{adj.id}]", style="bold"),
+                _t(f"{kind} {adj.label} [{adj.id}]", style="bold"),
                 _points(applied, places, sign=True),
                 adj.note,
                 "",
@@ -196,19 +221,19 @@ def explanation(
         if dim.grade:
             gap = _gap(rubric, dim.id, dim.grade.label, dim.score, places)
             lines.append(f"等级 (grade) {dim.grade.label}: {dim.grade.reason}{gap}")
-        parts.append(Text("\n".join(lines), style="italic"))
+        parts.append(Text(safe("\n".join(lines), lines=True), style="italic"))
     if a.grade:
         gap = _gap(rubric, None, a.grade.label, a.composite, places)
-        parts.append(Text(f"综合等级 (composite grade) {a.grade.label}: {a.grade.reason}{gap}"))
+        parts.append(_t(f"综合等级 (composite grade) {a.grade.label}: {a.grade.reason}{gap}"))
     titles = Text()
     if a.titles:
         for title in a.titles:
-            titles.append(f"称号 (title) {title.label} [{title.id}]", style="bold green")
-            titles.append(f" — {title.note}\n" if title.note else "\n")
+            _add(titles, f"称号 (title) {title.label} [{title.id}]", style="bold green")
+            _add(titles, f" — {title.note}\n" if title.note else "\n")
     else:
         titles.append("称号 (title) 无 (none)\n")
     for note in a.title_notes:
-        titles.append(f"  未获 (not reached) {note}\n", style="dim")
+        _add(titles, f"  未获 (not reached) {note}\n", style="dim")
     parts.append(titles)
     return Group(*parts)
 
@@ -234,22 +259,22 @@ def next_grade(
     what = "综合得分 (composite)" if scale.of is None else f"{scale.of} 得分 (score)"
     band = next_band(scale, label or "")
     out = Text()
-    out.append(f"下一等级 (next grade) — {scale.label} [{scale.id}]: ", style="bold")
+    _add(out, f"下一等级 (next grade) — {scale.label} [{scale.id}]: ", style="bold")
     if band is None:
-        out.append(f"{label} is the top band\n")
+        _add(out, f"{label} is the top band\n")
         return out
     if label == scale.veto_label:
-        out.append(f"{label} → a grade: the veto must go first\n")
+        _add(out, f"{label} → a grade: the veto must go first\n")
     else:
-        out.append(f"{label} → {band.label}\n")
+        _add(out, f"{label} → {band.label}\n")
     if label != scale.veto_label and band.at_least is not None:
         gap = band.at_least - score
-        out.append(f"  {what} {_points(score, places)}, the band starts at {band.at_least}")
-        out.append(f": {_points(gap, places)} short\n" if gap > 0 else ": reached\n")
+        _add(out, f"  {what} {_points(score, places)}, the band starts at {band.at_least}")
+        _add(out, f": {_points(gap, places)} short\n" if gap > 0 else ": reached\n")
     if band.requires is not None and label != scale.veto_label:
         from ..rubric.describe import describe_condition
 
-        out.append(f"  {band.label} also requires {describe_condition(band.requires)}\n")
+        _add(out, f"  {band.label} also requires {describe_condition(band.requires)}\n")
     if not suggestions:
         out.append(
             f"  no set of up to {max_changes} fact changes found that reaches it"
@@ -263,15 +288,15 @@ def next_grade(
         f" — {len(suggestions)} way{'s' if len(suggestions) != 1 else ''}:\n"
     )
     for number, suggestion in enumerate(suggestions, start=1):
-        out.append(f"  {number}. ", style="bold")
+        _add(out, f"  {number}. ", style="bold")
         out.append(
             f"→ {suggestion.grade_after} ({_points(suggestion.score_before, places)}"
             f" → {_points(suggestion.score_after, places)})\n"
         )
         for change in suggestion.changes:
-            out.append(f"     {change.describe()}\n")
+            _add(out, f"     {change.describe()}\n")
             if change.why:
-                out.append(f"       ({change.why})\n", style="dim")
+                _add(out, f"       ({change.why})\n", style="dim")
     return out
 
 
@@ -283,10 +308,10 @@ def plugins_table(plugins: Sequence[PluginInfo], rubric: Rubric) -> Table:
     table.add_column("fact kinds", overflow="fold")
     table.add_column("hooks\n(register_…)", overflow="fold")
     for info in plugins:
-        name = Text(info.name, style="bold")
-        name.append(f"\n{info.source}")
+        name = _t(info.name, style="bold")
+        _add(name, f"\n{info.source}")
         if info.distribution:
-            name.append(f"\n{info.distribution} {info.version or ''}".rstrip())
+            _add(name, f"\n{info.distribution} {info.version or ''}".rstrip())
         kinds = plugin_fact_kinds(rubric, info.name)
         _row(
             table,
@@ -295,7 +320,7 @@ def plugins_table(plugins: Sequence[PluginInfo], rubric: Rubric) -> Table:
             "\n".join(kinds) or "—",
             "\n".join(h.removeprefix("assessment_register_") for h in info.hooks) or "—",
         )
-    table.caption = Text(f"规则集 (rubric) {rubric.content_hash[:12]}: {rubric!r}")
+    table.caption = _t(f"规则集 (rubric) {rubric.content_hash[:12]}: {rubric!r}")
     return table
 
 
@@ -324,15 +349,15 @@ def findings(items: Sequence[Finding]) -> RenderableType:
             continue
         style = _SEVERITY_STYLE[severity]
         table = Table(
-            title=Text(f"{severity} ({len(groups[severity])})"),
+            title=_t(f"{severity} ({len(groups[severity])})"),
             title_style=style,
             title_justify="left",
             box=box.SIMPLE,
-            expand=True,
+            expand=False,
         )
-        table.add_column("subject", ratio=2)
-        table.add_column("check", ratio=2)
-        table.add_column("message", ratio=6)
+        table.add_column("subject")
+        table.add_column("check")
+        table.add_column("message")
         for item in groups[severity]:
             _row(table, item.subject, item.check, item.message)
         parts.append(table)

@@ -166,10 +166,19 @@ def _order(key: FactKey) -> tuple[str, str, str, str]:
     return (key.period, key.team, key.kind, key.id)
 
 
-def source_files(paths: Iterable[str | os.PathLike[str]]) -> tuple[SourceFile, ...]:
-    """Each file's path, SHA-256 and size (read as bytes, exactly as they are on disk)."""
+def source_files(
+    paths: Iterable[str | os.PathLike[str] | SourceFile],
+) -> tuple[SourceFile, ...]:
+    """Each file's path, SHA-256 and size (read as bytes, exactly as they are on disk).
+
+    A :class:`SourceFile` is kept as it is (facts that came from no file on disk, such as
+    standard input, hashed by whoever read them).
+    """
     result = []
     for path in paths:
+        if isinstance(path, SourceFile):
+            result.append(path)
+            continue
         data = Path(path).read_bytes()
         result.append(SourceFile(path=os.fspath(path), sha256=sha256(data), size=len(data)))
     return tuple(result)

@@ -33,6 +33,7 @@ from ._model import (
     Correction,
     FactKey,
     Run,
+    SourceFile,
     StateChange,
     Submission,
 )
@@ -99,7 +100,7 @@ class Ledger(LedgerReader):
         facts: FactSet | Iterable[Fact],
         *,
         author: str,
-        sources: Sequence[str | os.PathLike[str]] = (),
+        sources: Sequence[str | os.PathLike[str] | SourceFile] = (),
         note: str = "",
     ) -> Submission:
         """Record a submission of facts (and the files they came from, hashed).
@@ -122,7 +123,7 @@ class Ledger(LedgerReader):
         *,
         author: str,
         period: str | None = None,
-        sources: Sequence[str | os.PathLike[str]] = (),
+        sources: Sequence[str | os.PathLike[str] | SourceFile] = (),
         note: str = "",
     ) -> Run:
         """Assess facts with ``engine`` and record the run (a ``draft``) with its report.

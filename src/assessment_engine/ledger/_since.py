@@ -12,7 +12,7 @@ from decimal import Decimal
 import attrs
 
 from ..report import Report
-from ..results import Assessment, Standing
+from ..results import Assessment, Grade, GradeResult, Standing
 from ._model import Run
 from ._view import LedgerView, RunRef
 
@@ -103,7 +103,11 @@ def _previous(ledger: LedgerView, period: str, named: str | None) -> Run | None:
 
 
 def _dimension_grades(standing: Standing) -> tuple[tuple[str, str], ...]:
-    return standing.dimension_grades
+    return tuple((d, g.label) for d, g in standing.dimension_grades if g.label is not None)
+
+
+def _label(grade: Grade | None) -> str | None:
+    return grade.label if grade is not None else None
 
 
 def changes_since_previous_final(
@@ -133,8 +137,8 @@ def changes_since_previous_final(
                 rank_after=row.rank,
                 composite_before=then.composite if then else None,
                 composite_after=row.composite,
-                grade_before=then.grade if then else None,
-                grade_after=row.grade,
+                grade_before=_label(then.grade) if then else None,
+                grade_after=_label(row.grade),
                 dimension_grades_before=_dimension_grades(then) if then else (),
                 dimension_grades_after=_dimension_grades(row),
                 titles_before=then.titles if then else (),
@@ -151,10 +155,14 @@ def _standing(assessment: Assessment) -> Standing:
         department=assessment.department,
         rank=assessment.rank,
         composite=assessment.composite,
-        grade=assessment.grade.label if assessment.grade else None,
+        grade=_grade(assessment.grade),
         dimension_ids=tuple(d.id for d in assessment.dimensions),
         scores=tuple(d.score for d in assessment.dimensions),
-        grades=tuple(d.grade.label if d.grade else None for d in assessment.dimensions),
+        grades=tuple(_grade(d.grade) for d in assessment.dimensions),
         titles=tuple(t.id for t in assessment.titles),
         vetoed=assessment.vetoed,
     )
+
+
+def _grade(result: GradeResult | None) -> Grade | None:
+    return None if result is None else Grade(result.scale, result.of, result.label)

@@ -59,7 +59,7 @@ def insert_run(
             "department": row.department,
             "rank": row.rank,
             "composite": _exact(row.composite),
-            "grade": row.grade,
+            "grade": row.grade.label if row.grade is not None else None,
             "titles": _titles_text(row.titles),
             "vetoed": row.vetoed,
         }

@@ -37,17 +37,26 @@ from ._load import (
     load_records,
     load_xlsx,
 )
-from ._template import FIELDS_SHEET, field_description, template_kinds, write_template
+from ._template import (
+    FIELDS_SHEET,
+    LISTS_SHEET,
+    TemplateFormat,
+    field_description,
+    template_kinds,
+    write_template,
+)
 from ._types import PathLike
 from ._xlsx import SKIPPED_PREFIX
 
 __all__ = [
     "FIELDS_SHEET",
+    "LISTS_SHEET",
     "READERS",
     "SKIPPED_PREFIX",
     "TAG",
     "PathLike",
     "SpreadsheetUnavailableError",
+    "TemplateFormat",
     "converter_for",
     "dump_json",
     "facts_converter",

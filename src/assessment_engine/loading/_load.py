@@ -14,13 +14,14 @@ from typing import Final
 import cattrs
 
 from .._base.collector import paused_gc
+from .._base.progress import ProgressCallback, ticker
 from ..errors import InputError
 from ..facts import Fact
 from ..factset import FactSet
 from ._converter import converter_for
 from ._csv import read_csv
 from ._json import read_json
-from ._problems import Loaded, finish
+from ._problems import Loaded, counting_records, finish
 from ._types import PathLike
 from ._xlsx import read_xlsx
 
@@ -110,7 +111,11 @@ def load_csv(path: PathLike, *, fact_types: Mapping[str, type[Fact]] | None = No
     return finish([read_csv(path, converter, kinds)])
 
 
-def load_facts(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = None) -> FactSet:
+def load_facts(
+    *paths: PathLike,
+    fact_types: Mapping[str, type[Fact]] | None = None,
+    progress: ProgressCallback | None = None,
+) -> FactSet:
     """Load and merge facts from JSON (``.json``), CSV (``.csv``) and XLSX (``.xlsx``) files.
 
     XLSX workbooks need openpyxl (``pip install assessment-engine[cli]``); their layout is in
@@ -123,12 +128,22 @@ def load_facts(*paths: PathLike, fact_types: Mapping[str, type[Fact]] | None = N
     :param paths: one or more files, read by their suffix.
     :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
         built-in kinds.
+    :param progress: called as the records are read (step ``"reading"``, in records) and while
+        they are checked together (``"checking"``); see ``assessment_engine.ProgressCallback``.
     :raises InputError: with every problem found; nothing is returned then.
     """
     if not paths:
         raise TypeError("load_facts needs at least one path")
     converter, kinds = converter_for(fact_types)
-    return finish(_read_files(paths, converter, kinds))
+    with counting_records(ticker(progress, "reading")) as reading:
+        results = _read_files(paths, converter, kinds)
+        for result in results:
+            result.flush()
+    reading.finish()
+    checking = ticker(progress, "checking", sum(len(r.items) for r in results))
+    fact_set = finish(results)
+    checking.finish()
+    return fact_set
 
 
 def load_records(

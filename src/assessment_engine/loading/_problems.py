@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import attrs
@@ -15,12 +17,26 @@ from cattrs.errors import (
 )
 
 from .._base.hints import did_you_mean
+from .._base.progress import NO_TICKER, Ticker
 from ..errors import InputError, InputProblem
 from ..facts import Fact
 from ..factset import FactSet, Row, from_row, to_row
 from ._converter import fast_records
 
-__all__ = ["Loaded", "finish", "problems_of"]
+__all__ = ["Loaded", "counting_records", "finish", "problems_of"]
+
+#: The ticker every record read in this context advances (readers need not pass it on).
+_RECORDS: ContextVar[Ticker] = ContextVar("assessment_engine_records", default=NO_TICKER)
+
+
+@contextmanager
+def counting_records(tick: Ticker) -> Iterator[Ticker]:
+    """Every record a reader adds while the block runs advances ``tick``."""
+    token = _RECORDS.set(tick)
+    try:
+        yield tick
+    finally:
+        _RECORDS.reset(token)
 
 
 _BATCH = 8192  # records read a batch at a time, through the fast path
@@ -57,6 +73,9 @@ class Loaded:
 
     def add(self, converter: cattrs.Converter, raw: object, location: str) -> None:
         """Read one record (a batch at a time: see :meth:`flush`)."""
+        tick = _RECORDS.get()
+        if tick is not NO_TICKER:
+            tick.advance()
         if converter is not self._converter:
             self.flush()
             self._converter = converter
@@ -69,6 +88,9 @@ class Loaded:
         self, converter: cattrs.Converter, raws: Sequence[object], locations: Sequence[str]
     ) -> None:
         """Read many records at once (``locations`` parallel to ``raws``)."""
+        tick = _RECORDS.get()
+        if tick is not NO_TICKER:
+            tick.advance(len(raws))
         self.flush()
         self._converter = converter
         for start in range(0, len(raws), _BATCH):  # batches that stay in the processor's caches

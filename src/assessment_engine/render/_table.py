@@ -41,13 +41,13 @@ def ranking_table(report: Report) -> tuple[list[str], list[list[Cell]]]:
             standing.composite,
         ]
         if None in scaled:
-            row.append(standing.grade)
+            row.append(standing.grade.label if standing.grade else None)
         for dim_id, score, grade in zip(
             standing.dimension_ids, standing.scores, standing.grades, strict=True
         ):
             row.append(score)
             if dim_id in scaled:
-                row.append(grade)
+                row.append(grade.label if grade else None)
         row.append("; ".join(titles.get(t, t) for t in standing.titles))
         row.append(standing.vetoed)
         rows.append(row)
