@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import zipfile
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import IO, Any, Final
@@ -187,13 +188,29 @@ def save(book: Any, target: str | IO[bytes] | Any) -> None:
     book.properties.modified = FIXED_TIME
     book.properties.creator = "assessment-engine"
     buffer = io.BytesIO()
-    book.save(buffer)
+    _save_to(book, buffer)
     data = fixed_zip(buffer.getvalue())
     if hasattr(target, "write"):
         target.write(data)
         return
     with open(target, "wb") as handle:
         handle.write(data)
+
+
+def _save_to(book: Any, buffer: io.BytesIO) -> None:
+    # openpyxl's save_workbook, with the archive closed here when writing fails: left to the
+    # garbage collector, a half-written archive fails again in ``ZipFile.__del__`` (printed as
+    # an ignored exception when the process exits, Python 3.13)
+    from openpyxl.writer.excel import ExcelWriter
+
+    archive = zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
+    try:
+        ExcelWriter(book, archive).save()
+    except BaseException:
+        with contextlib.suppress(BaseException):
+            archive.close()
+        archive.fp = None  # nothing left for __del__ to close
+        raise
 
 
 @contextlib.contextmanager
