@@ -94,7 +94,11 @@ def _check_coverage(app: Sphinx, env: Any) -> None:
         module = importlib.import_module(module_name)
         for name in getattr(module, "__all__", ()):
             obj = getattr(module, name)
-            owner = getattr(obj, "__module__", None) if inspect.isclass(obj) or inspect.isfunction(obj) else None
+            owner = (
+                getattr(obj, "__module__", None)
+                if inspect.isclass(obj) or inspect.isfunction(obj)
+                else None
+            )
             candidates = {f"{module_name}.{name}"}
             if owner:
                 candidates.add(f"{owner}.{getattr(obj, '__qualname__', name)}")
