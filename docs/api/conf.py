@@ -82,9 +82,9 @@ def _check_docstring(
 ) -> None:
     """A public name without a docstring is a warning (an error with ``-W``)."""
     _documented.add(id(obj))
-    if what in ("module", "class", "exception", "function", "method") and _public(name):
-        if not inspect.getdoc(obj):
-            _logger.warning("public %s %s has no docstring", what, name)
+    documentable = what in ("module", "class", "exception", "function", "method")
+    if documentable and _public(name) and not inspect.getdoc(obj):
+        _logger.warning("public %s %s has no docstring", what, name)
 
 
 def _check_coverage(app: Sphinx, env: Any) -> None:
