@@ -774,6 +774,30 @@ def test_tie_break_chain(assess, fact_builder):
     assert "tie-break" in report["TC"].explain().text()
 
 
+def test_rank_notes_in_a_large_tie_name_the_nearest_teams_and_count_the_rest(assess, fact_builder):
+    fb = fact_builder
+    # twelve teams on composite 83 (0.3 pb + 0.5 bp + 0.2 cv), told apart by bp: K11 first
+    for k in range(12):
+        scored(fb, f"K{k:02}", pb=str(90 - k), bp=str(D("80") + D("0.6") * k), cv="80")
+    # and eight teams tied on every key, with each other only
+    for k in range(8):
+        scored(fb, f"Z{k}", pb="50", bp="50", cv="50")
+    report = assess(build(rules=[PB_PENALTY], weights=WEIGHTS, ranking=TIE_BREAK), fb.facts)
+    assert {report[f"K{k:02}"].composite for k in range(12)} == {83}
+    note = report["K05"].rank_note  # sixth of twelve: the five nearest are K06 K04 K07 K03 K08
+    assert note.startswith("12 teams share 综合得分 83")
+    named = [
+        part.split(":")[0].strip() for part in note.split("依次比较 (tie-break): ")[1].split(";")
+    ]
+    assert named[:5] == ["K03", "K04", "K06", "K07", "K08"]
+    assert note.endswith("and 6 more teams")
+    assert "K03: 业务得分 83 vs 81.8" in note
+    assert report["Z3"].rank_note == (
+        "与 Z0, Z1, Z2, Z4, Z5 and 2 more 并列 (tied on 综合得分 50, sharing the better rank)"
+    )
+    assert report["Z0"].rank_note.startswith("与 Z1, Z2, Z3, Z4, Z5 and 2 more 并列")
+
+
 # --------------------------------------------------------------------------- explanations
 
 

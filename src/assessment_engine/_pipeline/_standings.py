@@ -16,6 +16,8 @@ from fractions import Fraction
 from functools import total_ordering
 from typing import Any, cast
 
+import attrs
+
 from .._base.numbers import exact_ratio
 from ..results import QuotaResult
 from ..rubric.describe import describe_value
@@ -114,9 +116,16 @@ _TOP = _Top()
 _NOTE_LIMIT = 5  # tie-break comparisons named in a rank note (the nearest teams in order)
 
 
-def _names(teams: list[str], limit: int = 5) -> str:
-    shown = ", ".join(sorted(teams)[:limit])
-    return shown + (f" and {len(teams) - limit} more" if len(teams) > limit else "")
+@attrs.frozen
+class _Tied:
+    """The first few of ``count`` tied teams (in team order), in words."""
+
+    shown: list[str]
+    count: int
+
+    def __str__(self) -> str:
+        more = self.count - len(self.shown)
+        return ", ".join(self.shown) + (f" and {more} more" if more > 0 else "")
 
 
 class TitleOutcome:
@@ -237,13 +246,22 @@ class Standings:
         keys = self.plan.rubric.ranking.keys
         first = keys[0].label or "the first key"
         shown = describe_value(state.values[self._slots[0]])
-        tied = [t for k, t in target[bisect.bisect_left(target, (key,)) : hi] if k == key]
-        tied = [t for t in tied if t != team]
-        if len(tied) == hi - lo - 1:  # everyone sharing the first key is tied on all keys
-            return f"与 {_names(tied)} 并列 (tied on {first} {shown}, sharing the better rank)"
+        # the teams equal on every key sit together, in team order: name the first few only
+        eq_lo = bisect.bisect_left(target, (key,))
+        eq_hi = bisect.bisect_right(target, (key, _TOP))
+        tied = _Tied(
+            [t for _, t in target[eq_lo : min(eq_hi, eq_lo + _NOTE_LIMIT + 1)] if t != team][
+                :_NOTE_LIMIT
+            ],
+            eq_hi - eq_lo - 1,
+        )
+        if tied.count == hi - lo - 1:  # everyone sharing the first key is tied on all keys
+            return f"与 {tied} 并列 (tied on {first} {shown}, sharing the better rank)"
         position = bisect.bisect_left(target, (key, team))
+        # the nearest _NOTE_LIMIT positions (by distance, then position) lie within that distance
+        window = range(max(lo, position - _NOTE_LIMIT), min(hi, position + _NOTE_LIMIT + 1))
         nearest = sorted(
-            (i for i in range(lo, hi) if i != position), key=lambda i: (abs(i - position), i)
+            (i for i in window if i != position), key=lambda i: (abs(i - position), i)
         )[:_NOTE_LIMIT]
         notes = []
         for i in sorted(nearest, key=lambda i: target[i][1]):
@@ -263,8 +281,8 @@ class Standings:
                 + "; ".join(notes)
                 + (f"; and {more} more teams" if more > 0 else "")
             )
-        if tied:
-            parts.append(f"still tied with {_names(tied)}")
+        if tied.count:
+            parts.append(f"still tied with {tied}")
         return "; ".join(parts)
 
     # ---------------------------------------------------------------- titles
