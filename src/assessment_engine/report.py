@@ -57,14 +57,26 @@ class Report:
     def __getitem__(self, team: str) -> Assessment:
         built = self._built.get(team)
         if built is None:
-            state = self._standings.state(team)
-            built = self._pipeline.assessment(state, self._standings, self.engine_version)
-            self._built[team] = built
+            built = self._built[team] = self._build(team)
         return built
 
     def __iter__(self) -> Iterator[Assessment]:
         for team in self._order:
             yield self[team]
+
+    def each_assessment(self) -> Iterator[Assessment]:
+        """Every assessment in rank order, each built when reached and not kept.
+
+        For writers that stream a large report: memory holds one team's explanation at a
+        time. An assessment already read through ``report[team]`` is reused.
+        """
+        for team in self._order:  # no local holds a yielded assessment while suspended
+            yield self._built.get(team) or self._build(team)
+
+    def _build(self, team: str) -> Assessment:
+        return self._pipeline.assessment(
+            self._standings.state(team), self._standings, self.engine_version
+        )
 
     @property
     def assessments(self) -> tuple[Assessment, ...]:

@@ -25,7 +25,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TextIO, cast
 
 import click
 from rich.console import Console, RenderableType
@@ -229,6 +229,18 @@ def _natural_console(handle: IO[str], renderable: RenderableType) -> Console:
 
 
 # ----------------------------------------------------------------------------- the output
+class _Escaping(io.TextIOBase):
+    """A text stream that escapes each piece before handing it on."""
+
+    def __init__(self, target: TextIO, escape: Callable[[str], str]) -> None:
+        self._target = target
+        self._escape = escape
+
+    def write(self, text: str) -> int:
+        self._target.write(self._escape(text))
+        return len(text)
+
+
 class Output:
     """One command's output: standard output (``-``) or a file, checked before any work.
 
@@ -276,6 +288,23 @@ class Output:
             return
         with atomic_file(self.path) as temporary:
             temporary.write_text(data, encoding="utf-8")
+
+    def stream(
+        self, write: Callable[[TextIO], None], *, escape: Callable[[str], str] | None = None
+    ) -> None:
+        """Write text piece by piece through ``write(handle)`` (UTF-8): nothing held whole.
+
+        A file is written to a temporary file renamed into place, as :meth:`text` does;
+        on a terminal each piece is ``escape``d first.
+        """
+        if self.path is None:
+            if escape is not None and sys.stdout.isatty():
+                write(cast(TextIO, _Escaping(sys.stdout, escape)))
+            else:
+                write(sys.stdout)
+            return
+        with atomic_file(self.path) as temporary, open(temporary, "w", encoding="utf-8") as fh:
+            write(fh)
 
     def binary(self, write: Callable[[Any], None]) -> None:
         """Write bytes through ``write(file_or_path)`` (a workbook's ``save``)."""

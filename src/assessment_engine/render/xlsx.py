@@ -9,7 +9,8 @@ English gloss unless ``gloss=True`` (``党建`` or ``党建 (party building)``):
   (the header's comment gives its full label, id and maximum), bonus, penalty, score, grade;
 * ``得分明细`` (score details): every team's explanation, one row per line — dimension, kind
   (indicator, bonus, penalty, veto), item, its id, the line, its points, why, the facts —
-  continued on ``得分明细 (2)`` ... past Excel's 1,048,576 rows;
+  continued on ``得分明细 (2)`` ... past Excel's 1,048,576 rows (left out with
+  ``details=False``);
 * ``说明`` (about): period, team count, rubric hash, engine version.
 
 Points and scores are numbers written from the exact decimals, shown as ``0.00``; columns fit
@@ -293,11 +294,13 @@ def render(
     target: str | Path | IO[bytes],
     *,
     gloss: bool = False,
+    details: bool = True,
     progress: ProgressCallback | None = None,
 ) -> None:
     """Write the results workbook to a path or a binary file (see the module's documentation).
 
     :param gloss: labels and headers with their English gloss (``党建 (party building)``).
+    :param details: with ``False``, no 得分明细 sheet (the largest and slowest to write).
     :param progress: told how many teams are written (step ``"writing"``); every team's
         explanation is built for the 得分明细 sheet.
     :raises SpreadsheetUnavailableError: when openpyxl is not installed.
@@ -314,14 +317,16 @@ def render(
         taken: set[str] = set()
         _ranking(book, report, w, taken)
         dimensions = _Dimensions(book, report, w, taken)
-        details = _Details(book, w, taken)
+        lines = _Details(book, w, taken) if details else None
         tick = ticker(progress, "writing", len(report))
-        for assessment in report:
+        for assessment in report.each_assessment():
             dimensions.add(assessment)
-            details.add(assessment)
+            if lines is not None:
+                lines.add(assessment)
             tick.advance()
         dimensions.close()
-        details.close()
+        if lines is not None:
+            lines.close()
         _about(book, report, w, taken)
         save(book, target if not isinstance(target, Path) else str(target))
     tick.finish()
