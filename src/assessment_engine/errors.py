@@ -19,6 +19,7 @@ without parsing its message.
     ├── SessionError          misuse of an incremental session (unknown team, unknown fact)
     ├── DependencyError       an optional dependency is missing (the message names its extra)
     │   ├── SpreadsheetUnavailableError  openpyxl, for XLSX workbooks
+    │   ├── ParquetUnavailableError      pyarrow, for Parquet facts files
     │   └── LedgerUnavailableError       SQLAlchemy or psycopg, for the ledger (also a LedgerError)
     └── LedgerError           the assessment ledger refused or failed an operation
         ├── LedgerUnavailableError
@@ -51,6 +52,7 @@ __all__ = [
     "MatcherError",
     "MatcherLimitError",
     "MatcherUnavailableError",
+    "ParquetUnavailableError",
     "PluginError",
     "RubricDataError",
     "RubricError",
@@ -240,6 +242,10 @@ class DependencyError(AssessmentError, ImportError):
 
 class SpreadsheetUnavailableError(DependencyError):
     """openpyxl, needed to read or write XLSX workbooks, is not installed."""
+
+
+class ParquetUnavailableError(DependencyError):
+    """pyarrow, needed to read Parquet facts files, is not installed (the ``parquet`` extra)."""
 
 
 # ----------------------------------------------------------------------------- the ledger

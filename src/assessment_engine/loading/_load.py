@@ -21,6 +21,7 @@ from ..factset import FactSet
 from ._converter import converter_for
 from ._csv import read_csv
 from ._json import read_json
+from ._parquet import read_parquet
 from ._problems import Loaded, counting_records, finish
 from ._types import PathLike
 from ._xlsx import read_xlsx
@@ -42,6 +43,7 @@ READERS: Final[Mapping[str, Reader]] = {
     ".json": lambda path, converter, kinds: read_json(path, converter),
     ".csv": read_csv,
     ".xlsx": read_xlsx,
+    ".parquet": read_parquet,
 }
 
 
@@ -116,10 +118,12 @@ def load_facts(
     fact_types: Mapping[str, type[Fact]] | None = None,
     progress: ProgressCallback | None = None,
 ) -> FactSet:
-    """Load and merge facts from JSON (``.json``), CSV (``.csv``) and XLSX (``.xlsx``) files.
+    """Load and merge facts from JSON, CSV, XLSX and Parquet files.
 
-    XLSX workbooks need openpyxl (``pip install assessment-engine[cli]``); their layout is in
-    ``docs/cli.md``.
+    Each file is read by its suffix: ``.json``, ``.csv``, ``.xlsx`` and ``.parquet`` (a columnar
+    table with the CSV file's columns; it needs pyarrow, ``pip install
+    assessment-engine[parquet]``). XLSX workbooks need openpyxl (``pip install
+    assessment-engine[cli]``); their layout is in ``docs/cli.md``.
 
     Every file is read and every problem of every file is reported together; ids must be
     unique across the files (per team, period and kind), and a problem found across files names
@@ -157,7 +161,8 @@ def load_records(
     few records to put into a larger set, which is checked as a whole then, such as the
     corrected records of a ledger correction.
 
-    :param paths: one or more files, read by their suffix (``.json``, ``.csv``, ``.xlsx``).
+    :param paths: one or more files, read by their suffix (``.json``, ``.csv``, ``.xlsx``,
+        ``.parquet``).
     :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
         built-in kinds.
     :returns: the facts, file by file in the order given, each file's in its order.
