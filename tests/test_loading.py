@@ -559,7 +559,7 @@ def test_problems_of_all_files_are_reported_together(here: Callable[[str, str], 
                      reason="expected a whole number, got the text 'old'"),
         InputProblem(source="missing.json", record="file", field=None, reason="file not found"),
         InputProblem(source="notes.txt", record="file", field=None,
-                     reason="unsupported file type '.txt': use .json, .csv or .xlsx"),
+                     reason="unsupported file type '.txt': use .json, .csv, .xlsx or .parquet"),
         InputProblem(source="./a.json", record="file", field=None,
                      reason="the same file is given more than once (first as 'a.json')"),
     ]  # fmt: skip
@@ -804,7 +804,7 @@ def test_load_records_reports_every_problem_of_every_file(
         ("./a.json", "file", None),
     ]
     assert problems_of(excinfo)[3].reason == (
-        "unsupported file type '.txt': use .json, .csv or .xlsx"
+        "unsupported file type '.txt': use .json, .csv, .xlsx or .parquet"
     )
     with pytest.raises(TypeError, match="load_records needs at least one path"):
         load_records()

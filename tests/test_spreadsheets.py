@@ -376,4 +376,4 @@ def test_file_problems(tmp_path):
     assert found[0] == (str(tmp_path / "missing.xlsx"), "file", None, "file not found")
     assert found[1][:3] == (str(garbage), "file", None)
     assert found[1][3].startswith("not a readable XLSX workbook (BadZipFile")
-    assert found[2][3] == "unsupported file type '.ods': use .json, .csv or .xlsx"
+    assert found[2][3] == "unsupported file type '.ods': use .json, .csv, .xlsx or .parquet"

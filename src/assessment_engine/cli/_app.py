@@ -59,7 +59,7 @@ class _Group(click.Group):
 def main(traceback: bool) -> None:
     """Assess teams with the 1252 method: rankings, explanations, spreadsheets.
 
-    Facts are read from .json, .csv and .xlsx files, or '-' for standard input (see
+    Facts are read from .json, .csv, .xlsx and .parquet files, or '-' for standard input (see
     `assessment-engine template`); the rule sets are the installed plugins. -o FILE writes a
     command's output to a file ('-': standard output). Exit codes: 0 ok, 1 problems found
     (check errors) or the command could not finish, 2 usage, 3 bad input files or an output

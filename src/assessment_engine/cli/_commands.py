@@ -146,7 +146,7 @@ def evaluate(
 ) -> None:
     """Assess every team in FACTS and show or write the ranking.
 
-    FACTS are .json, .csv and .xlsx files; '-' reads standard input.
+    FACTS are .json, .csv, .xlsx and .parquet files; '-' reads standard input.
     """
     out = Output(output, force=force, inputs=_inputs(facts, plugins))
     chosen = fmt or _FORMATS.get(out.suffix, "table")
