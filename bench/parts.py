@@ -169,6 +169,12 @@ CLI_JOBS = {
     ),
     "evaluate → JSON": (
         "json",
+        ["--no-progress", "--force", "--format", "json", "--no-details", "-o"],
+        ["--format", "json", "-o"],
+        ".json",
+    ),
+    "evaluate → JSON with explanations": (
+        "json",
         ["--no-progress", "--force", "--format", "json", "-o"],
         ["--format", "json", "-o"],
         ".json",

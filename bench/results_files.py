@@ -106,6 +106,17 @@ def _read_json(path: Path) -> list[Row]:
         return [
             (t, float(s), float(p), float(b), float(c), g, int(r)) for t, s, p, b, c, g, r in data
         ]
+    if "ranking" in data:  # render.json's lean form / evaluate --format json --no-details
+        return [
+            (
+                e["team"],
+                float(e["composite"]),
+                *(float(e["scores"][d]) for d in DIMENSIONS),
+                e["grade"],
+                e["rank"],
+            )
+            for e in data["ranking"]
+        ]
     rows = []  # Report.to_json / evaluate --format json: the full report
     for a in data["teams"]:
         scores = {d["id"]: d["score"] for d in a["dimensions"]}
