@@ -98,7 +98,11 @@ def _import_module(name: str) -> ModuleType:
             raise ImportError(f"cannot import {name}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[module_name]  # no half-imported module left for the next import
+            raise
         return module
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
@@ -108,7 +112,9 @@ def _import_module(name: str) -> ModuleType:
 def load_plugin(spec: str) -> tuple[str, object]:
     """Import the plugin a ``--plugin`` value names; ``(spec, plugin)``.
 
-    :raises PluginError: naming the value, when it cannot be imported or found.
+    :raises PluginError: naming the value, when it cannot be imported, found or built;
+        whatever the plugin's code raised (``SystemExit`` from a ``sys.exit()`` at import
+        included) becomes the error, only ``KeyboardInterrupt`` passes.
     """
     module_name, _, attr = spec.partition(":")
     try:
@@ -119,7 +125,9 @@ def load_plugin(spec: str) -> tuple[str, object]:
             obj = getattr(obj, part)
         if isinstance(obj, type):
             obj = obj()
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a plugin is code: SystemExit from it is its failure
         raise PluginError(
             f"--plugin cannot load it: {type(exc).__name__}: {exc}", plugin=spec
         ) from exc
