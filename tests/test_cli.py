@@ -485,8 +485,8 @@ def test_report_writes_html(run, facts_file, tmp_path):
 def test_report_calls_render_report(run, facts_file, tmp_path, monkeypatch):
     seen = {}
 
-    def render_report(report, *, title=None):
-        seen["teams"], seen["title"] = report.teams, title
+    def render_report(report, *, title=None, gloss=False):
+        seen["teams"], seen["title"], seen["gloss"] = report.teams, title, gloss
         return "<!doctype html><title>stand-in</title>"
 
     from assessment_engine.render import html as html_format
@@ -494,7 +494,7 @@ def test_report_calls_render_report(run, facts_file, tmp_path, monkeypatch):
     monkeypatch.setattr(html_format, "render", render_report)
     out = tmp_path / "r.html"
     assert run("report", "--html", str(out), facts_file).exit_code == 0
-    assert seen == {"teams": ("micro", "instr", "sales"), "title": None}
+    assert seen == {"teams": ("micro", "instr", "sales"), "title": None, "gloss": False}
     assert out.read_text(encoding="utf-8") == "<!doctype html><title>stand-in</title>"
 
 

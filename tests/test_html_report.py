@@ -55,6 +55,7 @@ from assessment_engine.rubric import (
     exists,
     facts,
 )
+from assessment_engine.rubric.describe import short_label
 
 # --------------------------------------------------------------------------- data
 
@@ -336,8 +337,8 @@ def test_sections(dom: Node) -> None:
 def test_ranking_table(report: Report, dom: Node) -> None:
     table = dom.find("section", id="ranking").find("table")
     head = [th.text() for th in table.find("thead").find_all("th")]
-    assert head[:4] == ["名次rank", "班组team", "部门department", "综合composite / 40.00"]
-    assert head[4:] == ["党建pb / 10.00", "业务bp / 20.00", "精神文明cv / 10.00", "称号titles"]
+    assert head[:4] == ["名次", "班组", "部门", "综合/ 40.00"]
+    assert head[4:] == ["党建/ 10.00", "业务/ 20.00", "精神文明/ 10.00", "称号"]
     rows = table.find("tbody").find_all("tr")
     assert [r.attrs["data-team"] for r in rows] == list(report.teams)
     cells = [[td.text().strip() for td in r.find_all("td")] for r in rows]
@@ -351,7 +352,7 @@ def test_ranking_table(report: Report, dom: Node) -> None:
     vetoed = rows[-1]
     assert vetoed.attrs["class"] == "vetoed"
     assert cells[-1][0] == "未排名"
-    assert "一票否决 刑事案件 (criminal case)" in cells[-1][1]
+    assert "一票否决 刑事案件" in cells[-1][1]
     assert cells[-1][3].endswith("一票否决")
     assert cells[-1][-1] == ""
     # the composite bar is proportional to the composite's nominal maximum (40)
@@ -362,9 +363,9 @@ def test_ranking_table(report: Report, dom: Node) -> None:
 def test_quota_use_and_overrun(dom: Node) -> None:
     quota = dom.find("div", data_quota="quota.advanced")
     text = quota.text()
-    assert "先进名额 (advanced: a third)" in text
+    assert "先进名额" in text
     assert "3 / 2" in text
-    assert "超出 (overrun) +1" in text
+    assert "超出 +1" in text
     assert len(quota.find_all("span", class_="used")) == 2
     assert len(quota.find_all("span", class_="over")) == 1
 
@@ -382,7 +383,7 @@ def test_histogram_counts_every_team_once(report: Report, dom: Node) -> None:
     assert labels == ["优秀", "良好", "合格"]
     # bins 5 wide over [0, 45] (t1's 45 is past the nominal 40), then the axis title
     ticks = [t.text() for t in svg.find_all("text", class_="tick")]
-    assert ticks[-11:] == [str(5 * i) for i in range(10)] + ["综合得分 (composite)"]
+    assert ticks[-11:] == [str(5 * i) for i in range(10)] + ["综合得分"]
 
 
 def _points(polygon: Node) -> list[tuple[float, float]]:
@@ -432,24 +433,29 @@ def test_drill_down_holds_the_whole_explanation(report: Report, dom: Node) -> No
     a = report["t1"]
     for dim in a.dimensions:
         block = t1.find("details", data_dimension=dim.id)
-        assert dim.label in block.text()
+        assert short_label(dim.label) in block.text()
         for ind in dim.indicators:
             node = block.find("div", data_indicator=ind.id)
-            assert ind.label in node.text()
-            for line in ind.lines:
-                assert line.reason in node.text()
+            assert short_label(ind.label) in node.text()
+            reasons = [r.text() for r in node.find_all("span", class_="reason")]
+            assert len(reasons) == len(ind.lines)
+    # the lines in plain words: 5 study sessions at 2 points, capped at 10
+    study = t1.find("div", data_indicator="pb.study")
+    assert [r.text() for r in study.find_all("span", class_="reason")] == [
+        "5 项活动，每项 2 分，合计 10 分"
+    ]
     # facts: the first eight are shown, the others fold behind "+N"
     volunteer = t1.find("div", data_indicator="cv.volunteer")
     assert "+2" in volunteer.find("details", class_="more").find("summary").text()
     assert len(volunteer.find_all("span", class_="fact")) == 10
     # the bonus, capped
     award = t1.find("div", data_adjustment="bp.bonus.award")
-    assert "获奖 (award)" in award.text()
-    assert "封顶 capped from 6.00" in t1.find("details", data_dimension="bp").text()
+    assert "获奖" in award.text()
+    assert "封顶，原为 6.00" in t1.find("details", data_dimension="bp").text()
     # the veto with its fact, the rank note of the tie
     t7 = panels[-1]
-    assert "刑事案件 (criminal case)" in t7.find("div", class_="veto-box").text()
-    assert "incident c1" in t7.find("div", class_="veto-box").text()
+    assert "刑事案件" in t7.find("div", class_="veto-box").text()
+    assert "事件 c1" in t7.find("div", class_="veto-box").text()
     assert "并列" in panels[1].text()
 
 
@@ -477,7 +483,7 @@ def test_text_from_data_is_escaped(page_html: str, dom: Node) -> None:
 
 
 def test_default_title_names_the_period(dom: Node) -> None:
-    assert dom.find("title").text() == "班组考核报告 (team assessment report) 2024"
+    assert dom.find("title").text() == "班组考核报告 2024"
 
 
 @pytest.mark.parametrize("matcher", ["python", "durable"])
@@ -658,7 +664,7 @@ def test_clicking_a_team_opens_its_explanation(page: Page, report: Report) -> No
     assert -5 < top["y"] < 100
     line = panel.locator('[data-indicator="bp.projects"] ul.lines li').first
     assert line.is_visible()
-    assert "achievement p0" in line.inner_text()
+    assert "成果 p0" in line.inner_text()
     # a radar card's caption opens the team too; expand all / collapse all
     p.locator('#radars figure[data-team="t7"] a.team-name').click()
     assert p.locator('details.team[data-team="t7"] .veto-box').is_visible()

@@ -64,13 +64,14 @@ def _step_names(facts: Sequence[str], out: Output) -> dict[str, str]:
 
 
 def gloss_option(func: Any) -> Any:
-    """--gloss: the English glosses of the rubric's labels in workbooks, beside the Chinese."""
+    """--gloss: the English glosses of the rubric's labels beside the Chinese (workbooks, HTML)."""
     return click.option(
         "--gloss/--no-gloss",
         default=False,
         show_default=True,
-        help="Workbooks: labels and headers with their English gloss (党建 (party building));"
-        " by default the Chinese label alone.",
+        help="Workbooks and the HTML report: labels and headers with their English gloss"
+        " (党建 (party building)); by default the Chinese label alone (the HTML report shows"
+        " the English on hover).",
     )(func)
 
 
@@ -338,6 +339,7 @@ def _next_grade_data(
     hidden=True,
     help="The earlier name of --output (kept so that existing scripts work).",
 )
+@gloss_option
 @progress_option
 @problem_options
 def report(
@@ -351,6 +353,7 @@ def report(
     output: str | None,
     html_path: str | None,
     force: bool,
+    gloss: bool,
     progress: bool | None,
 ) -> None:
     """Write the HTML report of the assessment of FACTS to -o FILE.html ('-': standard output)."""
@@ -369,7 +372,7 @@ def report(
         result = engine.assess(fact_set, period=period, progress=tick)
         if tick is not None:
             tick("writing", 0, len(result))
-        html = html_format.render(result, title=title)
+        html = html_format.render(result, title=title, gloss=gloss)
         out.text(html)
         if tick is not None:
             tick("writing", len(result), len(result))
