@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from .._base.numbers import display
 from .._base.sheets import split_label
@@ -25,11 +26,13 @@ def e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
+@lru_cache(maxsize=1 << 16)
 def num(value: Decimal | Fraction | int, places: int = 2) -> str:
-    """A number rounded for display only."""
+    """A number rounded for display only (the same numbers recur: remembered)."""
     return display(value, places)
 
 
+@lru_cache(maxsize=1 << 16)
 def pct(value: Decimal, maximum: Decimal) -> str:
     """``value`` as a percentage of ``maximum``, clipped to [0, 100], one decimal."""
     if maximum <= 0:
@@ -59,12 +62,21 @@ class Words:
         self.names: Names = names_of(rubric, gloss=gloss)
         self.reasons = Reasons(rubric, self.names)
         self.scales: dict[str, GradeScale] = {s.id: s for s in rubric.grade_scales}
+        self._labels: dict[str, str] = {}
+        self._grades: dict[tuple[str, str | None], str] = {}
+        self._words: dict[tuple[str, str], str] = {}
 
     def w(self, chinese: str, english: str) -> str:
         """A fixed word of the page, as HTML: ``名次`` with ``rank`` on hover, or both."""
-        if self.gloss:
-            return e(f"{chinese} ({english})")
-        return f'<span title="{e(english)}">{e(chinese)}</span>'
+        key = (chinese, english)
+        found = self._words.get(key)
+        if found is None:
+            if self.gloss:
+                found = e(f"{chinese} ({english})")
+            else:
+                found = f'<span title="{e(english)}">{e(chinese)}</span>'
+            self._words[key] = found
+        return found
 
     def plain(self, chinese: str, english: str) -> str:
         """A fixed word as text (for attributes and charts): ``名次`` or ``名次 (rank)``."""
@@ -72,10 +84,16 @@ class Words:
 
     def label(self, label: str) -> str:
         """A rubric label as HTML: its Chinese part with the English on hover, or whole."""
-        head, english = split_label(label)
-        if self.gloss or english is None:
-            return e(label)
-        return f'<span title="{e(english)}">{e(head)}</span>'
+        found = self._labels.get(label)
+        if found is None:
+            head, english = split_label(label)
+            if self.gloss or english is None:
+                found = e(label)
+            else:
+                found = f'<span title="{e(english)}">{e(head)}</span>'
+            if len(self._labels) < 1 << 16:
+                self._labels[label] = found
+        return found
 
     def label_text(self, label: str) -> str:
         """A rubric label as text: its Chinese part, or whole with ``gloss``."""
@@ -89,6 +107,13 @@ class Words:
         """A grade as a pill coloured by its band: best g0 … worst g3, vetoed gv."""
         if result is None:
             return ""
+        key = (result.scale, result.label)
+        found = self._grades.get(key)
+        if found is None:
+            found = self._grades[key] = self._grade(result)
+        return found
+
+    def _grade(self, result: Grade) -> str:
         scale, tier = self.scales.get(result.scale), "gx"
         labels = [b.label for b in scale.bands] if scale else []
         if scale and result.label == scale.veto_label:

@@ -46,10 +46,21 @@ class TeamPanel:
         self.radar = radar
         self.rank = rank
         self.titles = titles
+        self._facts: dict[tuple[str, FactRef], str] = {}
+        self._reasons: dict[tuple[str, str, str, int], str] = {}
 
     # ----------------------------------------------------------------- facts
     def fact(self, line: Line | None, ref: FactRef) -> str:
-        """One fact: its kind's label, its id and what about it counted."""
+        """One fact: its kind's label, its id and what about it counted (remembered)."""
+        key = ("" if line is None else line.source, ref)
+        found = self._facts.get(key)
+        if found is None:
+            found = self._fact(line, ref)
+            if len(self._facts) < 1 << 17:
+                self._facts[key] = found
+        return found
+
+    def _fact(self, line: Line | None, ref: FactRef) -> str:
         detail = self.words.reasons.fact(line, ref)
         shown = f" <i>{e(detail)}</i>" if detail else ""
         kind = self.words.names.kind(ref.kind)
@@ -163,11 +174,21 @@ class TeamPanel:
         w = self.words
         items = "".join(
             f"<li>{points_span(line.points)} <span class=line-label>{w.label(line.label)}</span>"
-            f'：<span class="reason">{e(w.reasons.line(line))}</span>'
+            f'：<span class="reason">{self.reason(line)}</span>'
             f"{self.facts(line, line.facts)}</li>"
             for line in lines
         )
         return f'<ul class="lines">{items}</ul>'
+
+    def reason(self, line: Line) -> str:
+        """A line's reason in plain words, escaped (the same reasons recur: remembered)."""
+        key = (line.source, line.reason, str(line.points), len(line.facts))
+        found = self._reasons.get(key)
+        if found is None:
+            found = e(self.words.reasons.line(line))
+            if len(self._reasons) < 1 << 17:
+                self._reasons[key] = found
+        return found
 
     def indicator(self, i: IndicatorResult) -> str:
         """An indicator's points out of its maximum, and its lines."""
