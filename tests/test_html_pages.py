@@ -337,3 +337,39 @@ def test_report_of_many_teams_writes_page_files_beside_the_page(tmp_path: Path) 
     _cli("report", str(given), "-o", str(out), "--force", "--no-progress")
     assert sorted(p.name for p in (tmp_path / "big_files").iterdir()) == files
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_report_with_a_ledger_shows_the_change_since_last_year(tmp_path: Path) -> None:
+    pytest.importorskip("sqlalchemy")
+    from assessment_engine import load_facts
+    from assessment_engine.ledger import Ledger
+
+    with (
+        Ledger.open(tmp_path / "l.db", create=True) as ledger,
+        Engine(block=["food_institute"]) as engine,
+    ):
+        facts = load_facts(
+            str(EXAMPLES / "institute-2023.json"), fact_types=engine.rubric.fact_types
+        )
+        run = ledger.record(engine, facts, author="a")
+        ledger.publish(run, author="a")
+        ledger.finalize(run, author="a")
+    out = tmp_path / "r.html"
+    _cli(
+        "report",
+        str(EXAMPLES / "institute-2024.json"),
+        "--block",
+        "food_institute",
+        "--ledger",
+        str(tmp_path / "l.db"),
+        "--max-changes",
+        "0",
+        "-o",
+        str(out),
+        "--no-progress",
+    )
+    rows = ranking_data(out.read_text(encoding="utf-8"))["rows"]
+    moves = {r["team"]: r["move"] for r in rows}
+    assert {m[0] for m in moves.values()} <= {"up", "down", "same", "new"}
+    assert any(m[0] in ("up", "down") for m in moves.values())
+    assert all("综合" in m[2] for m in moves.values() if m[0] != "new")

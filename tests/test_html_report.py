@@ -762,30 +762,48 @@ def test_no_console_errors_no_requests_no_injection(page: Page, report_file: Pat
 
 @pytest.mark.browser
 def test_screenshot(browser: Any, report_file: Path, tmp_path: Path) -> None:
-    """A picture of the page; ASSESSMENT_ENGINE_SCREENSHOT=PATH renders the example data there."""
+    """Pictures of the page; ASSESSMENT_ENGINE_SCREENSHOT=PATH renders the example data there.
+
+    PATH shows the ranking, PATH with ``-team`` before its suffix a team's drill-down with its
+    next-grade suggestions (docs/images/report.png and report-team.png are made that way, by
+    ``nox -s browser``): the page as the command line writes it.
+    """
     target = os.environ.get("ASSESSMENT_ENGINE_SCREENSHOT")
     shown = report_file
     if target:
-        from assessment_engine import load_facts
+        from click.testing import CliRunner
+
+        from assessment_engine.cli import main
 
         example = Path(__file__).parent.parent / "examples" / "institute-2024.json"
         assert example.exists(), f"the screenshot shows the example data: {example} is missing"
-        with Engine(block=["food_institute"]) as engine:
-            example_facts = load_facts(str(example), fact_types=engine.rubric.fact_types)
-            example_report = engine.assess(example_facts)
         shown = tmp_path / "example.html"
-        shown.write_text(render_report(example_report), encoding="utf-8")
+        args = ["report", str(example), "--block", "food_institute", "-o", str(shown)]
+        result = CliRunner().invoke(main, [*args, "--no-progress"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
     page = Page(browser, shown)
-    page.page.locator("#ranking tr a.team-name").first.click()
+    page.page.set_viewport_size({"width": 1200, "height": 820})
     page.page.evaluate("() => window.scrollTo(0, 0)")
     page.page.mouse.move(0, 0)
-    page.page.set_viewport_size({"width": 1200, "height": 820})
     shot = page.page.screenshot(full_page=False, path=target or None)
     assert len(shot) > 20_000  # a blank page compresses to a few kB
+    # a team's drill-down: the second-ranked team has a next grade to reach
+    page.page.locator("#ranking-table tbody tr a.team-name").nth(2).click()
+    opened = page.page.locator("details.team[open]")
+    assert opened.count() == 1
+    team_target = None
+    if target:
+        base = Path(target)
+        team_target = str(base.with_name(f"{base.stem}-team{base.suffix}"))
+        assert opened.locator(".next-grade").is_visible()
+    opened.locator(".next-grade, .overview").first.scroll_into_view_if_needed()
+    page.page.mouse.move(0, 0)
+    team_shot = page.page.screenshot(full_page=False, path=team_target)
+    assert len(team_shot) > 20_000
     assert page.errors == []
     page.page.close()
     if target:
-        print(f"wrote {target} ({len(shot)} bytes)")
+        print(f"wrote {target} ({len(shot)} bytes) and {team_target} ({len(team_shot)} bytes)")
 
 
 def test_json_and_html_agree_on_the_ranking(report: Report, dom: Node) -> None:
