@@ -14,7 +14,7 @@ not match is shown as it is, its English glosses dropped — never wrong, at wor
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, assert_never
 
 from .._base.numbers import exact_text
 from ..results import FactRef, GradeResult, Line
@@ -33,6 +33,7 @@ from ..rubric import (
     PerItem,
     PointsBy,
     Rubric,
+    Scoring,
     Title,
     WhenAll,
 )
@@ -119,7 +120,7 @@ class Reasons:
             return None
         return self._form(form, line)
 
-    def _form(self, form: Any, line: Line) -> str | None:
+    def _form(self, form: Scoring | None, line: Line) -> str | None:
         names = self.names
         pts = exact_text(abs(line.points))  # a penalty's lines are negative: its sign is shown
         count = len(line.facts)
@@ -169,7 +170,9 @@ class Reasons:
             if not held:
                 return "没有符合的项，0 分"
             return f"符合：{'、'.join(held)}；取最高 {pts} 分（不累计）"
-        return None
+        if isinstance(form, Parts) or form is None:  # a part's lines name the part
+            return None
+        assert_never(form)
 
     def _value(self, what: str, reason: str, ends: tuple[str, ...]) -> str | None:
         """The value the reason states for ``what`` (``what = VALUE<end>…``), in plain words."""

@@ -143,10 +143,14 @@ def _const(value: object, names: Names) -> str:
 
 def _filter_words(cond: Condition, names: Names) -> str:
     """A selection's filter as the values it keeps: ``leader，标签 open_competition``."""
-    if isinstance(cond, Compare) and isinstance(cond.left, Field):
+    if isinstance(cond, Compare):
+        if not isinstance(cond.left, Field):  # a team quantity
+            return plain_condition(cond, names)
         value = _const(cond.value, names)
         return value if cond.op == "==" else f"{_field(cond.left.name)} {_OPS[cond.op]} {value}"
-    if isinstance(cond, OneOf) and isinstance(cond.left, Field):
+    if isinstance(cond, OneOf):
+        if not isinstance(cond.left, Field):
+            return plain_condition(cond, names)
         return "/".join(sorted(_const(v, names) for v in cond.values))
     if isinstance(cond, HasTag):
         return f"标签 {cond.tag}"
@@ -156,7 +160,7 @@ def _filter_words(cond: Condition, names: Names) -> str:
         return " 或 ".join(_filter_words(c, names) for c in cond.items)
     if isinstance(cond, Not):
         return f"非（{_filter_words(cond.item, names)}）"
-    return plain_condition(cond, names)
+    assert_never(cond)
 
 
 def plain_select(select: Select, names: Names) -> str:
