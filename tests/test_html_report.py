@@ -687,6 +687,29 @@ def test_clicking_a_team_opens_its_explanation(page: Page, report: Report) -> No
 
 
 @pytest.mark.browser
+def test_the_ranking_filters_by_grade(page: Page, report: Report) -> None:
+    p = page.page
+    options = p.locator("#filter-grade option")
+    assert [options.nth(i).inner_text() for i in range(options.count())] == [
+        "全部",
+        "优秀",
+        "良好",
+        "合格",
+        "不合格",
+        "一票否决",  # the scale's veto label
+    ]
+    p.locator("#filter-grade").select_option("优秀 (excellent)")
+    rows = p.locator("#ranking-table tbody tr")
+    shown = [rows.nth(i).get_attribute("data-team") for i in range(rows.count())]
+    wanted = [a.team for a in report if a.grade is not None and a.grade.label == "优秀 (excellent)"]
+    assert shown == wanted
+    assert shown
+    p.locator("#filter-grade").select_option("")
+    assert rows.count() == len(report)
+    assert page.errors == []
+
+
+@pytest.mark.browser
 def test_an_address_with_a_team_opens_it(browser: Any, report_file: Path) -> None:
     page = Page(browser, report_file, "#team-3")
     panel = page.page.locator('details.team[data-team="t4"]')
