@@ -158,6 +158,8 @@ def browser(session: nox.Session) -> None:
         session.run_install(*install, external=True, env=apt_env)
     _install(session, "test", "cli", "browser")
     session.env["ASSESSMENT_ENGINE_REQUIRE_BROWSER"] = "1"
+    # the HTML report's screenshots in docs/images are made by this session
+    session.env["ASSESSMENT_ENGINE_SCREENSHOT"] = str(ROOT / "docs" / "images" / "report.png")
     session.run("pytest", "-m", "browser", *session.posargs)
 
 

@@ -189,8 +189,23 @@ _REFERENCE_ROW = re.compile(
 )
 
 
+_ENGINE_DATA = re.compile(r'<script type="application/json" id="ranking-data">(.*?)</script>', re.S)
+
+
 def _read_html(path: Path) -> list[Row]:
     text = path.read_text(encoding="utf-8")
+    data = _ENGINE_DATA.search(text)
+    if data is not None:  # the engine's page: every row is in the ranking's data block
+        return [
+            (
+                r["team"],
+                float(r["composite"]),
+                *(float(x) for x in r["scores"]),
+                r["gradeText"],
+                r["rank"],
+            )
+            for r in json.loads(data[1])["rows"]
+        ]
     rows = [
         (
             html.unescape(t),

@@ -482,19 +482,26 @@ def test_report_writes_html(run, facts_file, tmp_path):
     assert "食品所 2024" in page
 
 
-def test_report_calls_render_report(run, facts_file, tmp_path, monkeypatch):
+def test_report_calls_the_html_writer(run, facts_file, tmp_path, monkeypatch):
     seen = {}
 
-    def render_report(report, *, title=None):
-        seen["teams"], seen["title"] = report.teams, title
-        return "<!doctype html><title>stand-in</title>"
+    def write(report, out, *, title=None, gloss=False, pages=None, progress=None, **data):
+        seen["teams"], seen["title"], seen["gloss"] = report.teams, title, gloss
+        seen["pages"], seen["since"] = pages, data["since"]
+        out.write("<!doctype html><title>stand-in</title>")
 
     from assessment_engine.render import html as html_format
 
-    monkeypatch.setattr(html_format, "render", render_report)
+    monkeypatch.setattr(html_format, "write", write)
     out = tmp_path / "r.html"
     assert run("report", "--html", str(out), facts_file).exit_code == 0
-    assert seen == {"teams": ("micro", "instr", "sales"), "title": None}
+    assert seen == {
+        "teams": ("micro", "instr", "sales"),
+        "title": None,
+        "gloss": False,
+        "pages": None,  # three teams: one page
+        "since": None,
+    }
     assert out.read_text(encoding="utf-8") == "<!doctype html><title>stand-in</title>"
 
 

@@ -55,6 +55,7 @@ from assessment_engine.rubric import (
     exists,
     facts,
 )
+from assessment_engine.rubric.describe import short_label
 
 # --------------------------------------------------------------------------- data
 
@@ -290,6 +291,11 @@ def dom(page_html: str) -> Node:
     return parse(page_html)
 
 
+def code(dom: Node) -> list[Node]:
+    """The page's scripts that run (not its JSON data blocks)."""
+    return [s for s in dom.find_all("script") if s.attrs.get("type") != "application/json"]
+
+
 # --------------------------------------------------------------------------- the text
 
 
@@ -322,8 +328,11 @@ def test_one_self_contained_document(page_html: str, dom: Node) -> None:
 def test_the_content_security_policy_allows_exactly_the_inline_script(dom: Node) -> None:
     policy = dom.find("meta", http_equiv="Content-Security-Policy").attrs["content"] or ""
     assert "default-src 'none'" in policy
-    (script,) = dom.find_all("script")
+    (script,) = code(dom)
     assert not script.attrs  # inline
+    # the ranking's data is a data block, which a browser never runs
+    (data,) = [s for s in dom.find_all("script") if s not in code(dom)]
+    assert data.attrs == {"type": "application/json", "id": "ranking-data"}
     digest = base64.b64encode(hashlib.sha256(script.text().encode()).digest()).decode()
     assert f"script-src 'sha256-{digest}'" in policy
 
@@ -336,8 +345,8 @@ def test_sections(dom: Node) -> None:
 def test_ranking_table(report: Report, dom: Node) -> None:
     table = dom.find("section", id="ranking").find("table")
     head = [th.text() for th in table.find("thead").find_all("th")]
-    assert head[:4] == ["名次rank", "班组team", "部门department", "综合composite / 40.00"]
-    assert head[4:] == ["党建pb / 10.00", "业务bp / 20.00", "精神文明cv / 10.00", "称号titles"]
+    assert head[:4] == ["名次", "班组", "部门", "综合/ 40.00"]
+    assert head[4:] == ["党建/ 10.00", "业务/ 20.00", "精神文明/ 10.00", "称号"]
     rows = table.find("tbody").find_all("tr")
     assert [r.attrs["data-team"] for r in rows] == list(report.teams)
     cells = [[td.text().strip() for td in r.find_all("td")] for r in rows]
@@ -351,7 +360,7 @@ def test_ranking_table(report: Report, dom: Node) -> None:
     vetoed = rows[-1]
     assert vetoed.attrs["class"] == "vetoed"
     assert cells[-1][0] == "未排名"
-    assert "一票否决 刑事案件 (criminal case)" in cells[-1][1]
+    assert "一票否决 刑事案件" in cells[-1][1]
     assert cells[-1][3].endswith("一票否决")
     assert cells[-1][-1] == ""
     # the composite bar is proportional to the composite's nominal maximum (40)
@@ -362,9 +371,9 @@ def test_ranking_table(report: Report, dom: Node) -> None:
 def test_quota_use_and_overrun(dom: Node) -> None:
     quota = dom.find("div", data_quota="quota.advanced")
     text = quota.text()
-    assert "先进名额 (advanced: a third)" in text
+    assert "先进名额" in text
     assert "3 / 2" in text
-    assert "超出 (overrun) +1" in text
+    assert "超出 +1" in text
     assert len(quota.find_all("span", class_="used")) == 2
     assert len(quota.find_all("span", class_="over")) == 1
 
@@ -382,7 +391,7 @@ def test_histogram_counts_every_team_once(report: Report, dom: Node) -> None:
     assert labels == ["优秀", "良好", "合格"]
     # bins 5 wide over [0, 45] (t1's 45 is past the nominal 40), then the axis title
     ticks = [t.text() for t in svg.find_all("text", class_="tick")]
-    assert ticks[-11:] == [str(5 * i) for i in range(10)] + ["综合得分 (composite)"]
+    assert ticks[-11:] == [str(5 * i) for i in range(10)] + ["综合得分"]
 
 
 def _points(polygon: Node) -> list[tuple[float, float]]:
@@ -432,24 +441,29 @@ def test_drill_down_holds_the_whole_explanation(report: Report, dom: Node) -> No
     a = report["t1"]
     for dim in a.dimensions:
         block = t1.find("details", data_dimension=dim.id)
-        assert dim.label in block.text()
+        assert short_label(dim.label) in block.text()
         for ind in dim.indicators:
             node = block.find("div", data_indicator=ind.id)
-            assert ind.label in node.text()
-            for line in ind.lines:
-                assert line.reason in node.text()
+            assert short_label(ind.label) in node.text()
+            reasons = [r.text() for r in node.find_all("span", class_="reason")]
+            assert len(reasons) == len(ind.lines)
+    # the lines in plain words: 5 study sessions at 2 points, capped at 10
+    study = t1.find("div", data_indicator="pb.study")
+    assert [r.text() for r in study.find_all("span", class_="reason")] == [
+        "5 项活动，每项 2 分，合计 10 分"
+    ]
     # facts: the first eight are shown, the others fold behind "+N"
     volunteer = t1.find("div", data_indicator="cv.volunteer")
     assert "+2" in volunteer.find("details", class_="more").find("summary").text()
     assert len(volunteer.find_all("span", class_="fact")) == 10
     # the bonus, capped
     award = t1.find("div", data_adjustment="bp.bonus.award")
-    assert "获奖 (award)" in award.text()
-    assert "封顶 capped from 6.00" in t1.find("details", data_dimension="bp").text()
+    assert "获奖" in award.text()
+    assert "封顶，原为 6.00" in t1.find("details", data_dimension="bp").text()
     # the veto with its fact, the rank note of the tie
     t7 = panels[-1]
-    assert "刑事案件 (criminal case)" in t7.find("div", class_="veto-box").text()
-    assert "incident c1" in t7.find("div", class_="veto-box").text()
+    assert "刑事案件" in t7.find("div", class_="veto-box").text()
+    assert "事件 c1" in t7.find("div", class_="veto-box").text()
     assert "并列" in panels[1].text()
 
 
@@ -457,7 +471,7 @@ def test_text_from_data_is_escaped(page_html: str, dom: Node) -> None:
     assert EVIL not in page_html
     assert "<script>alert" not in page_html
     assert html.escape(EVIL) in page_html
-    assert len(dom.find_all("script")) == 1
+    assert len(code(dom)) == 1
     assert not [b for b in dom.find_all("b") if '"projects"' in b.text()]
     # the text the reader sees is the original, byte for byte
     row = dom.find("tr", data_team="t2")
@@ -477,7 +491,7 @@ def test_text_from_data_is_escaped(page_html: str, dom: Node) -> None:
 
 
 def test_default_title_names_the_period(dom: Node) -> None:
-    assert dom.find("title").text() == "班组考核报告 (team assessment report) 2024"
+    assert dom.find("title").text() == "班组考核报告 2024"
 
 
 @pytest.mark.parametrize("matcher", ["python", "durable"])
@@ -658,7 +672,7 @@ def test_clicking_a_team_opens_its_explanation(page: Page, report: Report) -> No
     assert -5 < top["y"] < 100
     line = panel.locator('[data-indicator="bp.projects"] ul.lines li').first
     assert line.is_visible()
-    assert "achievement p0" in line.inner_text()
+    assert "成果 p0" in line.inner_text()
     # a radar card's caption opens the team too; expand all / collapse all
     p.locator('#radars figure[data-team="t7"] a.team-name').click()
     assert p.locator('details.team[data-team="t7"] .veto-box').is_visible()
@@ -669,6 +683,29 @@ def test_clicking_a_team_opens_its_explanation(page: Page, report: Report) -> No
     # the summary itself toggles without script
     p.locator('details.team[data-team="t4"] > summary').click()
     assert p.locator('details.team[data-team="t4"] .team-body').is_visible()
+    assert page.errors == []
+
+
+@pytest.mark.browser
+def test_the_ranking_filters_by_grade(page: Page, report: Report) -> None:
+    p = page.page
+    options = p.locator("#filter-grade option")
+    assert [options.nth(i).inner_text() for i in range(options.count())] == [
+        "全部",
+        "优秀",
+        "良好",
+        "合格",
+        "不合格",
+        "一票否决",  # the scale's veto label
+    ]
+    p.locator("#filter-grade").select_option("优秀 (excellent)")
+    rows = p.locator("#ranking-table tbody tr")
+    shown = [rows.nth(i).get_attribute("data-team") for i in range(rows.count())]
+    wanted = [a.team for a in report if a.grade is not None and a.grade.label == "优秀 (excellent)"]
+    assert shown == wanted
+    assert shown
+    p.locator("#filter-grade").select_option("")
+    assert rows.count() == len(report)
     assert page.errors == []
 
 
@@ -742,36 +779,54 @@ def test_no_console_errors_no_requests_no_injection(page: Page, report_file: Pat
     assert page.errors == []
     assert page.dialogs == []  # the name with <script>alert(...)</script> ran nothing
     assert set(page.requests) == {report_file.as_uri()}, page.requests
-    assert p.locator("script").count() == 1
+    assert p.locator("script:not([type])").count() == 1
     assert p.locator('tr[data-team="t2"] a.team-name').inner_text() == EVIL.strip()
 
 
 @pytest.mark.browser
 def test_screenshot(browser: Any, report_file: Path, tmp_path: Path) -> None:
-    """A picture of the page; ASSESSMENT_ENGINE_SCREENSHOT=PATH renders the example data there."""
+    """Pictures of the page; ASSESSMENT_ENGINE_SCREENSHOT=PATH renders the example data there.
+
+    PATH shows the ranking, PATH with ``-team`` before its suffix a team's drill-down with its
+    next-grade suggestions (docs/images/report.png and report-team.png are made that way, by
+    ``nox -s browser``): the page as the command line writes it.
+    """
     target = os.environ.get("ASSESSMENT_ENGINE_SCREENSHOT")
     shown = report_file
     if target:
-        from assessment_engine import load_facts
+        from click.testing import CliRunner
+
+        from assessment_engine.cli import main
 
         example = Path(__file__).parent.parent / "examples" / "institute-2024.json"
         assert example.exists(), f"the screenshot shows the example data: {example} is missing"
-        with Engine(block=["food_institute"]) as engine:
-            example_facts = load_facts(str(example), fact_types=engine.rubric.fact_types)
-            example_report = engine.assess(example_facts)
         shown = tmp_path / "example.html"
-        shown.write_text(render_report(example_report), encoding="utf-8")
+        args = ["report", str(example), "--block", "food_institute", "-o", str(shown)]
+        result = CliRunner().invoke(main, [*args, "--no-progress"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
     page = Page(browser, shown)
-    page.page.locator("#ranking tr a.team-name").first.click()
+    page.page.set_viewport_size({"width": 1200, "height": 820})
     page.page.evaluate("() => window.scrollTo(0, 0)")
     page.page.mouse.move(0, 0)
-    page.page.set_viewport_size({"width": 1200, "height": 820})
     shot = page.page.screenshot(full_page=False, path=target or None)
     assert len(shot) > 20_000  # a blank page compresses to a few kB
+    # a team's drill-down: the second-ranked team has a next grade to reach
+    page.page.locator("#ranking-table tbody tr a.team-name").nth(2).click()
+    opened = page.page.locator("details.team[open]")
+    assert opened.count() == 1
+    team_target = None
+    if target:
+        base = Path(target)
+        team_target = str(base.with_name(f"{base.stem}-team{base.suffix}"))
+        assert opened.locator(".next-grade").is_visible()
+    opened.locator(".next-grade, .overview").first.scroll_into_view_if_needed()
+    page.page.mouse.move(0, 0)
+    team_shot = page.page.screenshot(full_page=False, path=team_target)
+    assert len(team_shot) > 20_000
     assert page.errors == []
     page.page.close()
     if target:
-        print(f"wrote {target} ({len(shot)} bytes)")
+        print(f"wrote {target} ({len(shot)} bytes) and {team_target} ({len(team_shot)} bytes)")
 
 
 def test_json_and_html_agree_on_the_ranking(report: Report, dom: Node) -> None:

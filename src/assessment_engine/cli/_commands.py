@@ -32,6 +32,7 @@ from ._errors import problem_options, remember_inputs
 from ._inputs import fact_files
 from ._output import Output, output_options, safe, safe_json
 from ._progress import progress_display
+from ._report import NEXT_GRADE_MAX, next_grades, page_folder, since_previous
 
 __all__ = ["COMMANDS", "find_team", "gloss_option"]
 
@@ -64,13 +65,14 @@ def _step_names(facts: Sequence[str], out: Output) -> dict[str, str]:
 
 
 def gloss_option(func: Any) -> Any:
-    """--gloss: the English glosses of the rubric's labels in workbooks, beside the Chinese."""
+    """--gloss: the English glosses of the rubric's labels beside the Chinese (workbooks, HTML)."""
     return click.option(
         "--gloss/--no-gloss",
         default=False,
         show_default=True,
-        help="Workbooks: labels and headers with their English gloss (党建 (party building));"
-        " by default the Chinese label alone.",
+        help="Workbooks and the HTML report: labels and headers with their English gloss"
+        " (党建 (party building)); by default the Chinese label alone (the HTML report shows"
+        " the English on hover).",
     )(func)
 
 
@@ -338,6 +340,22 @@ def _next_grade_data(
     hidden=True,
     help="The earlier name of --output (kept so that existing scripts work).",
 )
+@gloss_option
+@click.option(
+    "--max-changes",
+    type=click.IntRange(0, 5),
+    default=2,
+    show_default=True,
+    help="Each team's next-grade suggestions in its drill-down: the most fact changes one may"
+    f" make (0 skips the search; reports of more than {NEXT_GRADE_MAX} teams skip it).",
+)
+@click.option(
+    "--ledger",
+    "ledger_target",
+    default=None,
+    metavar="PATH|URL",
+    help="Show each team's change since the previous period's final run in this ledger.",
+)
 @progress_option
 @problem_options
 def report(
@@ -351,6 +369,9 @@ def report(
     output: str | None,
     html_path: str | None,
     force: bool,
+    gloss: bool,
+    max_changes: int,
+    ledger_target: str | None,
     progress: bool | None,
 ) -> None:
     """Write the HTML report of the assessment of FACTS to -o FILE.html ('-': standard output)."""
@@ -359,20 +380,33 @@ def report(
     target = output if output is not None else html_path
     if target is None:
         raise click.UsageError("the report needs -o FILE.html (or -o - for standard output)")
-    out = Output(target, force=force, inputs=_inputs(facts, plugins))
+    inputs = _inputs(facts, plugins)
+    if ledger_target is not None and "://" not in ledger_target:
+        inputs.append(("--ledger", ledger_target))
+    out = Output(target, force=force, inputs=inputs)
+    steps = {**_step_names(facts, out), "suggesting": "next-grade suggestions"}
     with (
         fact_files(facts) as files,
-        progress_display(progress, _step_names(facts, out)) as tick,
+        progress_display(progress, steps) as tick,
         build_engine(plugins, no_entry_points, block, matcher) as engine,
     ):
         fact_set = files.read(engine, tick)
         result = engine.assess(fact_set, period=period, progress=tick)
-        if tick is not None:
-            tick("writing", 0, len(result))
-        html = html_format.render(result, title=title)
-        out.text(html)
-        if tick is not None:
-            tick("writing", len(result), len(result))
+        since = since_previous(ledger_target, result) if ledger_target is not None else None
+        suggestions = next_grades(engine, fact_set, result, max_changes=max_changes, progress=tick)
+        options: dict[str, Any] = {
+            "title": title,
+            "gloss": gloss,
+            "next_grade": suggestions,
+            "since": since,
+            "progress": tick,
+        }
+        if out.path is None or len(result) <= html_format.ONE_PAGE_MAX:
+            out.stream(lambda fh: html_format.write(result, fh, **options))
+        else:
+            with page_folder(out.path, force=force) as (folder, href, back):
+                pages = html_format.PageFolder(folder, href, back)
+                out.stream(lambda fh: html_format.write(result, fh, pages=pages, **options))
     if not out.is_stdout:
         _done(f"wrote {out}: {_teams(len(result))}, period {result.period}")
 

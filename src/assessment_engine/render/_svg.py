@@ -20,6 +20,8 @@ __all__ = ["RadarAxis", "histogram", "radar"]
 
 #: Bins of a histogram, at most.
 MAX_BINS = 12
+#: Names in a bar's tooltip, at most (then "… +N"): the page stays small with many teams.
+NAMES_SHOWN = 20
 
 
 class RadarAxis(NamedTuple):
@@ -229,7 +231,9 @@ def histogram(
         x0, x1 = x(step * i) + 1, x(step * (i + 1)) - 1
         for names, css, below in ((inside, "hbar", 0), (apart, "hbar vetoed", len(inside))):
             if names:
-                tip = f"{span}: {len(names)} — {'、'.join(names)}"
+                shown = "、".join(names[:NAMES_SHOWN])
+                more = f" … +{len(names) - NAMES_SHOWN}" if len(names) > NAMES_SHOWN else ""
+                tip = f"{span}: {len(names)} — {shown}{more}"
                 parts.append(
                     f'<rect class="{css}" x="{_f(x0)}" y="{_f(y(below + len(names)))}"'
                     f' width="{_f(x1 - x0)}" height="{_f(y(below) - y(below + len(names)))}">'

@@ -7,6 +7,15 @@
 
     Path("report.html").write_text(html.render(report), encoding="utf-8")
 
+    # a large report: the page streamed to a file, the explanations in page files beside it
+    with open("report.html", "w", encoding="utf-8") as out:
+        folder = html.PageFolder(Path("report_files"), "report_files", "../report.html")
+        html.write(report, out, pages=folder)
+
+The page is written for an office head: one language (the Chinese part of the rubric's
+labels, the English gloss on hover; both with ``gloss=True``), and every reason phrased from the
+rubric's labels rather than its rule syntax (:mod:`assessment_engine.render._reasons`).
+
 The page needs nothing but a browser: styles, script and charts (inline SVG) are in the file, a
 content security policy forbids every outside request, and the font stack prefers the CJK fonts
 installed on the reader's machine. Every text that comes from facts or rule sets is escaped.
@@ -18,96 +27,244 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
+import io
 import string
-from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from fractions import Fraction
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import Protocol, TextIO
 
-from .._base.numbers import display
+import attrs
+
+from .._base.progress import ProgressCallback, ticker
 from .._base.version import VERSION as __version__
 from ..report import Report
-from ..results import (
-    AdjustmentResult,
-    Assessment,
-    DimensionResult,
-    FactRef,
-    GradeResult,
-    IndicatorResult,
-    Line,
-    QuotaResult,
-)
-from ..rubric.describe import short_label
-from ._svg import HistogramItem, RadarAxis, histogram, radar
+from ..results import Assessment
+from ._html_index import RANKING_ROWS, Index
+from ._html_parts import Words, e, num
+from ._html_team import TeamPanel
 
-__all__ = ["render", "render_report"]
+__all__ = [
+    "ONE_PAGE_MAX",
+    "TEAMS_PER_FILE",
+    "NextGrade",
+    "NextGradeOption",
+    "PageFiles",
+    "PageFolder",
+    "TeamChange",
+    "render",
+    "render_report",
+    "write",
+]
 
-#: Facts shown on a line before the rest fold away behind "+N".
-FACTS_SHOWN = 8
+#: Teams per page file when the explanations are written beside the page.
+TEAMS_PER_FILE = 100
+#: The command line writes one page up to this many teams, page files beside it beyond.
+ONE_PAGE_MAX = 500
 
 
-def render(report: Report, *, title: str | None = None) -> str:
-    """Render a report as one self-contained, offline HTML page.
+@attrs.frozen(kw_only=True)
+class NextGradeOption:
+    """One way to the next grade: the changes to make together, in words, and where they lead."""
 
-    The page has a summary, the ranking table (rank, team, department, composite, each
-    dimension's score and grade, titles; vetoed teams unranked with their vetoes), the use of
-    each title quota with tie overruns, a histogram of the composites, a radar chart of every
-    team across the dimensions (each axis is the score divided by the dimension's maximum,
-    with the mean of the ranked teams dashed), and each team's full explanation — dimensions,
-    indicators, lines with their reasons and facts — which opens when the team is clicked.
+    grade_after: str
+    score_before: Decimal
+    score_after: Decimal
+    changes: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class NextGrade:
+    """A team's next grade and the smallest fact changes found that reach it (plain data).
+
+    What ``assessment-engine explain`` prints, computed by the caller (the what-if search,
+    :func:`assessment_engine.whatif.next_grade_changes`) and handed to the page as it is.
+
+    :ivar scale: the grade scale's label.
+    :ivar grade: the grade now (``None``: no grade).
+    :ivar next: the next band's label, ``None`` when the team has the best one.
+    :ivar short: how far the score is below the next band's edge (``None``: no edge, or reached).
+    :ivar options: the ways found, smallest first (empty: none within ``searched`` changes).
+    :ivar searched: the most fact changes the search tried.
+    """
+
+    scale: str
+    grade: str | None
+    next: str | None
+    short: Decimal | None = None
+    options: tuple[NextGradeOption, ...] = ()
+    searched: int = 0
+
+
+class TeamChange(Protocol):
+    """A team's change since the previous final run (``ledger``'s ``TeamSince`` is one)."""
+
+    @property
+    def new(self) -> bool:
+        """Whether the team was not in the previous run."""
+
+    @property
+    def rank_before(self) -> int | None:
+        """The rank then."""
+
+    @property
+    def rank_change(self) -> int | None:
+        """Places gained (positive is up)."""
+
+    @property
+    def composite_change(self) -> Decimal | None:
+        """The composite now minus then."""
+
+    @property
+    def grade_before(self) -> str | None:
+        """The composite grade's label then."""
+
+    @property
+    def grade_after(self) -> str | None:
+        """The composite grade's label now."""
+
+
+class PageFiles(Protocol):
+    """Where the explanations go when they are split into page files beside the page."""
+
+    def href(self, number: int) -> str:
+        """The address of page file ``number`` (from 0) relative to the page."""
+
+    def write(self, number: int, text: str) -> None:
+        """Write page file ``number``."""
+
+    def back(self) -> str:
+        """The address of the page from a page file."""
+
+
+@attrs.define
+class PageFolder:
+    """Page files ``teams-00001.html``, … in ``directory``, addressed as ``href/teams-….html``.
+
+    :param back_href: the page's address from a page file (``../report.html``).
+    """
+
+    directory: Path
+    href_prefix: str
+    back_href: str = "../index.html"
+
+    def back(self) -> str:
+        """The address of the page from a page file."""
+        return self.back_href
+
+    def name(self, number: int) -> str:
+        """The file name of page file ``number``."""
+        return f"teams-{number + 1:05d}.html"
+
+    def href(self, number: int) -> str:
+        """The address of page file ``number`` relative to the page."""
+        return f"{self.href_prefix}/{self.name(number)}"
+
+    def write(self, number: int, text: str) -> None:
+        """Write page file ``number`` (UTF-8)."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        (self.directory / self.name(number)).write_text(text, encoding="utf-8")
+
+
+def render(
+    report: Report,
+    *,
+    title: str | None = None,
+    gloss: bool = False,
+    next_grade: Mapping[str, NextGrade] | None = None,
+    since: Mapping[str, TeamChange] | None = None,
+    progress: ProgressCallback | None = None,
+) -> str:
+    """Render a report as one self-contained, offline HTML page (every explanation inline).
+
+    The page has a summary, the ranking (sortable by a click on a column, filtered by
+    department, grade and text, a page of rows at a time; vetoed teams unranked with their
+    vetoes), the use of each title quota with tie overruns, a histogram of the composites, a
+    radar chart of every team (small reports), and each team's full explanation — dimensions,
+    indicators, lines with their reasons in plain words and facts, and its next-grade
+    suggestions when given — which opens when the team is clicked.
 
     :param report: the report of one period (:meth:`Engine.assess`).
-    :param title: the page title; by default "班组考核报告 (team assessment report) PERIOD".
+    :param title: the page title; by default "班组考核报告 PERIOD".
+    :param gloss: every label and word with its English gloss beside it (``党建 (party
+        building)``); by default the Chinese alone, the English on hover.
+    :param next_grade: each team's next-grade suggestions, by team id (:class:`NextGrade`).
+    :param since: each team's change since the previous final run, by team id
+        (:class:`TeamChange`): the ranking gets a column for it.
+    :param progress: told how many teams are written (step ``"writing"``).
     :returns: the HTML text; write it with ``encoding="utf-8"``. The same report gives the same
-        text, byte for byte.
+        text, byte for byte. For a large report, :func:`write` streams it instead.
     """
-    page = _Page(report)
-    heading = (
-        title if title is not None else f"班组考核报告 (team assessment report) {report.period}"
+    buffer = io.StringIO()
+    write(
+        report,
+        buffer,
+        title=title,
+        gloss=gloss,
+        next_grade=next_grade,
+        since=since,
+        progress=progress,
     )
-    js = _asset("report.js")
-    digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
-    body = "\n".join(
-        [
-            page.summary(),
-            page.ranking(),
-            page.quotas(),
-            page.distribution(),
-            page.radars(),
-            page.details(),
-        ]
-    )
-    meta = (
-        f"期间 (period) {_e(report.period)} · {len(page.assessments)} 个班组 (teams) · "
-        + " · ".join(
-            f"{_e(d.label)} 满分 (max) {_num(d.max)}" + (f" × {_num(w)}" if w != 1 else "")
-            for d, w in zip(page.dimensions, page.weights, strict=True)
-        )
-    )
-    footer = (
-        f"规则集 (rubric) <code>{_e(report.rubric_hash[:12])}</code> · assessment_engine"
-        f" {_e(report.engine_version)} · 分数四舍五入显示 (scores rounded for display only)"
-    )
-    return _template().substitute(
-        title=_e(heading),
-        meta=meta,
-        body=body,
-        footer=footer,
-        css=_asset("report.css"),
-        js=js,
-        script_hash=f"sha256-{digest}",
-        version=_e(__version__),
-    )
-
-
-# --------------------------------------------------------------------------- helpers
+    return buffer.getvalue()
 
 
 #: The earlier name of :func:`render` (``assessment_engine.html_report.render_report``).
 render_report = render
+
+
+def write(
+    report: Report,
+    out: TextIO,
+    *,
+    title: str | None = None,
+    gloss: bool = False,
+    next_grade: Mapping[str, NextGrade] | None = None,
+    since: Mapping[str, TeamChange] | None = None,
+    pages: PageFiles | None = None,
+    progress: ProgressCallback | None = None,
+) -> None:
+    """Write the report's page to ``out``, team by team; memory holds one explanation at a time.
+
+    Without ``pages`` the page holds every explanation (:func:`render`'s text, byte for byte).
+    With ``pages`` the explanations go to page files of :data:`TEAMS_PER_FILE` teams each, in
+    rank order, and the page holds the overview and the ranking, whose teams link to them: the
+    page stays small however many teams there are (docs/html-report.md).
+    Other parameters as for :func:`render`.
+    """
+    writer = _Writer(report, gloss=gloss, next_grade=next_grade, since=since, pages=pages)
+    heading = title if title is not None else writer.default_title()
+    tick = ticker(progress, "writing", len(report))
+    before, after = writer.frame(heading)
+    if pages is None:
+        out.write(before)
+        out.write(writer.overview())
+        out.write(writer.details_head())
+        for i, assessment in enumerate(report.each_assessment()):
+            out.write(writer.panel(i, assessment))
+            tick.advance()
+        if not len(report):
+            out.write(writer.empty())
+        out.write("</section>\n")
+    else:
+        chunk: list[str] = []
+        for i, assessment in enumerate(report.each_assessment()):
+            chunk.append(writer.panel(i, assessment))
+            tick.advance()
+            if len(chunk) == TEAMS_PER_FILE:
+                writer.page_file(pages, i // TEAMS_PER_FILE, chunk, heading)
+                chunk = []
+        if chunk:
+            writer.page_file(pages, len(report) // TEAMS_PER_FILE, chunk, heading)
+        out.write(before)
+        out.write(writer.overview())
+    out.write(writer.index.data())
+    out.write(after)
+    tick.finish()
+
+
+# --------------------------------------------------------------------------- helpers
 
 
 @cache
@@ -122,407 +279,164 @@ def _template() -> string.Template:
     return string.Template(_asset("report.html"))
 
 
-def _e(text: object) -> str:
-    """Escape text for HTML content and double-quoted attributes."""
-    return html.escape(str(text), quote=True)
+_BODY = "\x00assessment_engine.render.html:body\x00"
 
 
-def _num(value: Decimal | Fraction | int, places: int = 2) -> str:
-    return display(value, places)
+class _Writer:
+    """One report's page and page files, written piece by piece."""
 
-
-def _pct(value: Decimal, maximum: Decimal) -> str:
-    if maximum <= 0:
-        return "0"
-    share = min(max(Fraction(value) / Fraction(maximum), Fraction(0)), Fraction(1))
-    return display(share * 100, 1)
-
-
-def _points_span(points: Decimal) -> str:
-    if points > 0:
-        return f'<span class="pts pos">+{_num(points)}</span>'
-    if points < 0:
-        return f'<span class="pts neg">−{_num(-points)}</span>'
-    return f'<span class="pts zero">{_num(points)}</span>'
-
-
-def _fact(ref: FactRef) -> str:
-    detail = f" <i>({_e(ref.detail)})</i>" if ref.detail else ""
-    return f'<span class="fact"><b>{_e(ref.kind)}</b> {_e(ref.id)}{detail}</span>'
-
-
-def _facts(refs: Sequence[FactRef]) -> str:
-    if not refs:
-        return ""
-    shown = "".join(_fact(r) for r in refs[:FACTS_SHOWN])
-    rest = refs[FACTS_SHOWN:]
-    if rest:
-        shown += (
-            f'<details class="more"><summary>+{len(rest)}</summary>'
-            + "".join(_fact(r) for r in rest)
-            + "</details>"
-        )
-    return f" ← {shown}"
-
-
-# --------------------------------------------------------------------------- the page
-
-
-class _Page:
-    """The report's numbers, gathered once, and one method per section of the page."""
-
-    def __init__(self, report: Report) -> None:
+    def __init__(
+        self,
+        report: Report,
+        *,
+        gloss: bool,
+        next_grade: Mapping[str, NextGrade] | None,
+        since: Mapping[str, TeamChange] | None,
+        pages: PageFiles | None,
+    ) -> None:
         self.report = report
-        self.assessments: tuple[Assessment, ...] = tuple(report)
-        rubric = report.rubric
-        self.dimensions = rubric.dimensions
-        first = self.assessments[0].dimensions if self.assessments else ()
-        weight_of = {d.id: d.weight for d in first}
-        self.weights = tuple(weight_of.get(d.id, Decimal(1)) for d in self.dimensions)
-        self.composite_max = sum(
-            (d.max * w for d, w in zip(self.dimensions, self.weights, strict=True)), Decimal(0)
-        )
-        self.scales = {s.id: s for s in rubric.grade_scales}
-        self.composite_scale = next((s for s in rubric.grade_scales if s.of is None), None)
-        self.rank_counts = Counter(a.rank for a in self.assessments)
-        self.anchor = {a.team: f"team-{i}" for i, a in enumerate(self.assessments)}
-        ranked = [a for a in self.assessments if not a.vetoed] or list(self.assessments)
-        dims = range(len(self.dimensions))
-        self.mean_ratios = [
-            float(sum((self._ratio(a, i) for a in ranked), Fraction(0)) / max(1, len(ranked)))
-            for i in dims
-        ]
-        self.radar_max = float(
-            max([Fraction(1), *(self._ratio(a, i) for a in self.assessments for i in dims)])
+        self.words = words = Words(report.rubric, gloss=gloss)
+        self.next_grade = next_grade or {}
+        self.pages = pages
+        teams = report.teams
+        if pages is None:
+            href = {t: f"#team-{i}" for i, t in enumerate(teams)}
+        else:
+            href = {t: f"{pages.href(i // TEAMS_PER_FILE)}#team-{i}" for i, t in enumerate(teams)}
+        self.index = Index(report, words, href=href, since=since)
+        self.panels = TeamPanel(
+            words,
+            radar=lambda a: self.index.radar(
+                a.name, [d.score for d in a.dimensions], a.vetoed, size=340, pad=72, values=1
+            ),
+            rank=self.index.rank,
+            titles=self.index.titles,
         )
 
-    def _ratio(self, assessment: Assessment, index: int) -> Fraction:
-        dim = self.dimensions[index]
-        return Fraction(assessment.dimension(dim.id).score) / Fraction(dim.max)
+    def default_title(self) -> str:
+        """``班组考核报告 PERIOD``."""
+        return f"{self.words.plain('班组考核报告', 'team assessment report')} {self.report.period}"
 
-    # ----------------------------------------------------------------- small parts
-    def grade(self, result: GradeResult | None, *, short: bool = False) -> str:
-        """A grade as a pill coloured by its band: best g0 … worst g3, vetoed gv."""
-        if result is None:
-            return ""
-        scale, tier = self.scales.get(result.scale), "gx"
-        labels = [b.label for b in scale.bands] if scale else []
-        if scale and result.label == scale.veto_label:
-            tier = "gv"
-        elif result.label in labels:
-            i, n = labels.index(result.label), len(labels)
-            tier = "g0" if n == 1 else f"g{(6 * i + n - 1) // (2 * (n - 1))}"
-        text = short_label(result.text) if short else result.text
-        return f'<span class="pill {tier}" title="{_e(result.text)}">{_e(text)}</span>'
-
-    def team_link(self, a: Assessment) -> str:
-        """The team's name, linked to its explanation, and its id."""
-        anchor = self.anchor[a.team]
-        return (
-            f'<a class="team-name" href="#{anchor}" data-open="{anchor}">{_e(a.name)}</a>'
-            f' <span class="id">{_e(a.team)}</span>'
-        )
-
-    def titles(self, a: Assessment, *, short: bool = False) -> str:
-        """The team's titles; a quota overrun from a tie is flagged (in full unless short)."""
-        out = []
-        for t in a.titles:
-            if t.note:
-                text = short_label(t.note) if short else t.note
-                note = f' <span class="warn" title="{_e(t.note)}">⚠ {_e(text)}</span>'
-            else:
-                note = ""
-            label = short_label(t.label) if short else t.label
-            out.append(
-                f'<span class="pill title-pill" title="{_e(t.label)}">{_e(label)}</span>{note}'
-            )
-        return " ".join(out)
-
-    def rank(self, a: Assessment) -> str:
-        """The rank, "=" when shared; the rank note as a tooltip."""
-        note = f' title="{_e(a.rank_note)}"' if a.rank_note else ""
-        if a.rank is None:
-            return f'<span class="rank none"{note}>未排名</span>'
-        tie = "=" if self.rank_counts[a.rank] > 1 else ""
-        return f'<span class="rank"{note}>{a.rank}{tie}</span>'
-
-    # ----------------------------------------------------------------- sections
-    def summary(self) -> str:
-        """Counts and the spread of the composites."""
-        teams = self.assessments
-        ranked = [a for a in teams if a.rank is not None]
-        vetoed = [a for a in teams if a.vetoed]
-        composites = [a.composite for a in (ranked or teams)]
-        mean = Fraction(sum(composites, Decimal(0))) / len(composites) if composites else None
-        stats = [
-            (str(len(teams)), "班组 (teams assessed)"),
-            (str(len(ranked)), "已排名 (ranked)"),
-            (str(len(vetoed)), "一票否决 (vetoed)"),
-            (display(mean), "平均综合分 (mean composite)"),
-            (display(max(composites)) if composites else "–", "最高综合分 (best composite)"),
-            (str(sum(len(a.titles) for a in teams)), "称号 (titles awarded)"),
-        ]
-        cells = "".join(
-            f"<div class=stat><b>{_e(v)}</b><span>{_e(k)}</span></div>" for v, k in stats
-        )
-        return f'<section class="card" id="summary"><div class="stats">{cells}</div></section>'
-
-    def ranking(self) -> str:
-        """The ranking table, in rank order; vetoed teams last, unranked, with their vetoes."""
-        head = [
-            '<th class="num">名次<small>rank</small></th>',
-            "<th>班组<small>team</small></th>",
-            "<th>部门<small>department</small></th>",
-            f'<th class="num">综合<small>composite / {_num(self.composite_max)}</small></th>',
-        ]
-        for d, w in zip(self.dimensions, self.weights, strict=True):
-            weight = f" × {_num(w)}" if w != 1 else ""
-            head.append(
-                f'<th class="num">{_e(short_label(d.label))}<small>{_e(d.id)} / {_num(d.max)}'
-                f"{weight}</small></th>"
-            )
-        head.append("<th>称号<small>titles</small></th>")
-        rows = []
-        for a in self.assessments:
-            team = self.team_link(a)
-            for v in a.vetoes:
-                team += f'<br><span class="pill gv wrap">一票否决 {_e(v.label)}</span>'
-            cells = [
-                f'<td class="num">{self.rank(a)}</td>',
-                f"<td>{team}</td>",
-                f"<td>{_e(a.department)}</td>",
-                f'<td class="num">{_num(a.composite)} {self.grade(a.grade, short=True)}'
-                f'<span class="bar"><i style="width:{_pct(a.composite, self.composite_max)}%">'
-                "</i></span></td>",
-            ]
-            for d in self.dimensions:
-                r = a.dimension(d.id)
-                cells.append(
-                    f'<td class="num">{_num(r.score)} {self.grade(r.grade, short=True)}</td>'
+    def frame(self, heading: str, *, meta: str | None = None) -> tuple[str, str]:
+        """The document around its body: the head, styles, the title; the footer and script."""
+        w, index = self.words, self.index
+        js = _asset("report.js")
+        digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
+        if meta is None:
+            meta = (
+                f"{w.w('期间', 'period')} {e(self.report.period)} · {len(self.report)}"
+                f" {w.w('个班组', 'teams')} · "
+                + " · ".join(
+                    f"{w.label(d.label)} {w.w('满分', 'max')} {num(d.max)}"
+                    + (f" × {num(wt)}" if wt != 1 else "")
+                    for d, wt in zip(index.dimensions, index.weights, strict=True)
                 )
-            cells.append(f'<td class="titles">{self.titles(a, short=True)}</td>')
-            vetoed = ' class="vetoed"' if a.vetoed else ""
-            rows.append(f'<tr{vetoed} data-team="{_e(a.team)}">{"".join(cells)}</tr>')
-        if not rows:
-            rows.append(
-                f'<tr><td colspan="{len(head)}" class="empty">没有班组 (no teams)</td></tr>'
             )
-        return (
-            '<section class="card" id="ranking"><h2>排名 (ranking)</h2>'
-            '<p class="hint">点击班组查看得分说明 (click a team for its explanation);'
-            " “=” 并列 (tied).</p>"
-            f'<div class="scroll"><table><thead><tr>{"".join(head)}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table></div></section>"
+        footer = (
+            f"{w.w('规则集', 'rubric')} <code>{e(self.report.rubric_hash[:12])}</code> ·"
+            f" assessment_engine {e(self.report.engine_version)} ·"
+            f" {w.w('分数四舍五入显示', 'scores rounded for display only')}"
         )
+        text = _template().substitute(
+            title=e(heading),
+            meta=meta,
+            body=_BODY,
+            footer=footer,
+            css=_asset("report.css"),
+            js=js,
+            script_hash=f"sha256-{digest}",
+            version=e(__version__),
+        )
+        before, after = text.split(_BODY)
+        return before, after
 
-    def quotas(self) -> str:
-        """How each title quota was used; an overrun from a tie at the boundary stands out."""
-        quotas: tuple[QuotaResult, ...] = self.report.quotas
-        if not quotas:
-            return ""
-        rows = []
-        for q in quotas:
-            within = min(q.awarded, q.limit)
-            slots = (
-                '<span class="slot used"></span>' * within
-                + '<span class="slot"></span>' * (q.limit - within)
-                + '<span class="slot over"></span>' * q.overrun
-            )
-            over = f' <span class="warn">超出 (overrun) +{q.overrun}</span>' if q.overrun else ""
-            note = f'<div class="note">{_e(q.note)}</div>' if q.note else ""
-            rows.append(
-                f'<div class="quota" data-quota="{_e(q.id)}"><div>{_e(q.label)}'
-                f' <span class="id">{_e(q.id)}</span>{note}</div>'
-                f'<div class="slots">{slots}</div>'
-                f'<div class="num">{q.awarded} / {q.limit}{over}</div></div>'
-            )
-        return (
-            '<section class="card" id="quotas"><h2>称号名额 (title quotas)</h2>'
-            f"{''.join(rows)}</section>"
-        )
-
-    def distribution(self) -> str:
-        """A histogram of the composites, vetoed teams stacked in grey, grade thresholds dashed."""
-        scale = self.composite_scale
-        thresholds = [
-            (b.at_least, short_label(b.label))
-            for b in (scale.bands if scale else ())
-            if b.at_least is not None
-        ]
-        chart, counts = histogram(
-            [HistogramItem(a.composite, a.name, a.vetoed) for a in self.assessments],
-            upper=self.composite_max,
-            thresholds=thresholds,
-            axis_label="综合得分 (composite)",
-            label="综合得分分布 (histogram of composites)",
-        )
-        return (
-            '<section class="card" id="distribution"><h2>得分分布 (score distribution)</h2>'
-            f"<figure>{chart}<figcaption><span class=box></span>已排名 (ranked)"
-            " <span class='box vetoed'></span>一票否决 (vetoed) · 虚线 = 综合等级线 (dashed:"
-            f" grade thresholds) · {_e(counts) or '没有班组 (no teams)'}</figcaption></figure>"
-            "</section>"
-        )
-
-    def radar(self, a: Assessment, *, size: int, pad: int, values: bool) -> str:
-        """One team's radar chart: axes are dimensions, each scaled by its maximum."""
-        axes = [
-            RadarAxis(d.label, short_label(d.label), a.dimension(d.id).score, d.max)
-            for d in self.dimensions
-        ]
-        label = f"{a.name}: " + ", ".join(f"{x.label} {_num(x.score)}/{_num(x.max)}" for x in axes)
-        return radar(
-            axes,
-            mean=self.mean_ratios,
-            scale=self.radar_max,
-            size=size,
-            pad=pad,
-            values=values,
-            vetoed=a.vetoed,
-            label=label,
-        )
-
-    def radars(self) -> str:
-        """A radar chart per team, in rank order."""
-        if not self.assessments:
-            return ""
-        cards = []
-        for a in self.assessments:
-            rank = f"#{a.rank}" if a.rank is not None else "未排名"
-            cards.append(
-                f'<figure data-team="{_e(a.team)}">'
-                f"{self.radar(a, size=220, pad=46, values=False)}"
-                f"<figcaption>{_e(rank)} {self.team_link(a)}</figcaption></figure>"
-            )
-        return (
-            '<section class="card" id="radars"><h2>各维度雷达图 (dimension radar)</h2>'
-            '<div class="legend"><span><span class="swatch"></span>班组得分 ÷ 维度满分'
-            ' (score ÷ dimension maximum)</span><span><span class="swatch mean"></span>已排名'
-            "班组平均 (mean of ranked teams)</span><span>灰色虚线 = 一票否决 (grey dashed:"
-            " vetoed)</span></div>"
-            f'<div class="radars">{"".join(cards)}</div></section>'
-        )
-
-    def details(self) -> str:
-        """Every team's explanation, folded; clicking a team anywhere opens it."""
-        panels = "".join(self.team_panel(a) for a in self.assessments)
-        return (
-            '<section class="card" id="details"><h2>得分说明 (explanations)</h2>'
-            '<div class="toolbar"><button type="button" data-toggle-all="open">全部展开'
-            ' (expand all)</button><button type="button" data-toggle-all="close">全部收起'
-            f" (collapse all)</button></div>{panels or '<p class=empty>没有班组 (no teams)</p>'}"
-            "</section>"
-        )
-
-    # ----------------------------------------------------------------- one team
-    def team_panel(self, a: Assessment) -> str:
-        """One team's explanation as a <details> element."""
-        vetoes = "".join(f'<span class="pill gv">一票否决 {_e(v.label)}</span>' for v in a.vetoes)
-        summary = (
-            f"<summary>{self.rank(a)} <span class=team-name>{_e(a.name)}</span>"
-            f' <span class="id">{_e(a.team)}</span> <span>{_e(a.department)}</span>'
-            f" <b>{_num(a.composite)}</b> {self.grade(a.grade)}"
-            f" {vetoes} {self.titles(a)}</summary>"
-        )
-        body = [
-            f'<p class="meta">班组 (team) <code>{_e(a.team)}</code> · 人数 (headcount)'
-            f" {a.headcount} · 期间 (period) {_e(a.period)}</p>"
-        ]
-        if a.rank_note:
-            body.append(f'<p class="note">{_e(a.rank_note)}</p>')
-        for v in a.vetoes:
-            where = f" [{_e(v.dimension)}]" if v.dimension else ""
-            body.append(
-                f'<div class="veto-box"><b>一票否决 (veto)</b> {_e(v.label)}'
-                f" <code>{_e(v.id)}</code>{where}{_facts(v.facts)}</div>"
-            )
-        rows = "".join(
-            f"<tr><td>{_e(d.label)} <code>{_e(d.id)}</code></td>"
-            f'<td class="num">{_num(d.score)}</td><td class="num">{_num(d.weight)}</td>'
-            f"<td>{self.grade(d.grade)}</td></tr>"
-            for d in a.dimensions
-        )
-        grade = ""
-        if a.grade:
-            grade = (
-                f'<p class="grade-reason">综合等级 (composite grade) {self.grade(a.grade)}'
-                f" {_e(a.grade.reason)}</p>"
-            )
-        titles = self.titles(a) or "无 (none)"
-        notes = "".join(f'<p class="note">{_e(n)}</p>' for n in a.title_notes)
-        body.append(
-            f'<div class="overview"><figure>{self.radar(a, size=340, pad=72, values=True)}'
-            "</figure><div><table><thead><tr><th>维度 (dimension)</th>"
-            '<th class="num">得分 (score)</th><th class="num">权重 (weight)</th>'
-            f"<th>等级 (grade)</th></tr></thead><tbody>{rows}</tbody><tfoot><tr>"
-            f'<th>综合 (composite)</th><th class="num">{_num(a.composite)}</th><th></th>'
-            f"<th>{self.grade(a.grade)}</th></tr></tfoot></table>"
-            f'{grade}<p class="note">称号 (titles) {titles}</p>{notes}</div></div>'
-        )
-        body.extend(self.dimension(d) for d in a.dimensions)
-        return (
-            f'<details class="team" id="{self.anchor[a.team]}" data-team="{_e(a.team)}">'
-            f'{summary}<div class="team-body">{"".join(body)}</div></details>'
-        )
-
-    def dimension(self, d: DimensionResult) -> str:
-        """A dimension: its indicators and adjustments with their lines, the sum, the grade."""
-        weight = f" × {_num(d.weight)}" if d.weight != 1 else ""
+    def overview(self) -> str:
+        """Summary, ranking, quotas, histogram and radars."""
+        index = self.index
+        first = [self.report[t] for t in self.report.teams[:RANKING_ROWS]]
         parts = [
-            f'<details class="dim" open data-dimension="{_e(d.id)}"><summary class="dim-head">'
-            f"<h3>{_e(d.label)}</h3><code>{_e(d.id)}</code><b>{_num(d.score)}</b>{weight}"
-            f" {self.grade(d.grade)}</summary>"
+            index.summary(),
+            index.ranking(first),
+            index.quotas(),
+            index.distribution(),
+            index.radars(),
         ]
-        parts.extend(self.indicator(i) for i in d.indicators)
-        parts.extend(self.adjustment(adj) for adj in d.adjustments)
-        subtotal = f"小计 (subtotal) {_num(d.base)}"
-        if d.bonus_before_cap:
-            subtotal += f" + 加分 (bonus) {_num(d.bonus)}"
-            if d.bonus != d.bonus_before_cap:
-                subtotal += f" (封顶 capped from {_num(d.bonus_before_cap)})"
-        if d.penalty:
-            subtotal += f" − 扣分 (penalty) {_num(d.penalty)}"
-        parts.append(f'<p class="subtotal">{subtotal} = {_num(d.score)}</p>')
-        if d.grade:
-            parts.append(
-                f'<p class="grade-reason">等级 (grade) {self.grade(d.grade)}'
-                f" {_e(d.grade.reason)}</p>"
+        if self.pages is not None:
+            w = self.words
+            where = w.w(
+                "每个班组的得分说明在单独的页面中：点击排名中的班组打开",
+                "the explanations are in page files beside this one: click a team",
             )
-        parts.append("</details>")
-        return "".join(parts)
+            parts.append(
+                f'<section class="card" id="details"><h2>{w.w("得分说明", "explanations")}</h2>'
+                f'<p class="hint">{where}</p></section>'
+            )
+        return "\n".join(p for p in parts if p) + "\n"
 
-    @staticmethod
-    def lines(lines: Sequence[Line]) -> str:
-        """The lines that add up to an indicator's or adjustment's points."""
-        if not lines:
-            return ""
-        items = "".join(
-            f"<li>{_points_span(line.points)} <span class=line-label>{_e(line.label)}</span>:"
-            f' <span class="reason">{_e(line.reason)}</span>{_facts(line.facts)}</li>'
-            for line in lines
-        )
-        return f'<ul class="lines">{items}</ul>'
-
-    def indicator(self, i: IndicatorResult) -> str:
-        """An indicator's points out of its maximum, and its lines."""
+    def details_head(self) -> str:
+        """The explanations' section, up to its first panel."""
+        w = self.words
         return (
-            f'<div class="ind" data-indicator="{_e(i.id)}"><div class="ind-head"><span>'
-            f'<span class="ind-label">{_e(i.label)}</span> <code>{_e(i.id)}</code></span>'
-            f'<span class="num">{_num(i.points)} / {_num(i.max)}</span><span class="bar">'
-            f'<i style="width:{_pct(i.points, i.max)}%"></i></span></div>'
-            f"{self.lines(i.lines)}</div>"
+            f'<section class="card" id="details"><h2>{w.w("得分说明", "explanations")}</h2>'
+            f'<div class="toolbar"><button type="button" data-toggle-all="open">'
+            f"{w.w('全部展开', 'expand all')}</button>"
+            f'<button type="button" data-toggle-all="close">{w.w("全部收起", "collapse all")}'
+            "</button></div>"
         )
 
-    def adjustment(self, adj: AdjustmentResult) -> str:
-        """A bonus or penalty: what its rule gives, what was applied, and why."""
-        bonus = adj.kind == "bonus"
-        kind = "加分 (bonus)" if bonus else "扣分 (penalty)"
-        applied = _points_span(adj.applied if bonus else -adj.applied)
-        given = f" (规则给 rule gives {_num(adj.amount)})" if adj.amount != adj.applied else ""
-        note = f' <span class="note">{_e(adj.note)}</span>' if adj.note else ""
-        return (
-            f'<div class="ind adj" data-adjustment="{_e(adj.id)}"><div class="ind-head"><span>'
-            f'<span class="pill gx">{kind}</span> <span class="ind-label">{_e(adj.label)}</span>'
-            f" <code>{_e(adj.id)}</code>{note}</span><span class=num>{applied}{given}</span>"
-            f"<span></span></div>{self.lines(adj.lines)}</div>"
+    def empty(self) -> str:
+        """What the explanations' section says for a report without teams."""
+        return f"<p class=empty>{self.words.w('没有班组', 'no teams')}</p>"
+
+    def panel(self, i: int, a: Assessment) -> str:
+        """Team ``i``'s panel; its ranking entry is gathered on the way."""
+        self.index.row(a)
+        extra = _next_grade_html(self.words, self.next_grade.get(a.team))
+        return self.panels.panel(a, f"team-{i}", extra)
+
+    def page_file(self, pages: PageFiles, number: int, panels: Sequence[str], heading: str) -> None:
+        """One page file: a link back to the page, then its teams' panels."""
+        w = self.words
+        first = number * TEAMS_PER_FILE + 1
+        last = first + len(panels) - 1
+        back = w.w("返回排名", "back to the ranking")
+        meta = (
+            f'<a href="{e(pages.back())}" data-back="page">{back}</a> · '
+            f"{w.w('第', 'teams')} {first}–{last} {w.w('名的得分说明', 'in rank order')}"
         )
+        before, after = self.frame(f"{heading} · {first}–{last}", meta=meta)
+        body = self.details_head() + "".join(panels) + "</section>\n"
+        pages.write(number, before + body + after)
+
+
+def _next_grade_html(w: Words, found: NextGrade | None) -> str:
+    """A team's next-grade suggestions, as explain prints them, in plain words."""
+    if found is None:
+        return ""
+    head = f'<div class="next-grade"><h4>{w.w("怎样达到下一等级", "the next grade")}</h4>'
+    if found.next is None:
+        return (
+            f"{head}<p>{e(w.label_text(found.grade or ''))}"
+            f" {w.w('已是最高等级', 'is the best grade')}</p></div>"
+        )
+    now = e(w.label_text(found.grade or "–"))
+    parts = [f"{head}<p>{e(w.label_text(found.scale))}：{now} → {e(w.label_text(found.next))}"]
+    if found.short is not None:
+        parts.append(f"，{w.w('还差', 'short by')} {num(found.short)} {w.w('分', 'points')}")
+    parts.append("</p>")
+    if not found.options:
+        parts.append(
+            f'<p class="note">{w.w("在", "no set of up to")} {found.searched}'
+            f" {w.w('项以内的事实变动中没有找到', 'fact changes found that reaches it')}</p>"
+        )
+    else:
+        items = []
+        for option in found.options:
+            changes = "".join(f"<li>{e(c)}</li>" for c in option.changes)
+            items.append(
+                f"<li>→ {e(w.label_text(option.grade_after))}（{num(option.score_before)} →"
+                f" {num(option.score_after)}）<ul>{changes}</ul></li>"
+            )
+        parts.append(f'<ol class="options">{"".join(items)}</ol>')
+    parts.append("</div>")
+    return "".join(parts)
