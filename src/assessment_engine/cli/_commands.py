@@ -30,6 +30,7 @@ from ._common import (
 )
 from ._errors import problem_options, remember_inputs
 from ._inputs import fact_files
+from ._lint_note import lint_note
 from ._output import Output, output_options, safe, safe_json
 from ._progress import progress_display
 from ._report import NEXT_GRADE_MAX, next_grades, page_folder, since_previous
@@ -128,6 +129,13 @@ def find_team(given: str, period: str, teams: Sequence[tuple[str, str]]) -> str:
     help="json: the ranking and the points only, without explanations; xlsx: no 得分明细 sheet"
     " (a fraction of the time and size).",
 )
+@click.option(
+    "--lint/--no-lint",
+    "lint",
+    default=None,
+    help="Warn on standard error about facts the rule sets do not count (default: on up to"
+    " 5,000 teams).",
+)
 @output_options()
 @gloss_option
 @progress_option
@@ -145,6 +153,7 @@ def evaluate(
     force: bool,
     gloss: bool,
     progress: bool | None,
+    lint: bool | None,
 ) -> None:
     """Assess every team in FACTS and show or write the ranking.
 
@@ -161,6 +170,7 @@ def evaluate(
     ):
         fact_set = files.read(engine, tick)
         report = engine.assess(fact_set, period=period, progress=tick)
+        lint_note(engine, fact_set, report.period, len(report), asked=lint)
         _write_report(report, chosen, out, tick, gloss=gloss, details=not no_details)
     if not out.is_stdout:
         _done(f"wrote {out}: {_teams(len(report))}, period {report.period}")
