@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 import click
 from rich.console import RenderableType
 
 from .._base.progress import ProgressCallback
-from .._plugins import rubric_files
+from .._plugins import load_plugin, rubric_files
 from ..engine import Engine
-from ..errors import PluginError
 from ..factset import FactSet
 from ._errors import remember_choice, remember_inputs
 from ._hints import PluginChoice
@@ -87,43 +81,6 @@ def period_option(func: F) -> F:
     return click.option(
         "--period", default=None, help="The period to assess (needed when the facts span several)."
     )(func)
-
-
-def _import_module(name: str) -> ModuleType:
-    if name.endswith(".py"):
-        path = Path(name)
-        module_name = f"_assessment_cli_plugin_{path.stem}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot import {name}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        spec.loader.exec_module(module)
-        return module
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    return importlib.import_module(name)
-
-
-def load_plugin(spec: str) -> tuple[str, object]:
-    """Import the plugin a ``--plugin`` value names; ``(spec, plugin)``.
-
-    :raises PluginError: naming the value, when it cannot be imported or found.
-    """
-    module_name, _, attr = spec.partition(":")
-    try:
-        if not module_name:
-            raise ValueError("expected MODULE or MODULE:ATTR")
-        obj: object = _import_module(module_name)
-        for part in attr.split(".") if attr else ():
-            obj = getattr(obj, part)
-        if isinstance(obj, type):
-            obj = obj()
-    except Exception as exc:
-        raise PluginError(
-            f"--plugin cannot load it: {type(exc).__name__}: {exc}", plugin=spec
-        ) from exc
-    return spec, obj
 
 
 _RUBRIC_FILES = "assessment_engine.rubric_files"
