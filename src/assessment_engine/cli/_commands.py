@@ -32,6 +32,8 @@ from ._errors import problem_options, remember_inputs
 from ._inputs import fact_files
 from ._output import Output, output_options, safe, safe_json
 from ._progress import progress_display
+from ._scale import assess as assess_scaled
+from ._scale import scale_of, scale_options
 
 __all__ = ["COMMANDS", "find_team", "gloss_option"]
 
@@ -129,6 +131,7 @@ def find_team(given: str, period: str, teams: Sequence[tuple[str, str]]) -> str:
 @output_options()
 @gloss_option
 @progress_option
+@scale_options
 @problem_options
 def evaluate(
     facts: tuple[str, ...],
@@ -143,6 +146,9 @@ def evaluate(
     force: bool,
     gloss: bool,
     progress: bool | None,
+    workers: int | None,
+    scheduler: str | None,
+    partition_by: str,
 ) -> None:
     """Assess every team in FACTS and show or write the ranking.
 
@@ -157,8 +163,21 @@ def evaluate(
         progress_display(progress, _step_names(facts, out)) as tick,
         build_engine(plugins, no_entry_points, block, matcher) as engine,
     ):
-        fact_set = files.read(engine, tick)
-        report = engine.assess(fact_set, period=period, progress=tick)
+        scale = scale_of(workers, scheduler, partition_by)
+        if scale.enabled:  # the workers read the files; only the ranking lines need no details
+            report = assess_scaled(
+                engine,
+                scale,
+                files.paths,
+                period=period,
+                details=chosen in ("json", "xlsx") and not no_details,
+                plugins=plugins,
+                no_entry_points=no_entry_points,
+                block=block,
+            )
+        else:
+            fact_set = files.read(engine, tick)
+            report = engine.assess(fact_set, period=period, progress=tick)
         _write_report(report, chosen, out, tick, gloss=gloss, details=not no_details)
     if not out.is_stdout:
         _done(f"wrote {out}: {_teams(len(report))}, period {report.period}")
@@ -339,6 +358,7 @@ def _next_grade_data(
     help="The earlier name of --output (kept so that existing scripts work).",
 )
 @progress_option
+@scale_options
 @problem_options
 def report(
     facts: tuple[str, ...],
@@ -352,6 +372,9 @@ def report(
     html_path: str | None,
     force: bool,
     progress: bool | None,
+    workers: int | None,
+    scheduler: str | None,
+    partition_by: str,
 ) -> None:
     """Write the HTML report of the assessment of FACTS to -o FILE.html ('-': standard output)."""
     if output is not None and html_path is not None and output != html_path:
@@ -365,8 +388,21 @@ def report(
         progress_display(progress, _step_names(facts, out)) as tick,
         build_engine(plugins, no_entry_points, block, matcher) as engine,
     ):
-        fact_set = files.read(engine, tick)
-        result = engine.assess(fact_set, period=period, progress=tick)
+        scale = scale_of(workers, scheduler, partition_by)
+        if scale.enabled:
+            result = assess_scaled(
+                engine,
+                scale,
+                files.paths,
+                period=period,
+                details=True,
+                plugins=plugins,
+                no_entry_points=no_entry_points,
+                block=block,
+            )
+        else:
+            fact_set = files.read(engine, tick)
+            result = engine.assess(fact_set, period=period, progress=tick)
         if tick is not None:
             tick("writing", 0, len(result))
         html = html_format.render(result, title=title)

@@ -25,6 +25,7 @@ __all__ = [
     "print_to",
     "progress_option",
     "read_facts",
+    "rubric_file_options",
     "team_count",
 ]
 
@@ -89,6 +90,12 @@ _RUBRIC_FILES = "assessment_engine.rubric_files"
 def _remember_rubric_files(ctx: click.Context, param: click.Parameter, value: Any) -> None:
     """Keep ``--rubric`` values for :func:`build_engine` (the commands need no parameter)."""
     ctx.meta[_RUBRIC_FILES] = tuple(value or ())
+
+
+def rubric_file_options() -> tuple[str, ...]:
+    """The ``--rubric`` files of the running command (what scale-out workers register too)."""
+    context = click.get_current_context(silent=True)
+    return tuple(context.meta.get(_RUBRIC_FILES, ())) if context is not None else ()
 
 
 def build_engine(
