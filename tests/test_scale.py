@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,7 +148,13 @@ def test_without_details_the_ranking_and_lean_json_are_the_same(
     pool: ProcessPool, workload_engine: Engine, workload_files: list[Path]
 ) -> None:
     single = workload_engine.assess(workload_engine.load_facts(*workload_files))
-    merged = assess_files(workload_engine, workload_files, executor=pool, details=False)
+    costs: list[dict] = []
+    merged = assess_files(
+        workload_engine, workload_files, executor=pool, details=False, costs=costs
+    )
+    assert [c["partition"] for c in costs] == [0, 1]
+    assert sum(c["teams"] for c in costs) == TEAMS
+    assert all(c["pid"] != os.getpid() and c["cpu_seconds"] > 0 for c in costs)
     assert merged.rows() == single.rows()
     assert merged.quotas == single.quotas
     ours, theirs = io.StringIO(), io.StringIO()

@@ -55,6 +55,7 @@ def assess_files(
     period: str | None = None,
     details: bool = True,
     spec: RubricSpec | None = None,
+    costs: list[dict[str, Any]] | None = None,
 ) -> Report:
     """Assess the facts in ``paths`` in partitions, on ``executor``; one merged report.
 
@@ -74,6 +75,8 @@ def assess_files(
     :param details: keep every team's explanation (``False``: the ranking, rows, quotas and
         the lean JSON only; less to carry back).
     :param spec: how the workers build their engine (default: :func:`spec_of` ``engine``).
+    :param costs: a list that receives, per partition in order, where and at what cost it ran
+        (``PartitionResult.worker`` with its ``partition`` index and ``teams`` count).
     :raises InputError: with every input problem every partition found; no report then.
     :raises PartitionError: for a partition whose worker died twice (its one retry runs in a
         process of its own), or whose worker raised; no report then.
@@ -94,6 +97,8 @@ def assess_files(
     finally:
         if started:
             executor.close()
+    if costs is not None:
+        costs.extend({"partition": r.index, "teams": len(r.teams), **r.worker} for r in results)
     return _merge(engine, results, period, details)
 
 

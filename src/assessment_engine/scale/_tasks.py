@@ -147,6 +147,9 @@ class PartitionResult:
     :ivar rubric_hash: the worker's rubric hash.
     :ivar error: any other failure in the worker, as its traceback's text (a retry would not
         change it); nothing else is filled then.
+    :ivar worker: where and at what cost it ran: ``pid``, ``host``, ``cpu_seconds`` (the
+        task's CPU time in the worker), ``peak_rss_kib`` (the worker process's peak resident
+        memory so far); what the benchmark and a cost model read.
     """
 
     index: int
@@ -158,3 +161,4 @@ class PartitionResult:
     local: list[dict[str, Any]] | None = None
     problems: tuple[InputProblem, ...] = ()
     error: str = ""
+    worker: dict[str, Any] = field(default_factory=dict)

@@ -9,6 +9,9 @@ exception object never has to be pickled back.
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 import traceback
 from typing import Any
 
@@ -73,14 +76,30 @@ def run_partition(task: PartitionTask) -> PartitionResult:
     Input problems come back as ``problems``; any other failure as ``error`` (its traceback in
     words). A worker that dies returns nothing: the executor sees that.
     """
+    started = time.process_time()
     try:
-        return _run(task)
+        result = _run(task)
     except Exception:
-        return PartitionResult(
+        result = PartitionResult(
             index=task.partition.index,
             rubric_hash=task.spec.rubric_hash,
             error=traceback.format_exc(),
         )
+    result.worker = {
+        "pid": os.getpid(),
+        "host": socket.gethostname(),
+        "cpu_seconds": time.process_time() - started,
+        "peak_rss_kib": _peak_rss_kib(),
+    }
+    return result
+
+
+def _peak_rss_kib() -> int | None:
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return None
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _run(task: PartitionTask) -> PartitionResult:
