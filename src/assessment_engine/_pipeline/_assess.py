@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-import attrs
-
 from .._base.progress import ProgressCallback
 from .._matcher.base import Matcher
 from ..errors import InputError, InputProblem
@@ -32,7 +30,7 @@ __all__ = ["Pipeline", "TeamStateData"]
 
 #: A team's state as plain data (:meth:`Pipeline.export_state`).
 TeamStateData = tuple[
-    dict[str, Any], tuple[Any, ...], tuple[int, ...], tuple[Any, ...], tuple[int, ...], Any, Any
+    Team, tuple[Any, ...], tuple[int, ...], tuple[Any, ...], tuple[int, ...], Any, Any
 ]
 
 
@@ -110,13 +108,14 @@ class Pipeline:
     def export_state(self, state: TeamState) -> TeamStateData:
         """A team's assessed state as plain data, without its records.
 
-        ``(team fields, values, masks, points, vetoes, composite, grades)``: tuples of
-        strings, numbers (``int``, ``Decimal``, ``Fraction``) and ``None`` — picklable, no
-        engine object. What a scale-out worker sends its driver for each team; the driver
-        ranks, ties and titles from it (:meth:`restore_state`, :meth:`standings`).
+        ``(team, values, masks, points, vetoes, composite, grades)``: the team's record (a
+        frozen fact) and tuples of strings, numbers (``int``, ``Decimal``, ``Fraction``) and
+        ``None`` — picklable, no engine object. What a scale-out worker sends its driver for
+        each team; the driver ranks, ties and titles from it (:meth:`restore_state`,
+        :meth:`standings`).
         """
         return (
-            attrs.asdict(state.team, recurse=False),
+            state.team,
             tuple(state.values),
             tuple(state.masks),
             state.points,
@@ -131,12 +130,7 @@ class Pipeline:
         Enough for the standings (ranks, ties, titles, quotas), the ranking lines and
         :meth:`complete_assessment`; not for :meth:`assessment`, which routes the records again.
         """
-        team, values, masks, points, vetoes, composite, grades = data
-        state = self.plan.new_state(Team(**team), ())
-        state.values, state.masks = values, masks
-        state.points, state.vetoes = points, vetoes
-        state.composite, state.grades = composite, grades
-        return state
+        return TeamState.restored(self.plan.layout, *data)
 
     def local_assessment(self, state: TeamState, engine_version: str) -> Assessment:
         """A team's explained assessment without what depends on other teams.

@@ -15,11 +15,11 @@ from typing import Any
 
 from .._base.version import VERSION
 from .._matcher import make_matcher
-from .._pipeline import Pipeline
+from .._pipeline import Pipeline, TeamState
 from ..engine import Engine
 from ..errors import InputError, InputProblem, PartitionError
 from ..report import Report
-from ._executors import Executor, InProcess, Outcome, WorkerDied
+from ._executors import Arrived, Executor, InProcess, Outcome, WorkerDied
 from ._tasks import (
     PartitionBy,
     PartitionResult,
@@ -91,24 +91,34 @@ def assess_files(
         PartitionTask(spec, partition, period, details)
         for partition in partitions(files, partition_by, count)
     ]
+    pipeline = Pipeline(engine.rubric, make_matcher("python"))  # the driver never matches
+    restored: dict[int, list[TeamState]] = {}
+
+    def arrived(index: int, outcome: Outcome) -> None:
+        # restored while the other partitions still run; dropped if the run fails
+        if isinstance(outcome, PartitionResult) and not (outcome.error or outcome.problems):
+            restored[index] = [pipeline.restore_state(data) for data in outcome.states]
+            outcome.states = []
+
     started = executor.start()
     try:
-        results = _run(executor, tasks)
+        results = _run(executor, tasks, arrived)
     finally:
         if started:
             executor.close()
     if costs is not None:
         costs.extend({"partition": r.index, "teams": len(r.teams), **r.worker} for r in results)
-    return _merge(engine, results, period, details)
+    return _merge(pipeline, results, restored, period, details)
 
 
-def _run(executor: Executor, tasks: list[PartitionTask]) -> list[PartitionResult]:
-    outcomes: list[Outcome] = executor.run(tasks)
+def _run(executor: Executor, tasks: list[PartitionTask], arrived: Arrived) -> list[PartitionResult]:
+    outcomes: list[Outcome] = executor.run(tasks, arrived=arrived)
     died = [i for i, outcome in enumerate(outcomes) if isinstance(outcome, WorkerDied)]
     if died:  # retried once, each alone: a second death is the partition's own
-        for i, outcome in zip(
-            died, executor.run([tasks[i] for i in died], alone=True), strict=True
-        ):
+        again = executor.run(
+            [tasks[i] for i in died], alone=True, arrived=lambda j, o: arrived(died[j], o)
+        )
+        for i, outcome in zip(died, again, strict=True):
             outcomes[i] = outcome
     for i, outcome in enumerate(outcomes):
         if isinstance(outcome, WorkerDied):
@@ -143,7 +153,11 @@ def _died(executor: Executor, task: PartitionTask, outcome: WorkerDied) -> Parti
 
 
 def _merge(
-    engine: Engine, results: list[PartitionResult], period: str | None, details: bool
+    pipeline: Pipeline,
+    results: list[PartitionResult],
+    restored: dict[int, list[TeamState]],
+    period: str | None,
+    details: bool,
 ) -> Report:
     problems = list(dict.fromkeys(p for result in results for p in result.problems))
     if problems:
@@ -157,8 +171,7 @@ def _merge(
                 problems.append(_split_team(team, first, result.index))
     if problems:
         raise InputError(problems)
-    pipeline = Pipeline(engine.rubric, make_matcher("python"))  # the driver never matches
-    states = [pipeline.restore_state(data) for result in results for data in result.states]
+    states = [state for i in range(len(results)) for state in restored[i]]
     local: dict[str, dict[str, Any]] | None = None
     if details:
         local = {

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._base.optional import require
-from ._executors import Executor, Outcome, WorkerDied
+from ._executors import Arrived, Executor, Outcome, WorkerDied
 from ._tasks import PartitionTask
 from ._worker import run_partition
 
@@ -88,17 +88,38 @@ class DaskCluster(Executor):
         if cluster is not None:
             cluster.close()
 
-    def run(self, tasks: Sequence[PartitionTask], *, alone: bool = False) -> list[Outcome]:
+    def run(
+        self,
+        tasks: Sequence[PartitionTask],
+        *,
+        alone: bool = False,
+        arrived: Arrived | None = None,
+    ) -> list[Outcome]:
         """Each task on the cluster; ``alone``: one at a time, the cluster to itself."""
         self.start()
         client = self._client
-        killed = _distributed().KilledWorker
-        if alone:
-            return [
-                self._result(client.submit(run_partition, t, pure=False), killed) for t in tasks
-            ]
+        distributed = _distributed()
+        killed = distributed.KilledWorker
+        outcomes: list[Outcome]
+        if alone:  # one at a time: a death is then the task's own
+            outcomes = []
+            for i, task in enumerate(tasks):
+                outcomes.append(
+                    self._result(client.submit(run_partition, task, pure=False), killed)
+                )
+                if arrived is not None:
+                    arrived(i, outcomes[-1])
+            return outcomes
         futures = [client.submit(run_partition, task, pure=False) for task in tasks]
-        return [self._result(future, killed) for future in futures]
+        index = {future.key: i for i, future in enumerate(futures)}
+        found: dict[int, Outcome] = {}
+        for future in distributed.as_completed(futures, loop=client.loop):
+            i = index[future.key]
+            found[i] = self._result(future, killed)
+            future.release()  # the result is here: the cluster need not keep it
+            if arrived is not None:
+                arrived(i, found[i])
+        return [found[i] for i in range(len(tasks))]
 
     @staticmethod
     def _result(future: Any, killed: type[Exception]) -> Outcome:

@@ -15,8 +15,8 @@ to itself), so that a death is that task's own: how retries are run.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Literal
@@ -24,7 +24,7 @@ from typing import Literal
 from ._tasks import PartitionResult, PartitionTask
 from ._worker import forget_pipelines, run_partition
 
-__all__ = ["Executor", "InProcess", "Outcome", "ProcessPool", "WorkerDied"]
+__all__ = ["Arrived", "Executor", "InProcess", "Outcome", "ProcessPool", "WorkerDied"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class WorkerDied:
 
 #: What an executor returns per task.
 Outcome = PartitionResult | WorkerDied
+#: Told of each task's outcome as it arrives: ``(index in the tasks, outcome)``.
+Arrived = Callable[[int, Outcome], None]
 
 
 class Executor:
@@ -58,8 +60,19 @@ class Executor:
     def close(self) -> None:
         """Release what :meth:`start` got (processes, a cluster). Idempotent."""
 
-    def run(self, tasks: Sequence[PartitionTask], *, alone: bool = False) -> list[Outcome]:
-        """Each task's result (or its worker's death), in the tasks' order."""
+    def run(
+        self,
+        tasks: Sequence[PartitionTask],
+        *,
+        alone: bool = False,
+        arrived: Arrived | None = None,
+    ) -> list[Outcome]:
+        """Each task's result (or its worker's death), in the tasks' order.
+
+        :param alone: run each task where nothing else runs (how retries run).
+        :param arrived: told of each outcome as it arrives, in any order (the driver merges
+            while other partitions still run).
+        """
         raise NotImplementedError
 
     def __enter__(self) -> Executor:
@@ -77,12 +90,23 @@ class InProcess(Executor):
     reference they are compared to. The worker's pipeline is dropped after each run.
     """
 
-    def run(self, tasks: Sequence[PartitionTask], *, alone: bool = False) -> list[Outcome]:
+    def run(
+        self,
+        tasks: Sequence[PartitionTask],
+        *,
+        alone: bool = False,
+        arrived: Arrived | None = None,
+    ) -> list[Outcome]:
         """Each task run here, in order."""
+        outcomes: list[Outcome] = []
         try:
-            return [run_partition(task) for task in tasks]
+            for i, task in enumerate(tasks):
+                outcomes.append(run_partition(task))
+                if arrived is not None:
+                    arrived(i, outcomes[-1])
         finally:
             forget_pipelines()
+        return outcomes
 
     def __repr__(self) -> str:
         return "InProcess()"
@@ -126,7 +150,13 @@ class ProcessPool(Executor):
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def run(self, tasks: Sequence[PartitionTask], *, alone: bool = False) -> list[Outcome]:
+    def run(
+        self,
+        tasks: Sequence[PartitionTask],
+        *,
+        alone: bool = False,
+        arrived: Arrived | None = None,
+    ) -> list[Outcome]:
         """Each task on the pool; ``alone``: each in a process of its own."""
         if alone:
             outcomes: list[Outcome] = []
@@ -138,6 +168,9 @@ class ProcessPool(Executor):
                         for pool, task in zip(pools, tasks[start:], strict=False)
                     ]
                     outcomes.extend(_outcome(f) for f in futures)
+                    if arrived is not None:
+                        for i in range(start, len(outcomes)):
+                            arrived(i, outcomes[i])
                 finally:
                     for pool in pools:
                         pool.shutdown(wait=True, cancel_futures=True)
@@ -145,6 +178,10 @@ class ProcessPool(Executor):
         self.start()
         assert self._pool is not None
         futures = [self._pool.submit(run_partition, task) for task in tasks]
+        index = {future: i for i, future in enumerate(futures)}
+        for future in as_completed(futures):
+            if arrived is not None:
+                arrived(index[future], _outcome(future))
         outcomes = [_outcome(f) for f in futures]
         if any(isinstance(o, WorkerDied) for o in outcomes):
             self.close()  # a broken pool takes no more work: the next run starts a fresh one

@@ -128,6 +128,10 @@ def _run(task: PartitionTask) -> PartitionResult:
         return PartitionResult(
             index=partition.index, rubric_hash=result.rubric_hash, problems=exc.problems
         )
+    # in rank order: the driver's sort of the partitions' runs is then a merge
+    ranked = pipeline.standings(states)
+    states = [ranked.state(team) for team in ranked.order()]
+    result.teams = [state.team.team for state in states]
     result.states = [pipeline.export_state(state) for state in states]
     if task.details:
         result.local = [
