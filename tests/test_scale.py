@@ -256,3 +256,15 @@ def test_spec_of_ships_the_rubric_as_data(example_engine: Engine) -> None:
     assert spec.data is not None
     assert spec.rubric_hash == example_engine.rubric.content_hash
     assert spec.matcher == example_engine.matcher
+
+
+def test_the_benchmark_runs_on_a_tiny_workload(tmp_path: Path) -> None:
+    import argparse
+
+    import scale as bench_scale
+
+    args = argparse.Namespace(teams=60, files=2, repeat=1, seed=7, dir=tmp_path, workers=2)
+    result = bench_scale.speedup(args)
+    assert result["same_bytes"]
+    assert result["teams"] == 60
+    assert len(list(tmp_path.glob("*.parquet"))) == 2

@@ -13,6 +13,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
+from .._base.collector import paused_gc
 from .._base.version import VERSION
 from .._matcher import make_matcher
 from .._pipeline import Pipeline, TeamState
@@ -101,14 +102,17 @@ def assess_files(
             outcome.states = []
 
     started = executor.start()
-    try:
-        results = _run(executor, tasks, arrived)
-    finally:
-        if started:
-            executor.close()
-    if costs is not None:
-        costs.extend({"partition": r.index, "teams": len(r.teams), **r.worker} for r in results)
-    return _merge(pipeline, results, restored, period, details)
+    # no cyclic collection while results arrive: unpickling a partition's states makes many
+    # containers and no cycles, and collections over them cost more than the unpickling
+    with paused_gc():
+        try:
+            results = _run(executor, tasks, arrived)
+        finally:
+            if started:
+                executor.close()
+        if costs is not None:
+            costs.extend({"partition": r.index, "teams": len(r.teams), **r.worker} for r in results)
+        return _merge(pipeline, results, restored, period, details)
 
 
 def _run(executor: Executor, tasks: list[PartitionTask], arrived: Arrived) -> list[PartitionResult]:

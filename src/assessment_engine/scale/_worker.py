@@ -15,6 +15,7 @@ import time
 import traceback
 from typing import Any
 
+from .._base.collector import paused_gc
 from .._base.version import VERSION
 from .._matcher import make_matcher
 from .._pipeline import Pipeline
@@ -78,7 +79,8 @@ def run_partition(task: PartitionTask) -> PartitionResult:
     """
     started = time.process_time()
     try:
-        result = _run(task)
+        with paused_gc():  # many containers, no cycles (as the pipeline's own steps)
+            result = _run(task)
     except Exception:
         result = PartitionResult(
             index=task.partition.index,
