@@ -268,3 +268,20 @@ def test_the_benchmark_runs_on_a_tiny_workload(tmp_path: Path) -> None:
     assert result["same_bytes"]
     assert result["teams"] == 60
     assert len(list(tmp_path.glob("*.parquet"))) == 2
+
+
+def test_an_existing_cluster_by_its_scheduler_address(
+    workload_engine: Engine, workload_files: list[Path]
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
+        executor = DaskCluster(scheduler=cluster.scheduler_address)
+        report = assess_files(workload_engine, workload_files, executor=executor)
+        assert executor.workers == 1  # read from the cluster
+        assert report.to_json() == _reference(workload_engine, workload_files)
