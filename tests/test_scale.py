@@ -280,6 +280,7 @@ def test_an_existing_cluster_by_its_scheduler_address(
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
+        scheduler_kwargs={"dashboard": False, "dashboard_address": "127.0.0.1:0"},
     ) as cluster:
         executor = DaskCluster(scheduler=cluster.scheduler_address)
         report = assess_files(workload_engine, workload_files, executor=executor)

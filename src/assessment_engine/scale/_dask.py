@@ -1,7 +1,8 @@
 """The Dask executor: partitions on a Dask distributed cluster (the ``dask`` extra).
 
 Without a scheduler address it starts a ``LocalCluster`` of worker processes on this machine
-(``processes=True``, one thread each, no dashboard, listening on 127.0.0.1) for the time of
+(``processes=True``, one thread each, no dashboard, listening on 127.0.0.1 only, on free
+ports) for the time of
 an assessment, or of a ``with`` block. With ``scheduler="tcp://host:8786"`` it joins an
 existing cluster, whose workers must have assessment-engine, the same plugins and the input
 files at the same paths.
@@ -71,7 +72,12 @@ class DaskCluster(Executor):
                 dashboard_address=None,
                 memory_limit=self.memory_limit,
                 silence_logs=logging.ERROR,
-                scheduler_kwargs={"allowed_failures": 0},
+                # its HTTP routes on a free loopback port: the default, 8787, may be taken
+                scheduler_kwargs={
+                    "allowed_failures": 0,
+                    "dashboard": False,
+                    "dashboard_address": "127.0.0.1:0",
+                },
             )
             self._client = distributed.Client(self._cluster, set_as_default=False)
         else:
