@@ -35,7 +35,7 @@ without parsing its message.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -73,6 +73,22 @@ class AssessmentWarning(UserWarning):
     """Root of every warning emitted by assessment_engine."""
 
 
+#: The longest reason or field name a problem keeps whole; a longer one keeps its start and end.
+_LONGEST: Final = 500
+
+
+def _shortened(text: str) -> str:
+    """``text``, or its start and end around a count of what was left out (never 5,000 digits)."""
+    if not isinstance(text, str) or len(text) <= _LONGEST:
+        return text
+    cut = len(text) - _LONGEST + 40
+    return f"{text[:300]}…({cut:,} characters left out)…{text[-160:]}"
+
+
+def _shortened_field(text: str | None) -> str | None:
+    return None if text is None else _shortened(text)
+
+
 @attrs.frozen(kw_only=True)
 class InputProblem:
     """One problem found in the input facts.
@@ -83,12 +99,15 @@ class InputProblem:
         fact's identity ``"activity a-12 of team T1"``.
     :param field: the offending field (``None`` when the problem concerns the whole record).
     :param reason: what is wrong, in words a data owner understands.
+
+    A reason or a field name longer than 500 characters (a mistyped header of 5,000 digits, a
+    value echoed in the message) keeps its start and end around a count of what was left out.
     """
 
     source: str
     record: str
-    field: str | None
-    reason: str
+    field: str | None = attrs.field(converter=_shortened_field)
+    reason: str = attrs.field(converter=_shortened)
 
     def __str__(self) -> str:
         where = f"{self.source}, {self.record}"

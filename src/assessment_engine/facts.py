@@ -52,6 +52,7 @@ __all__ = [
     "fact_identity",
     "field_specs",
     "is_name",
+    "optional_decimal",
     "to_decimal",
     "validate_fact_type",
 ]
@@ -98,7 +99,8 @@ def _nonempty(instance: object, attribute: attrs.Attribute[str], value: str) -> 
         raise ValueError(f"{attribute.name} must not be empty")
 
 
-def _optional_decimal(value: object) -> Decimal | None:
+def optional_decimal(value: object) -> Decimal | None:
+    """:func:`to_decimal`, with ``None`` kept: the converter of an optional number field."""
     return None if value is None else to_decimal(value)
 
 
@@ -260,7 +262,7 @@ class Achievement(Record):
     level: str | None = attrs.field(default=None, validator=_optional_name)
     award: str | None = attrs.field(default=None, validator=_optional_name)
     role: str | None = attrs.field(default=None, validator=_optional_name)
-    value: Decimal | None = attrs.field(default=None, converter=_optional_decimal)
+    value: Decimal | None = attrs.field(default=None, converter=optional_decimal)
     date: datetime.date | None = attrs.field(default=None, validator=_optional_date)
     description: str = attrs.field(default="", validator=_text)
 
@@ -578,6 +580,13 @@ def validate_fact_type(cls: object) -> str:
                 f"{name} redefines the field {field_name!r} of {base.__name__};"
                 " fact types keep the base fields as they are"
             )
+    private = sorted(n for n in own if n.startswith("_"))
+    if private:
+        raise ValueError(
+            f"{name} has the field {private[0]!r}, whose constructor argument attrs names"
+            f" {private[0].lstrip('_')!r}: files could not give it; name the field without a"
+            " leading underscore"
+        )
     if TAG in own:
         raise ValueError(
             f"{name} has a field named {TAG!r}, which is the key that names every record's"

@@ -14,7 +14,7 @@ from __future__ import annotations
 from ._pipeline import Pipeline, TeamState
 from .errors import InputError, InputProblem, SessionError
 from .facts import Fact, Record, Team, fact_identity
-from .factset import FactSet, Row, row_identity, to_row
+from .factset import FactSet, Row, number_problems, row_identity, to_row
 from .report import Report
 from .results import Assessment, Standing
 
@@ -54,6 +54,9 @@ class Session:
         the full explanation.
         """
         self._check_period(fact)
+        if isinstance(fact, Fact):
+            for field, reason in number_problems(fact):
+                raise self._problem(fact, field, reason)
         if isinstance(fact, Team):
             if fact.team in self._teams:
                 raise self._problem(fact, "team", f"team {fact.team} is already in the session")

@@ -15,7 +15,11 @@ from typing import Any, Final
 
 __all__ = [
     "EXACT",
+    "MAX_MAGNITUDE",
+    "MAX_NUMBER_TEXT",
+    "MAX_PLACES",
     "Number",
+    "brief",
     "display",
     "exact_ratio",
     "exact_text",
@@ -41,14 +45,64 @@ EXACT: Final = decimal.Context(
 
 _LIMIT: Final = Decimal(10) ** 15
 
+#: The largest magnitude a fact value or rubric constant may have: below 10**15.
+MAX_MAGNITUDE: Final = 15
+
+#: The most decimal places a fact value or rubric constant may have (trailing zeros aside).
+MAX_PLACES: Final = 20
+
+#: The longest numeric text read at all (sign, digits, point and exponent).
+MAX_NUMBER_TEXT: Final = 64
+
+
+def brief(value: object) -> str:
+    """A value as a message shows it: short text whole, a long one cut (never 5,000 digits).
+
+    >>> brief("1" * 100)
+    "'11111111111111111111111… (102 characters)"
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value.bit_length() < 200:
+            text = str(value)
+        else:  # str() of a huge int is slow, and refused past 4,300 digits
+            text = f"a whole number of about {int(value.bit_length() * 0.30103):,} digits"
+    elif isinstance(value, Decimal):
+        text = str(value)
+    else:
+        text = repr(value) if not isinstance(value, str) else repr(value.strip())
+    return text if len(text) <= 40 else f"{text[:24]}… ({len(text):,} characters)"
+
+
+def _bounded(value: Decimal, given: object) -> Decimal:
+    """``value`` when it is within the bounds; checked without arithmetic (no context used)."""
+    if not value.is_finite():
+        raise ValueError(f"expected a finite number, got {brief(given)}")
+    _, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)  # finite
+    if not value:
+        # a zero with a huge exponent (0E-9999) is zero
+        return value if exponent >= -MAX_PLACES else Decimal(0)
+    if value.adjusted() >= MAX_MAGNITUDE:
+        raise ValueError(f"{brief(given)} is too large (the limit is 10**{MAX_MAGNITUDE})")
+    if exponent < -MAX_PLACES:
+        trailing = len(digits) - len(bytes(digits).rstrip(b"\0"))
+        places = -exponent - trailing
+        if places > MAX_PLACES:
+            raise ValueError(
+                f"{brief(given)} has {places:,} decimal places, more than the {MAX_PLACES}"
+                " kept exactly; round it"
+            )
+    return value
+
 
 def to_decimal(value: object) -> Decimal:
     """Read a rubric constant or fact value as an exact Decimal.
 
     Accepts ``int``, ``Decimal``, numeric ``str`` and ``float``; a float is read through its
     shortest representation (``0.1`` means ``Decimal("0.1")``), which is what its author wrote.
-    Rejects ``bool``, NaN, infinities and magnitudes of 10**15 or more (so that sums of many
-    values stay exact within :data:`EXACT`).
+    Rejects ``bool``, NaN, infinities, magnitudes of 10**15 or more and more than 20 decimal
+    places (so that sums of many values stay exact within :data:`EXACT`); the bounds are
+    checked before any arithmetic, so no value can make it slow.
 
     >>> to_decimal("2.50")
     Decimal('2.50')
@@ -58,28 +112,33 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, bool):
         raise TypeError(f"expected a number, got a boolean ({value!r})")
     if isinstance(value, Decimal):
-        result = value
-    elif isinstance(value, int):
-        result = Decimal(value)
-    elif isinstance(value, float):
-        result = Decimal(repr(value))
-    elif isinstance(value, str):
+        return _bounded(value, value)
+    if isinstance(value, int):
+        if -_INT_LIMIT < value < _INT_LIMIT:
+            return Decimal(value)
+        raise ValueError(f"{brief(value)} is too large (the limit is 10**{MAX_MAGNITUDE})")
+    if isinstance(value, float):
+        return _bounded(Decimal(repr(value)), value)
+    if isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_NUMBER_TEXT:
+            raise ValueError(
+                f"{brief(value)} is too long for a number: more than {MAX_NUMBER_TEXT}"
+                " digits and signs"
+            )
         try:
-            result = Decimal(value.strip())
+            result = Decimal(text)
         except decimal.InvalidOperation:
-            raise ValueError(f"not a number: {value!r}") from None
-    elif isinstance(value, Fraction):
+            raise ValueError(f"not a number: {brief(value)}") from None
+        return _bounded(result, value)
+    if isinstance(value, Fraction):
         if value.denominator == 1:
-            result = Decimal(value.numerator)
-        else:
-            raise TypeError(f"expected a decimal number, got the fraction {value}")
-    else:
-        raise TypeError(f"expected a number, got {type(value).__name__} ({value!r})")
-    if not result.is_finite():
-        raise ValueError(f"expected a finite number, got {value!r}")
-    if abs(result) >= _LIMIT:
-        raise ValueError(f"{value!r} is too large (the limit is 10**15)")
-    return result
+            return to_decimal(value.numerator)
+        raise TypeError(f"expected a decimal number, got the fraction {value}")
+    raise TypeError(f"expected a number, got {type(value).__name__} ({brief(value)})")
+
+
+_INT_LIMIT: Final = 10**MAX_MAGNITUDE
 
 
 def exact_value(value: Number | tuple[Any, Any]) -> Fraction | None:

@@ -28,7 +28,7 @@ import itertools
 import linecache
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, assert_never
+from typing import Any, Final, assert_never
 
 from ..facts import fact_fields
 from ..factset import field_index
@@ -180,11 +180,21 @@ def _emit_adjustment(src: _Source, ap: AdjustmentPlan, var: str) -> None:
         src.add(f"{var} = ZERO", 1)
 
 
+#: The most terms one ``+`` chain holds: Python's compiler recurses once per term of a chain
+#: (3,000 indicators in a dimension were a RecursionError), so longer sums nest in groups.
+_CHAIN: Final = 64
+
+
 def _sum(terms: list[str]) -> str:
+    """Source for the sum of ``terms`` (exact Decimals: any grouping gives the same value)."""
     if not terms:
         return "ZERO"
     if len(terms) == 1:
         return f"ZERO + {terms[0]}"
+    while len(terms) > _CHAIN:
+        terms = [
+            "(" + " + ".join(terms[i : i + _CHAIN]) + ")" for i in range(0, len(terms), _CHAIN)
+        ]
     return " + ".join(terms)
 
 

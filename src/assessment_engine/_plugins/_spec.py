@@ -28,7 +28,11 @@ def _import_module(name: str) -> ModuleType:
             raise ImportError(f"cannot import {name}")
         module = importlib.util.module_from_spec(spec)
         sys.modules[module_name] = module
-        spec.loader.exec_module(module)
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[module_name]  # no half-imported module left for the next import
+            raise
         return module
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
@@ -42,7 +46,9 @@ def load_plugin(spec: str) -> tuple[str, object]:
     (``path.py:attr``); a class is instantiated. A module name is looked up from the current
     directory too.
 
-    :raises PluginError: naming the value, when it cannot be imported or found.
+    :raises PluginError: naming the value, when it cannot be imported, found or built;
+        whatever the plugin's code raised (``SystemExit`` from a ``sys.exit()`` at import
+        included) becomes the error, only ``KeyboardInterrupt`` passes.
     """
     module_name, _, attr = spec.partition(":")
     try:
@@ -53,7 +59,9 @@ def load_plugin(spec: str) -> tuple[str, object]:
             obj = getattr(obj, part)
         if isinstance(obj, type):
             obj = obj()
-    except Exception as exc:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a plugin is code: SystemExit from it is its failure
         raise PluginError(
             f"--plugin cannot load it: {type(exc).__name__}: {exc}", plugin=spec
         ) from exc

@@ -20,9 +20,10 @@ from typing import Final
 import attrs
 import click
 
+from .._base.limits import MAX_INPUT_BYTES, size_problem
 from .._base.progress import ProgressCallback
 from ..engine import Engine
-from ..errors import InputError
+from ..errors import InputError, InputProblem
 from ..facts import Fact
 from ..factset import FactSet
 from ..loading import load_facts, load_records
@@ -78,7 +79,13 @@ def fact_files(given: Sequence[str]) -> Iterator[FactFiles]:
     if STDIO not in given:
         yield FactFiles(tuple(given), tuple(given))
         return
-    data = sys.stdin.buffer.read()
+    limit = MAX_INPUT_BYTES.value()
+    data = sys.stdin.buffer.read(limit + 1)
+    too_large = size_problem(len(data), "standard input")
+    if too_large is not None:
+        raise InputError(
+            [InputProblem(source=STDIN_NAME, record="file", field=None, reason=too_large)]
+        )
     with tempfile.TemporaryDirectory(prefix="assessment-engine-stdin-") as directory:
         path = os.path.join(directory, "stdin" + _suffix(data))
         Path(path).write_bytes(data)

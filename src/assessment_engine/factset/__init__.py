@@ -3,6 +3,7 @@
 ``_set`` holds the set; ``_rows`` the compact row form of records the pipeline reads.
 """
 
+from ._bounds import number_problems
 from ._rows import (
     ID,
     PERIOD,
@@ -32,6 +33,7 @@ __all__ = [
     "from_row",
     "is_row",
     "kind_code",
+    "number_problems",
     "row_class",
     "row_identity",
     "row_kind",

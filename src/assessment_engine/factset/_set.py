@@ -20,6 +20,7 @@ from typing import Any
 from .._base.collector import paused_gc
 from ..errors import InputError, InputProblem
 from ..facts import Fact, Record, Team, fact_identity
+from ._bounds import number_problems
 from ._rows import (
     ID,
     PERIOD,
@@ -172,12 +173,16 @@ class FactSet:
                 rows.append(item)
                 items.append(item)
             elif isinstance(item, Record):
+                for field, reason in number_problems(item):
+                    problems.append(self._problem(index, item, field, reason))
                 row = to_row(item)
                 rows.append(row)
                 items.append(row)
                 converted = True
             elif isinstance(item, team_type):
                 items.append(item)
+                for field, reason in number_problems(item):
+                    problems.append(self._problem(index, item, field, reason))
                 key = (item.period, item.team)
                 if key in teams:
                     first = self.location(teams[key])

@@ -25,7 +25,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from .._base.hints import did_you_mean
-from .._base.numbers import to_decimal
+from .._base.numbers import MAX_MAGNITUDE, brief, to_decimal
 from ..facts import BUILTIN_FACT_TYPES, TAG, Fact, validate_fact_type
 from ._fast import FastRecords
 
@@ -39,7 +39,7 @@ __all__ = [
 
 
 _INT: Final = re.compile(r"[+-]?[0-9]{1,18}")
-_NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?")
+_NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TRUE: Final = frozenset({"true", "yes"})
 _FALSE: Final = frozenset({"false", "no"})
@@ -53,11 +53,11 @@ def describe(value: object) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, int | Decimal):
-        return f"the number {value}"
+        return f"the number {brief(value)}"
     if isinstance(value, float):
         return f"the float {value!r}"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {brief(value)}"
     if isinstance(value, list | tuple):
         return "a list"
     if isinstance(value, Mapping):
@@ -75,12 +75,25 @@ def _structure_int(value: object, _: object) -> int:
     if isinstance(value, bool):
         raise TypeError(f"expected a whole number, got {describe(value)}")
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and _INT.fullmatch(value.strip()):
-        return int(value.strip())
+        return _bounded_int(value)
+    if isinstance(value, str) and _INT.fullmatch(text := value.strip()):
+        if len(text.lstrip("+-")) > MAX_MAGNITUDE:
+            raise ValueError(f"{brief(value)} is too large (the limit is 10**{MAX_MAGNITUDE})")
+        return int(text)
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() >= MAX_MAGNITUDE:
+        raise ValueError(f"{brief(value)} is too large (the limit is 10**{MAX_MAGNITUDE})")
     if isinstance(value, str | Decimal | float):
         raise ValueError(f"expected a whole number, got {describe(value)}")
     raise TypeError(f"expected a whole number, got {describe(value)}")
+
+
+def _bounded_int(value: int) -> int:
+    if -_INT_LIMIT < value < _INT_LIMIT:
+        return value
+    raise ValueError(f"{brief(value)} is too large (the limit is 10**{MAX_MAGNITUDE})")
+
+
+_INT_LIMIT: Final = 10**MAX_MAGNITUDE
 
 
 def _structure_decimal(value: object, _: object) -> Decimal:
@@ -217,9 +230,16 @@ def _field_errors(
             field.validator(instance, field, value)
         except (ValueError, TypeError) as exc:
             errors.append(_noted(exc, cls, field))
-        except Exception:  # a validator that needs a complete instance
+        except AttributeError:  # a validator that reads a field this pass left unset
             pass
+        except Exception as exc:  # a plugin's validator failing its own way: still this field's
+            errors.append(_noted(_validator_failed(exc), cls, field))
     return errors
+
+
+def _validator_failed(exc: Exception) -> ValueError:
+    """A validator's own exception (``KeyError``, ``ZeroDivisionError``) as this field's error."""
+    return ValueError(f"its validator failed: {type(exc).__name__}: {exc}")
 
 
 def _noted(exc: Exception, cls: type, field: attrs.Attribute[Any]) -> Exception:

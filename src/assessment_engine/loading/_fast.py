@@ -62,7 +62,7 @@ _KNOWN_CONVERTERS: Final = frozenset(
     c
     for c in (
         to_decimal,
-        getattr(facts_module, "_optional_decimal", None),
+        facts_module.optional_decimal,
         getattr(facts_module, "_tags", None),
     )
     if c is not None

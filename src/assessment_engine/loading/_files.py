@@ -4,13 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .._base.limits import file_problem
 from ._problems import Loaded
 from ._types import PathLike
 
-__all__ = ["read_text"]
+__all__ = ["checked_file", "read_text"]
+
+
+def checked_file(path: PathLike, loaded: Loaded) -> bool:
+    """Whether ``path`` may be read: a regular file within the size limit (else a problem)."""
+    problem = file_problem(path)
+    if problem is not None:
+        loaded.file_problem(problem)
+        return False
+    return True
 
 
 def read_text(path: PathLike, loaded: Loaded) -> str | None:
+    """The file's text (UTF-8, a byte-order mark dropped), or ``None`` with its problem."""
+    if not checked_file(path, loaded):
+        return None
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:

@@ -11,6 +11,7 @@ from typing import Any
 import cattrs
 
 from .._base.hints import did_you_mean
+from .._base.numbers import brief
 from ._converter import describe
 from ._files import read_text
 from ._problems import Loaded
@@ -40,6 +41,15 @@ def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def _json_int(text: str) -> int | Decimal:
+    """A JSON integer; one too long for an int (past 18 digits) is kept as a Decimal.
+
+    The checks then refuse it as too large, with its field; ``int()`` of 5,000 digits would
+    fail the interpreter's conversion limit with no location.
+    """
+    return int(text) if len(text) <= 18 else Decimal(text)
+
+
 def read_json(path: PathLike, converter: cattrs.Converter) -> Loaded:
     loaded = Loaded(os.fspath(path))
     text = read_text(path, loaded)
@@ -47,7 +57,11 @@ def read_json(path: PathLike, converter: cattrs.Converter) -> Loaded:
         return loaded
     try:
         document = json.loads(
-            text, parse_float=Decimal, parse_constant=Decimal, object_pairs_hook=_json_object
+            text,
+            parse_float=Decimal,
+            parse_int=_json_int,
+            parse_constant=Decimal,
+            object_pairs_hook=_json_object,
         )
     except json.JSONDecodeError as exc:
         loaded.file_problem(
@@ -68,7 +82,7 @@ def read_json(path: PathLike, converter: cattrs.Converter) -> Loaded:
             return loaded
         for key in sorted(set(document) - {"facts"}):
             loaded.file_problem(
-                f"unknown key {key!r} at the top level{did_you_mean(key, ['facts'])};"
+                f"unknown key {brief(key)} at the top level{did_you_mean(key, ['facts'])};"
                 ' expected {"facts": [...]}',
                 record="top level",
                 field=key,

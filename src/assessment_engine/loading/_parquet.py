@@ -25,6 +25,7 @@ import cattrs
 from .._base.optional import require
 from ..errors import ParquetUnavailableError
 from ..facts import TAG, Fact
+from ._files import checked_file
 from ._problems import Loaded
 from ._rows import check_header
 from ._types import PathLike
@@ -118,6 +119,8 @@ def read_parquet(
     """Read a Parquet facts file's rows into ``Loaded`` (see the module's documentation)."""
     pa, pq = _pyarrow()
     loaded = Loaded(os.fspath(path))
+    if not checked_file(path, loaded):
+        return loaded
     parquet = _open(pq, path, loaded)
     if parquet is None:
         return loaded

@@ -17,6 +17,7 @@ from cattrs.errors import (
 )
 
 from .._base.hints import did_you_mean
+from .._base.numbers import brief
 from .._base.progress import NO_TICKER, Ticker
 from ..errors import InputError, InputProblem
 from ..facts import Fact
@@ -172,7 +173,7 @@ def problems_of(exc: BaseException, source: str, record: str) -> list[InputProbl
                         source=source,
                         record=record,
                         field=field if field is not None else key,
-                        reason=f"{prefix}unknown field {key!r} for fact kind"
+                        reason=f"{prefix}unknown field {brief(key)} for fact kind"
                         f" {getattr(leaf.cl, 'fact_kind', leaf.cl.__name__)!r}"
                         f"{did_you_mean(key, names)}; its fields are: {', '.join(names)}",
                     )

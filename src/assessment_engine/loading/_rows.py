@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 import attrs
 
 from .._base.hints import did_you_mean
+from .._base.numbers import brief
 from ..facts import TAG, Fact
 from ._problems import Loaded
 
@@ -88,7 +89,7 @@ def check_header(
         elif column != TAG and column not in allowed:
             candidates = allowed if fixed_kind is None else allowed | {TAG}
             loaded.file_problem(
-                f"unknown column {column!r}{did_you_mean(column, candidates)}; {what}",
+                f"unknown column {brief(column)}{did_you_mean(column, candidates)}; {what}",
                 where,
                 column,
             )

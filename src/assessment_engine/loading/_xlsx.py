@@ -14,7 +14,9 @@ Cells are read as a CSV file's cells would be, through the same converter, so va
 error messages are the same as for JSON and CSV; a problem is located as ``sheet member, row 7``
 (Excel's row number). An empty cell means "not given". Numbers typed into text columns (a
 period ``2024``, an id ``7``) are read as their text; dates may be date cells or
-``YYYY-MM-DD`` text; formulas are read as the value Excel last computed. A cell formatted as a
+``YYYY-MM-DD`` text; formulas are read as the value Excel last computed, and a formula with no
+computed value (saved by a tool that does not calculate) is refused by its cell. The sheet's
+declared ``<dimension>`` is not trusted: every row present is read. A cell formatted as a
 percentage is refused: Excel stores 96.5 % as 0.965, while the rule sets read rates as percent
 numbers (96.5) — type the number itself.
 
@@ -33,12 +35,15 @@ from typing import Any
 
 import cattrs
 
+from .._base.limits import zip_problem
 from .._base.optional import require
 from ..errors import SpreadsheetUnavailableError
 from ..facts import TAG, Fact
+from ._files import checked_file
 from ._problems import Loaded
 from ._rows import Columns, check_header
 from ._types import PathLike
+from ._xlsx_formulas import uncomputed_formulas
 
 __all__ = [
     "SKIPPED_PREFIX",
@@ -108,10 +113,17 @@ def _cell_header(cell: Any) -> str:
 
 
 def _read_sheet(
-    sheet: Any, loaded: Loaded, converter: cattrs.Converter, kinds: Mapping[str, type[Fact]]
+    sheet: Any,
+    loaded: Loaded,
+    converter: cattrs.Converter,
+    kinds: Mapping[str, type[Fact]],
+    formulas: Mapping[tuple[int, int], str],
 ) -> None:
     name = str(sheet.title)
-    rows = sheet.iter_rows()
+    # the <dimension> a workbook declares is not trusted: stale, it drops rows past it or
+    # refuses valid ones; huge (A1:XFD1048576), it pads every row to 16,384 cells
+    sheet.reset_dimensions()
+    rows = sheet.iter_rows(min_row=1, min_col=1)
     first = next(rows, None)
     header = _header(first) if first is not None else []
     if not header:
@@ -134,7 +146,7 @@ def _read_sheet(
     if columns is None:
         return
     for number, row in enumerate(rows, start=2):
-        _read_row(row, number, name, columns, loaded, converter)
+        _read_row(row, number, name, columns, loaded, converter, formulas)
 
 
 def _read_row(
@@ -144,6 +156,7 @@ def _read_row(
     columns: Columns,
     loaded: Loaded,
     converter: cattrs.Converter,
+    formulas: Mapping[tuple[int, int], str],
 ) -> None:
     location = f"sheet {sheet}, row {number}"
     header = columns.names
@@ -159,6 +172,18 @@ def _read_row(
             problems, empty = True, False
             continue
         if text is None:
+            formula = formulas.get((number, index + 1)) if formulas else None
+            if formula is None:
+                continue
+            column = header[index] if index < len(header) else column_letter(index + 1)
+            loaded.file_problem(
+                f"cell {formula} is a formula with no computed value (the tool that saved the"
+                " workbook did not calculate it); open and save the workbook in Excel or"
+                " LibreOffice, or type the value",
+                location,
+                column,
+            )
+            problems, empty = True, False
             continue
         empty = False
         if index >= len(header):
@@ -179,15 +204,42 @@ def column_letter(number: int) -> str:
     return str(get_column_letter(number))
 
 
+def _read_sheets(
+    workbook: Any,
+    loaded: Loaded,
+    converter: cattrs.Converter,
+    kinds: Mapping[str, type[Fact]],
+    formulas: Mapping[str, Mapping[tuple[int, int], str]],
+) -> None:
+    with warnings.catch_warnings():
+        # openpyxl warns about what it drops (styles, data validation, ...): values stay
+        warnings.simplefilter("ignore", UserWarning)
+        for sheet in workbook.worksheets:
+            title = str(sheet.title)
+            if title.startswith(SKIPPED_PREFIX):
+                continue
+            try:
+                _read_sheet(sheet, loaded, converter, kinds, formulas.get(title, {}))
+            except Exception as exc:  # the sheet's XML is broken: openpyxl fails mid-sheet
+                loaded.file_problem(
+                    f"the sheet is not readable XLSX ({type(exc).__name__}: {exc})",
+                    f"sheet {title}",
+                )
+
+
 def read_xlsx(
     path: PathLike, converter: cattrs.Converter, kinds: Mapping[str, type[Fact]]
 ) -> Loaded:
     openpyxl = openpyxl_module()
     loaded = Loaded(os.fspath(path))
+    if not checked_file(path, loaded):
+        return loaded
+    problem = zip_problem(path)
+    if problem is not None:
+        loaded.file_problem(problem)
+        return loaded
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        handle = open(path, "rb")  # noqa: SIM115 - closed below, also when openpyxl fails
     except FileNotFoundError:
         loaded.file_problem("file not found")
         return loaded
@@ -197,17 +249,19 @@ def read_xlsx(
     except PermissionError:
         loaded.file_problem("permission denied: the file cannot be read")
         return loaded
-    except Exception as exc:  # a bad zip, a missing part, openpyxl's own errors, ...
-        loaded.file_problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+    except OSError as exc:
+        loaded.file_problem(f"the file cannot be read: {exc.strerror or exc}")
         return loaded
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about what it drops (styles, data validation, ...): values stay
-            warnings.simplefilter("ignore", UserWarning)
-            for sheet in workbook.worksheets:
-                if str(sheet.title).startswith(SKIPPED_PREFIX):
-                    continue
-                _read_sheet(sheet, loaded, converter, kinds)
-    finally:
-        workbook.close()
+    with handle:  # openpyxl leaves its archive open when a workbook fails to load
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)
+                workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+        except Exception as exc:  # a bad zip, a missing part, openpyxl's own errors, ...
+            loaded.file_problem(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})")
+            return loaded
+        try:
+            _read_sheets(workbook, loaded, converter, kinds, uncomputed_formulas(os.fspath(path)))
+        finally:
+            workbook.close()
     return loaded

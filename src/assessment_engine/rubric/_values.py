@@ -31,12 +31,12 @@ OMIT_DEFAULT = "assessment_engine.omit_default"
 #: A constant in a condition: a number (exact Decimal), a text or a flag.
 Value = Decimal | str | bool
 
-_ID = re.compile(r"^[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*$")
+_ID = re.compile(r"[a-z][a-z0-9_]*(?:[.\-][a-z0-9_]+)*")
 
 
 def check_id(instance: object, attribute: attrs.Attribute[str], value: str) -> None:
     """Ids are lower-case dotted names: ``pb.leader``, ``bp.task.on_time``, ``civility``."""
-    if not isinstance(value, str) or not _ID.match(value) or len(value) > 80:
+    if not isinstance(value, str) or not _ID.fullmatch(value) or len(value) > 80:
         raise ValueError(
             f"{attribute.name} must be a lower-case dotted id such as 'pb.leader'"
             f" (letters, digits, '_', separated by '.' or '-'), got {value!r}"

@@ -22,7 +22,7 @@ from ._reader import BAD, Reader
 __all__ = ["KIND_NAME", "DeclarationReader"]
 
 #: A fact kind's or a declared field's name.
-KIND_NAME: Final = re.compile(r"^[a-z][a-z0-9_]*$")
+KIND_NAME: Final = re.compile(r"[a-z][a-z0-9_]*")
 _FACT_KEYS: Final = ("label", "description", "fields")
 _FIELD_KEYS: Final = (
     "type",
@@ -48,7 +48,7 @@ class DeclarationReader(Reader):
         result: list[type[Record]] = []
         for kind, table in declared.items():
             path: Path = ("fact", kind)
-            if not KIND_NAME.match(kind):
+            if not KIND_NAME.fullmatch(kind):
                 self.problem(path, f"a fact kind is a lower-case identifier, not {kind!r}")
                 continue
             if not isinstance(table, dict):
@@ -84,7 +84,7 @@ class DeclarationReader(Reader):
         if not isinstance(spec, dict):
             self.problem(path, 'expected a table such as { type = "text" }')
             return None
-        if not KIND_NAME.match(name) or keyword.iskeyword(name):
+        if not KIND_NAME.fullmatch(name) or keyword.iskeyword(name):
             self.problem(path, f"a field name is a lower-case identifier, not {name!r}")
             return None
         before = len(self.problems)

@@ -21,6 +21,7 @@ from typing import Any, Final
 import attrs
 
 from ..._base.hints import did_you_mean
+from ..._base.limits import file_problem
 from ...errors import RubricError
 from ...facts import Achievement, Activity, Fact, Incident, Member, Metric, Record, Score, Team
 from .. import (
@@ -403,11 +404,15 @@ def load_files(
 ) -> list[RubricFile]:
     """Read rubric files together, so that each may select the kinds another declares.
 
-    :raises OSError: when a file cannot be read.
+    :raises OSError: when a file cannot be read, or is not a regular file within the size
+        limit (``docs/security.md``).
     :raises RubricFileError: with every problem of every file.
     """
     texts = []
     for path in paths:
+        problem = file_problem(path)
+        if problem is not None:
+            raise OSError(f"{os.fspath(path)}: {problem}")
         with open(path, encoding="utf-8") as handle:
             texts.append((handle.read(), os.fspath(path)))
     return load_texts(texts, fact_types=fact_types)
