@@ -36,7 +36,8 @@ ROOMS: tuple[tuple[int, str, tuple[str, ...]], ...] = (
     (11, "search", ("strategies", "whatif")),
     (12, "kit", ("kit", "ledger")),
     (13, "testing", ("testing", "pytest_plugin", "scenarios")),
-    (14, "cli", ("cli",)),
+    (14, "scale", ("scale",)),
+    (15, "cli", ("cli",)),
 )
 TOP = 99
 

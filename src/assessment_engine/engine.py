@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
 
 from ._base.collector import paused_gc
 from ._base.progress import ProgressCallback
 from ._base.version import VERSION as __version__
-from ._matcher.base import Matcher
-from ._matcher.python import PythonMatcher
+from ._matcher import MATCHER_ENV, MatcherName, make_matcher
 from ._pipeline import Pipeline
 from ._plugins import (
     PluginInfo,
@@ -29,7 +27,7 @@ from ._plugins import (
     create_plugin_manager,
     locate_rubric_error,
 )
-from .errors import AssessmentError, InputError, InputProblem, RubricError
+from .errors import AssessmentError, RubricError
 from .facts import Fact
 from .factset import FactSet
 from .loading import facts_from_records, load_facts
@@ -38,21 +36,6 @@ from .rubric import Rubric
 from .session import Session
 
 __all__ = ["MATCHER_ENV", "Engine", "MatcherName"]
-
-#: Environment variable that picks the matcher when the engine is not told: durable or python.
-MATCHER_ENV = "ASSESSMENT_ENGINE_MATCHER"
-MatcherName = Literal["durable", "python"]
-
-
-def _make_matcher(name: str | None) -> Matcher:
-    chosen = name or os.environ.get(MATCHER_ENV) or "durable"
-    if chosen == "durable":
-        from ._matcher.durable import DurableMatcher
-
-        return DurableMatcher()
-    if chosen == "python":
-        return PythonMatcher()
-    raise ValueError(f"unknown matcher {chosen!r}: use 'durable' or 'python'")
 
 
 class Engine:
@@ -103,7 +86,7 @@ class Engine:
     def _setup(self, rubric: Rubric, matcher: str | None) -> None:
         self._closed = False
         self.rubric = rubric
-        self._pipeline = Pipeline(rubric, _make_matcher(matcher))
+        self._pipeline = Pipeline(rubric, make_matcher(matcher))
 
     # ---------------------------------------------------------------- facts
     @property
@@ -184,36 +167,7 @@ class Engine:
 
     @staticmethod
     def _period(fact_set: FactSet, period: str | None) -> str:
-        periods = fact_set.periods
-        if period is not None:
-            if period not in periods:
-                known = ", ".join(periods) or "none"
-                raise InputError(
-                    [
-                        InputProblem(
-                            source=fact_set.source,
-                            record="(all records)",
-                            field="period",
-                            reason=f"no team has records for period {period!r}"
-                            f" (periods present: {known})",
-                        )
-                    ]
-                )
-            return period
-        if len(periods) == 1:
-            return periods[0]
-        reason = (
-            "the facts contain no team record"
-            if not periods
-            else f"the facts span periods {', '.join(periods)}: pass period=..."
-        )
-        raise InputError(
-            [
-                InputProblem(
-                    source=fact_set.source, record="(all records)", field="period", reason=reason
-                )
-            ]
-        )
+        return fact_set.choose_period(period)
 
     # ---------------------------------------------------------------- lifetime
     def close(self) -> None:

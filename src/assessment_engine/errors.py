@@ -17,6 +17,7 @@ without parsing its message.
     ├── MatcherError          the matcher failed at run time (mapped from durable-rules' errors)
     │   └── MatcherUnavailableError  the selected matcher cannot be imported here
     ├── SessionError          misuse of an incremental session (unknown team, unknown fact)
+    ├── PartitionError        a scale-out partition whose worker died twice, or raised
     ├── DependencyError       an optional dependency is missing (the message names its extra)
     │   ├── SpreadsheetUnavailableError  openpyxl, for XLSX workbooks
     │   ├── ParquetUnavailableError      pyarrow, for Parquet facts files
@@ -34,7 +35,7 @@ without parsing its message.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import attrs
 
@@ -54,6 +55,7 @@ __all__ = [
     "MatcherLimitError",
     "MatcherUnavailableError",
     "ParquetUnavailableError",
+    "PartitionError",
     "PluginError",
     "RubricDataError",
     "RubricError",
@@ -258,6 +260,54 @@ class DependencyError(AssessmentError, ImportError):
         self.module = module
         self.extra = extra
         super().__init__(message, name=module)
+
+
+class PartitionError(AssessmentError):
+    """A partition of a scale-out assessment failed: its worker died twice, or raised.
+
+    Raised by :mod:`assessment_engine.scale` once the partition's one retry has failed too (a
+    worker that died: killed, aborted, a crash in a C extension), or at once for an error that
+    a retry cannot change. Nothing is returned then: no partial report. The driver's engine is
+    untouched and stays usable.
+
+    :ivar partition: the partition, in words (``"partition 2 of 4 (hash of team id)"``).
+    :ivar index: the partition's index, from 0.
+    :ivar files: the input files the partition's worker read.
+    :ivar teams: the partition's team ids, sorted, when they could be read (a worker that died
+        while reading its files leaves them unknown: empty).
+    :ivar reason: what happened, in words.
+    """
+
+    def __init__(
+        self,
+        *,
+        partition: str,
+        index: int,
+        files: Sequence[str],
+        teams: Sequence[str],
+        reason: str,
+    ) -> None:
+        self.partition = partition
+        self.index = index
+        self.files = tuple(files)
+        self.teams = tuple(teams)
+        self.reason = reason
+        shown = ", ".join(self.teams[:10]) + (
+            f" and {len(self.teams) - 10} more" if len(self.teams) > 10 else ""
+        )
+        who = f"its {len(self.teams)} teams: {shown}" if self.teams else "its teams unknown"
+        super().__init__(
+            f"{partition} failed ({who}; files {', '.join(self.files) or 'none'}): {reason}"
+        )
+
+    def __reduce__(self) -> Any:
+        return (_partition_error, (self.partition, self.index, self.files, self.teams, self.reason))
+
+
+def _partition_error(
+    partition: str, index: int, files: Sequence[str], teams: Sequence[str], reason: str
+) -> PartitionError:
+    return PartitionError(partition=partition, index=index, files=files, teams=teams, reason=reason)
 
 
 class SpreadsheetUnavailableError(DependencyError):

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ._base.collector import paused_gc
 from ._base.progress import ProgressCallback, ticker
 from ._pipeline import Pipeline, Standings
+from .errors import AssessmentError
 from .results import Assessment, QuotaResult, Standing
 from .rubric import Rubric
-from .serialize import assessment_to_data, dumps, quota_to_data
+from .serialize import assessment_from_data, assessment_to_data, dumps, quota_to_data
 
 __all__ = ["Report"]
 
@@ -37,6 +38,40 @@ class Report:
         self._standings = standings
         self._order = tuple(standings.order())
         self._built: dict[str, Assessment] = {}
+        self._merged = False
+        self._local: Mapping[str, dict[str, Any]] | None = None
+
+    @classmethod
+    def merged(
+        cls,
+        *,
+        period: str,
+        pipeline: Pipeline,
+        standings: Standings,
+        engine_version: str,
+        local: Mapping[str, dict[str, Any]] | None,
+    ) -> Report:
+        """A report of teams assessed elsewhere (scale-out workers), ranked here.
+
+        ``standings`` hold the teams' restored states (``Pipeline.restore_state``), ranked
+        together; ``local`` each team's local assessment as plain data (``assessment_to_data``
+        of ``Pipeline.local_assessment``), completed here with its rank, titles and notes — the
+        same assessments, and the same bytes, as one process's report. With ``local=None``
+        (explanations not kept) the ranking, the rows, the quotas and the lean JSON are
+        available, and reading an assessment raises :class:`~assessment_engine.errors.
+        AssessmentError`.
+        """
+        report = cls(
+            period=period, pipeline=pipeline, standings=standings, engine_version=engine_version
+        )
+        report._merged = True
+        report._local = local
+        return report
+
+    @property
+    def explained(self) -> bool:
+        """Whether the teams' assessments (with explanations) can be read."""
+        return not self._merged or self._local is not None
 
     @property
     def rubric(self) -> Rubric:
@@ -74,6 +109,18 @@ class Report:
             yield self._built.get(team) or self._build(team)
 
     def _build(self, team: str) -> Assessment:
+        if self._merged:
+            if self._local is None:
+                raise AssessmentError(
+                    "this report kept no explanations (assessed in partitions with"
+                    " details=False): its ranking, rows and quotas can be read, not its"
+                    " assessments"
+                )
+            return self._pipeline.complete_assessment(
+                assessment_from_data(self._local[team]),
+                self._standings.state(team),
+                self._standings,
+            )
         return self._pipeline.assessment(
             self._standings.state(team), self._standings, self.engine_version
         )

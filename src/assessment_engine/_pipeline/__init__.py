@@ -9,7 +9,7 @@ titles, quotas), ``_assessments`` (results built from states), ``_assess`` (the
 :class:`Pipeline` the engine, sessions and reports share).
 """
 
-from ._assess import Pipeline
+from ._assess import Pipeline, TeamStateData
 from ._conditions import condition_holds, select_matches
 from ._standings import Standings
 from ._state import TeamState
@@ -18,6 +18,7 @@ __all__ = [
     "Pipeline",
     "Standings",
     "TeamState",
+    "TeamStateData",
     "condition_holds",
     "select_matches",
 ]

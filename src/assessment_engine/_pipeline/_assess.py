@@ -8,6 +8,7 @@ session and a report all hold the same :class:`Pipeline`; none of them reaches i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from .._base.progress import ProgressCallback
 from .._matcher.base import Matcher
@@ -17,7 +18,7 @@ from ..factset import Row
 from ..results import Assessment, Standing
 from ..rubric import Rubric
 from ..rubric.walk import team_field_readers
-from ._assessments import build_assessment, build_standings
+from ._assessments import build_assessment, build_standings, complete_assessment
 from ._compile import compile_plan
 from ._evaluate import evaluate, restore_lists
 from ._plan import Plan
@@ -25,7 +26,12 @@ from ._scorers import BandsScorer, PartsScorer, Scorer
 from ._standings import Standings
 from ._state import Locate, TeamState
 
-__all__ = ["Pipeline"]
+__all__ = ["Pipeline", "TeamStateData"]
+
+#: A team's state as plain data (:meth:`Pipeline.export_state`).
+TeamStateData = tuple[
+    Team, tuple[Any, ...], tuple[int, ...], tuple[Any, ...], tuple[int, ...], Any, Any
+]
 
 
 class Pipeline:
@@ -97,6 +103,57 @@ class Pipeline:
             return build_assessment(self.plan, state, standings, engine_version)
         finally:
             state.finish()
+
+    # ------------------------------------------------ partitioned assessment (scale-out)
+    def export_state(self, state: TeamState) -> TeamStateData:
+        """A team's assessed state as plain data, without its records.
+
+        ``(team, values, masks, points, vetoes, composite, grades)``: the team's record (a
+        frozen fact) and tuples of strings, numbers (``int``, ``Decimal``, ``Fraction``) and
+        ``None`` — picklable, no engine object. What a scale-out worker sends its driver for
+        each team; the driver ranks, ties and titles from it (:meth:`restore_state`,
+        :meth:`standings`).
+        """
+        return (
+            state.team,
+            tuple(state.values),
+            tuple(state.masks),
+            state.points,
+            state.vetoes,
+            state.composite,
+            tuple(state.grades),
+        )
+
+    def restore_state(self, data: TeamStateData) -> TeamState:
+        """A state rebuilt from :meth:`export_state`'s data, with no records.
+
+        Enough for the standings (ranks, ties, titles, quotas), the ranking lines and
+        :meth:`complete_assessment`; not for :meth:`assessment`, which routes the records again.
+        """
+        return TeamState.restored(self.plan.layout, *data)
+
+    def local_assessment(self, state: TeamState, engine_version: str) -> Assessment:
+        """A team's explained assessment without what depends on other teams.
+
+        Rank ``None``, an empty rank note, no titles and no title notes: a worker that holds
+        only its partition's teams builds this (it needs the team's records), and the driver
+        completes it with :meth:`complete_assessment` once every partition's states are ranked.
+        """
+        restore_lists(self.plan, self.matcher, state)
+        try:
+            return build_assessment(self.plan, state, None, engine_version)
+        finally:
+            state.finish()
+
+    def complete_assessment(
+        self, local: Assessment, state: TeamState, standings: Standings
+    ) -> Assessment:
+        """A :meth:`local_assessment` with its rank, rank note, titles and title notes.
+
+        ``state`` may be a restored one (:meth:`restore_state`): only its values and the
+        matcher's answers are read. Equal to :meth:`assessment` of the same team.
+        """
+        return complete_assessment(self.plan, local, state, standings)
 
     def bands_chosen(self, state: TeamState) -> dict[str, int | None]:
         """The band each ``Bands`` form chose for a team, by its indicator, part or rule id.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
+import attrs
+
 from .._base.numbers import exact_text
 from ..results import (
     AdjustmentResult,
@@ -26,7 +28,7 @@ from ._scorers import fact_refs
 from ._standings import Standings
 from ._state import TeamState
 
-__all__ = ["build_assessment", "build_standings", "unmet_parts"]
+__all__ = ["build_assessment", "build_standings", "complete_assessment", "unmet_parts"]
 
 ZERO = Decimal(0)
 
@@ -123,9 +125,14 @@ def _adjustment_results(plan: Plan, state: TeamState, dim: int) -> tuple[Adjustm
 
 
 def build_assessment(
-    plan: Plan, state: TeamState, standings: Standings, engine_version: str
+    plan: Plan, state: TeamState, standings: Standings | None, engine_version: str
 ) -> Assessment:
-    """The complete, explained assessment of one team (its lists routed: see ``Pipeline``)."""
+    """The complete, explained assessment of one team (its lists routed: see ``Pipeline``).
+
+    Without ``standings``, the team's local assessment: everything but what depends on the
+    other teams (its rank and rank note, titles and title notes), which
+    :func:`complete_assessment` adds once the standings are known.
+    """
     rubric = plan.rubric
     scale_of: dict[str | None, int] = {scale.of: i for i, (scale, _) in enumerate(plan.scales)}
     ind_points = state.ind_points
@@ -169,14 +176,9 @@ def build_assessment(
             )
         )
     team_id = state.team.team
-    outcome = standings.titles()
-    titles = tuple(
-        TitleResult(plan.titles[i][0].id, plan.titles[i][0].label, note)
-        for i, note in outcome.titles.get(team_id, [])
-    )
     composite_index = scale_of.get(None)
     team = state.team
-    return Assessment(
+    local = Assessment(
         team=team_id,
         name=team.name,
         department=team.department,
@@ -186,15 +188,38 @@ def build_assessment(
         composite=state.composite,
         grade=None if composite_index is None else _grade_result(plan, state, composite_index),
         vetoes=tuple(vetoes),
-        titles=titles,
+        titles=(),
+        title_notes=(),
+        rank=None,
+        rank_note="",
+        rubric_hash=rubric.content_hash,
+        engine_version=engine_version,
+    )
+    return local if standings is None else complete_assessment(plan, local, state, standings)
+
+
+def complete_assessment(
+    plan: Plan, local: Assessment, state: TeamState, standings: Standings
+) -> Assessment:
+    """A local assessment completed with what the standings decide: rank, titles and notes.
+
+    Needs the team's state without its records (values and matcher answers only), so a
+    driver holding merged states completes the local assessments its workers built.
+    """
+    team_id = state.team.team
+    outcome = standings.titles()
+    return attrs.evolve(
+        local,
+        titles=tuple(
+            TitleResult(plan.titles[i][0].id, plan.titles[i][0].label, note)
+            for i, note in outcome.titles.get(team_id, [])
+        ),
         title_notes=tuple(
             _title_note(plan, state, kind, index, detail)
             for kind, index, detail in outcome.notes.get(team_id, [])
         ),
         rank=standings.rank(team_id),
         rank_note=standings.rank_note(team_id),
-        rubric_hash=rubric.content_hash,
-        engine_version=engine_version,
     )
 
 

@@ -102,6 +102,25 @@ class TeamState:
         self.masks: Any = [0] * clusters
         self.lists: list[list[Row]] = NO_LISTS
 
+    @classmethod
+    def restored(
+        cls,
+        layout: Layout,
+        team: Team,
+        values: tuple[Any, ...],
+        masks: tuple[int, ...],
+        points: tuple[Decimal, ...],
+        vetoes: tuple[int, ...],
+        composite: Decimal,
+        grades: Sequence[tuple[str | None, int]],
+    ) -> TeamState:
+        """A finished state from its parts, without records (see ``Pipeline.restore_state``)."""
+        state = cls.__new__(cls)
+        state.layout, state.team, state.records, state.lists = layout, team, (), NO_LISTS
+        state.values, state.masks, state.points, state.vetoes = values, masks, points, vetoes
+        state.composite, state.grades = composite, grades
+        return state
+
     @property
     def ind_points(self) -> tuple[Decimal, ...]:
         """Points per indicator, in plan order."""

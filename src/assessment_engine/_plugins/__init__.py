@@ -4,7 +4,8 @@
 ones, then ``check()``); ``_calls`` calls the rubric hooks one implementation at a time and
 turns what they return into :class:`~assessment_engine.rubric.Contribution` objects;
 ``builtin_facts`` is the built-in plugin of the core fact kinds; ``rubric_file`` serves a rubric
-file (:mod:`assessment_engine.rubric.files`) through the hooks, like any plugin.
+file (:mod:`assessment_engine.rubric.files`) through the hooks, like any plugin; ``_spec``
+imports a plugin named in text (``load_plugin``).
 """
 
 from ._calls import TRACE_ENV, call_hook, collect_contributions
@@ -16,6 +17,7 @@ from ._manager import (
     PluginSet,
     create_plugin_manager,
 )
+from ._spec import load_plugin
 from .rubric_file import (
     RubricFilePlugin,
     locate_rubric_error,
@@ -35,6 +37,7 @@ __all__ = [
     "call_hook",
     "collect_contributions",
     "create_plugin_manager",
+    "load_plugin",
     "locate_rubric_error",
     "rubric_file",
     "rubric_files",

@@ -5,7 +5,8 @@
 == ==========================================================================================
 0  success
 1  the command ran and found problems: ``check`` found errors; or it could not finish (a
-   matcher failure at run time, a missing optional module, an unexpected internal error)
+   matcher failure at run time, a scale-out partition whose worker died twice, a missing
+   optional module, an unexpected internal error)
 2  usage error: an unknown option, a missing argument, an unknown team or grade scale, an
    output that is an input, a file that is not empty replaced without ``--force``
 3  bad input: a fact file that cannot be read or whose facts are invalid (every problem is

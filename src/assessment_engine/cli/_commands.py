@@ -34,6 +34,8 @@ from ._lint_note import lint_note
 from ._output import Output, output_options, safe, safe_json
 from ._progress import progress_display
 from ._report import NEXT_GRADE_MAX, next_grades, page_folder, since_previous
+from ._scale import assess as assess_scaled
+from ._scale import scale_of, scale_options
 
 __all__ = ["COMMANDS", "find_team", "gloss_option"]
 
@@ -139,6 +141,7 @@ def find_team(given: str, period: str, teams: Sequence[tuple[str, str]]) -> str:
 @output_options()
 @gloss_option
 @progress_option
+@scale_options
 @problem_options
 def evaluate(
     facts: tuple[str, ...],
@@ -154,6 +157,9 @@ def evaluate(
     gloss: bool,
     progress: bool | None,
     lint: bool | None,
+    workers: int | None,
+    scheduler: str | None,
+    partition_by: str,
 ) -> None:
     """Assess every team in FACTS and show or write the ranking.
 
@@ -168,9 +174,22 @@ def evaluate(
         progress_display(progress, _step_names(facts, out)) as tick,
         build_engine(plugins, no_entry_points, block, matcher) as engine,
     ):
-        fact_set = files.read(engine, tick)
-        report = engine.assess(fact_set, period=period, progress=tick)
-        lint_note(engine, fact_set, report.period, len(report), asked=lint)
+        scale = scale_of(workers, scheduler, partition_by)
+        if scale.enabled:  # the workers read the files; only the ranking lines need no details
+            report = assess_scaled(
+                engine,
+                scale,
+                files.paths,
+                period=period,
+                details=chosen in ("json", "xlsx") and not no_details,
+                plugins=plugins,
+                no_entry_points=no_entry_points,
+                block=block,
+            )
+        else:  # the data lint reads the facts: with workers they stay with the workers
+            fact_set = files.read(engine, tick)
+            report = engine.assess(fact_set, period=period, progress=tick)
+            lint_note(engine, fact_set, report.period, len(report), asked=lint)
         _write_report(report, chosen, out, tick, gloss=gloss, details=not no_details)
     if not out.is_stdout:
         _done(f"wrote {out}: {_teams(len(report))}, period {report.period}")
@@ -367,6 +386,7 @@ def _next_grade_data(
     help="Show each team's change since the previous period's final run in this ledger.",
 )
 @progress_option
+@scale_options
 @problem_options
 def report(
     facts: tuple[str, ...],
@@ -383,6 +403,9 @@ def report(
     max_changes: int,
     ledger_target: str | None,
     progress: bool | None,
+    workers: int | None,
+    scheduler: str | None,
+    partition_by: str,
 ) -> None:
     """Write the HTML report of the assessment of FACTS to -o FILE.html ('-': standard output)."""
     if output is not None and html_path is not None and output != html_path:
@@ -400,10 +423,26 @@ def report(
         progress_display(progress, steps) as tick,
         build_engine(plugins, no_entry_points, block, matcher) as engine,
     ):
-        fact_set = files.read(engine, tick)
-        result = engine.assess(fact_set, period=period, progress=tick)
+        scale = scale_of(workers, scheduler, partition_by)
+        if scale.enabled:  # the facts stay with the workers: no next-grade search here
+            result = assess_scaled(
+                engine,
+                scale,
+                files.paths,
+                period=period,
+                details=True,
+                plugins=plugins,
+                no_entry_points=no_entry_points,
+                block=block,
+            )
+            suggestions = None
+        else:
+            fact_set = files.read(engine, tick)
+            result = engine.assess(fact_set, period=period, progress=tick)
+            suggestions = next_grades(
+                engine, fact_set, result, max_changes=max_changes, progress=tick
+            )
         since = since_previous(ledger_target, result) if ledger_target is not None else None
-        suggestions = next_grades(engine, fact_set, result, max_changes=max_changes, progress=tick)
         options: dict[str, Any] = {
             "title": title,
             "gloss": gloss,

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-import os
-import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 import click
 from rich.console import RenderableType
 
 from .._base.progress import ProgressCallback
-from .._plugins import rubric_files
+from .._plugins import load_plugin, rubric_files
 from ..engine import Engine
-from ..errors import PluginError
 from ..factset import FactSet
 from ._errors import remember_choice, remember_inputs
 from ._hints import PluginChoice
@@ -31,6 +25,7 @@ __all__ = [
     "print_to",
     "progress_option",
     "read_facts",
+    "rubric_file_options",
     "team_count",
 ]
 
@@ -89,57 +84,18 @@ def period_option(func: F) -> F:
     )(func)
 
 
-def _import_module(name: str) -> ModuleType:
-    if name.endswith(".py"):
-        path = Path(name)
-        module_name = f"_assessment_cli_plugin_{path.stem}"
-        spec = importlib.util.spec_from_file_location(module_name, path)
-        if spec is None or spec.loader is None:
-            raise ImportError(f"cannot import {name}")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[module_name]  # no half-imported module left for the next import
-            raise
-        return module
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    return importlib.import_module(name)
-
-
-def load_plugin(spec: str) -> tuple[str, object]:
-    """Import the plugin a ``--plugin`` value names; ``(spec, plugin)``.
-
-    :raises PluginError: naming the value, when it cannot be imported, found or built;
-        whatever the plugin's code raised (``SystemExit`` from a ``sys.exit()`` at import
-        included) becomes the error, only ``KeyboardInterrupt`` passes.
-    """
-    module_name, _, attr = spec.partition(":")
-    try:
-        if not module_name:
-            raise ValueError("expected MODULE or MODULE:ATTR")
-        obj: object = _import_module(module_name)
-        for part in attr.split(".") if attr else ():
-            obj = getattr(obj, part)
-        if isinstance(obj, type):
-            obj = obj()
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # a plugin is code: SystemExit from it is its failure
-        raise PluginError(
-            f"--plugin cannot load it: {type(exc).__name__}: {exc}", plugin=spec
-        ) from exc
-    return spec, obj
-
-
 _RUBRIC_FILES = "assessment_engine.rubric_files"
 
 
 def _remember_rubric_files(ctx: click.Context, param: click.Parameter, value: Any) -> None:
     """Keep ``--rubric`` values for :func:`build_engine` (the commands need no parameter)."""
     ctx.meta[_RUBRIC_FILES] = tuple(value or ())
+
+
+def rubric_file_options() -> tuple[str, ...]:
+    """The ``--rubric`` files of the running command (what scale-out workers register too)."""
+    context = click.get_current_context(silent=True)
+    return tuple(context.meta.get(_RUBRIC_FILES, ())) if context is not None else ()
 
 
 def build_engine(

@@ -41,6 +41,8 @@ from ._common import build_engine, engine_inputs, engine_options
 from ._errors import problem_options, remember_inputs
 from ._inputs import STDIN_NAME, FactFiles, fact_files
 from ._output import STDIO, Output, output_options, safe, safe_json
+from ._scale import assess as assess_scaled
+from ._scale import scale_of, scale_options
 
 __all__ = ["COMMANDS", "ledger"]
 
@@ -175,6 +177,7 @@ def ledger() -> None:
 @_author_option
 @click.option("--note", default="", help="A note kept with the submission and the runs.")
 @engine_options
+@scale_options
 @problem_options
 def record(
     facts: tuple[str, ...],
@@ -186,11 +189,17 @@ def record(
     no_entry_points: bool,
     block: tuple[str, ...],
     matcher: str | None,
+    workers: int | None,
+    scheduler: str | None,
+    partition_by: str,
 ) -> None:
     """Submit FACTS (hashed, as they are on disk) and record one draft run per period.
 
-    '-' reads the facts from standard input (recorded as <stdin>, with its hash).
+    '-' reads the facts from standard input (recorded as <stdin>, with its hash). With
+    --workers or --scheduler, each period is assessed in partitions (docs/scale.md); the facts
+    are still read here, to be stored.
     """
+    scale = scale_of(workers, scheduler, partition_by)
     remember_inputs(*(("FACTS", f) for f in facts), *engine_inputs(plugins))
     with (
         fact_files(facts) as files,
@@ -200,7 +209,21 @@ def record(
         with _open(target, create=True) as book:
             submission = book.submit(fact_set, author=author, sources=_sources(files), note=note)
             for each in [period] if period else list(fact_set.periods):
-                run = book.record(engine, submission, author=author, period=each, note=note)
+                ready = None
+                if scale.enabled:
+                    ready = assess_scaled(
+                        engine,
+                        scale,
+                        files.paths,
+                        period=each,
+                        details=True,
+                        plugins=plugins,
+                        no_entry_points=no_entry_points,
+                        block=block,
+                    )
+                run = book.record(
+                    engine, submission, author=author, period=each, note=note, report=ready
+                )
                 _echo(f"recorded {_run_line(run)}")
 
 

@@ -278,6 +278,34 @@ class FactSet:
         """Every period that has a team, sorted."""
         return tuple(self._teams)
 
+    def choose_period(self, period: str | None = None) -> str:
+        """The period an assessment of this set covers: ``period``, or the only one it holds.
+
+        What the engine asks before it assesses, and what each scale-out worker asks of its
+        own partition (:mod:`assessment_engine.scale`).
+
+        :raises InputError: when ``period`` is given and no team has records for it, or when
+            it is not given and the set holds no period or several.
+        """
+        periods = self.periods
+        if period is not None:
+            if period not in periods:
+                known = ", ".join(periods) or "none"
+                reason = f"no team has records for period {period!r} (periods present: {known})"
+                raise InputError([self._all_records("period", reason)])
+            return period
+        if len(periods) == 1:
+            return periods[0]
+        reason = (
+            "the facts contain no team record"
+            if not periods
+            else f"the facts span periods {', '.join(periods)}: pass period=..."
+        )
+        raise InputError([self._all_records("period", reason)])
+
+    def _all_records(self, field: str, reason: str) -> InputProblem:
+        return InputProblem(source=self._source, record="(all records)", field=field, reason=reason)
+
     def teams(self, period: str) -> tuple[Team, ...]:
         """The teams of a period, sorted by id."""
         return tuple(self._teams.get(period, {}).values())

@@ -125,6 +125,7 @@ class Ledger(LedgerReader):
         period: str | None = None,
         sources: Sequence[str | os.PathLike[str] | SourceFile] = (),
         note: str = "",
+        report: Report | None = None,
     ) -> Run:
         """Assess facts with ``engine`` and record the run (a ``draft``) with its report.
 
@@ -132,9 +133,19 @@ class Ledger(LedgerReader):
         came from in ``sources``). The facts are assessed as the ledger stores them, so the
         recorded report is exactly what :meth:`reproduce` gets back.
 
+        :param report: a report of these very facts made already — by
+            ``assessment_engine.scale.assess_files`` over the same files, whose report is
+            byte-identical to one process's — recorded instead of assessing again. It must
+            be of ``engine``'s rubric and of ``period`` (when given), with its explanations
+            (not ``details=False``); the ledger trusts it to be of these facts, and
+            :meth:`reproduce` checks it as any run.
         :raises InputError: for invalid facts or a period they do not have (nothing stored).
+        :raises ValueError: for a ready report of another rubric or period, or without its
+            explanations (nothing stored).
         """
         author = _required("author", author)
+        if report is not None:
+            _check_ready(report, engine, period)
         if isinstance(facts, Submission):
             submission: Submission | None = facts
             text = self.facts_text(facts)
@@ -144,10 +155,11 @@ class Ledger(LedgerReader):
             stored = stored_facts(facts)
             text = stored.text
         files = source_files(sources) if stored is not None else ()
-        report = engine.assess(
-            facts_from_text(text, engine.rubric.fact_types, source="the submitted facts"),
-            period=period,
-        )
+        if report is None:
+            report = engine.assess(
+                facts_from_text(text, engine.rubric.fact_types, source="the submitted facts"),
+                period=period,
+            )
         return _workflow.insert_run(
             self._store,
             report,
@@ -387,3 +399,16 @@ class Ledger(LedgerReader):
         unless ``previous_period`` names one.
         """
         return changes_since_previous_final(self, current, previous_period=previous_period)
+
+
+def _check_ready(report: Report, engine: Engine, period: str | None) -> None:
+    """A ready report that :meth:`Ledger.record` can keep, or a ``ValueError`` saying why not."""
+    if report.rubric_hash != engine.rubric.content_hash:
+        raise ValueError(
+            f"the report's rubric {report.rubric_hash[:12]} is not the engine's"
+            f" {engine.rubric.content_hash[:12]}"
+        )
+    if period is not None and report.period != period:
+        raise ValueError(f"the report is of period {report.period!r}, not {period!r}")
+    if not report.explained:
+        raise ValueError("the report kept no explanations (details=False): the ledger keeps them")
