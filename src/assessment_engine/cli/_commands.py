@@ -424,7 +424,7 @@ def report(
         build_engine(plugins, no_entry_points, block, matcher) as engine,
     ):
         scale = scale_of(workers, scheduler, partition_by)
-        if scale.enabled:  # the facts stay with the workers: no next-grade search here
+        if scale.enabled:  # a small report's next-grade search reads the facts here too
             result = assess_scaled(
                 engine,
                 scale,
@@ -435,7 +435,13 @@ def report(
                 no_entry_points=no_entry_points,
                 block=block,
             )
-            suggestions = None
+            suggestions = (
+                next_grades(
+                    engine, files.read(engine, tick), result, max_changes=max_changes, progress=tick
+                )
+                if max_changes > 0 and len(result) <= NEXT_GRADE_MAX
+                else None
+            )
         else:
             fact_set = files.read(engine, tick)
             result = engine.assess(fact_set, period=period, progress=tick)
