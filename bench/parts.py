@@ -109,6 +109,11 @@ def prepare_input(fmt: str, suffix: str, n: int, workdir: Path, limits: Limits) 
     return {"path": str(path), "bytes": path.stat().st_size}
 
 
+def recorded(given: dict) -> dict:
+    """The input as the results file keeps it: its file name, never this machine's path."""
+    return {k: (Path(v).name if k == "path" and v else v) for k, v in given.items()}
+
+
 def files(
     n: int,
     formats: list[str],
@@ -136,7 +141,7 @@ def files(
         supported, how = fmt["engine_reads"], fmt["how"]
         entry["engine_reads"] = how
         given = prepare_input(name, fmt["suffix"], n, workdir, limits)
-        entry["input"] = given
+        entry["input"] = recorded(given)
         if given["path"] is None:
             continue
         facts = Path(given["path"])
@@ -206,7 +211,7 @@ def command_line(
             entry["skipped"] = f"{fmt['missing']} is not installed"
             continue
         given = prepare_input(fmt_name, fmt["suffix"], n, workdir, limits)
-        entry["input"] = given
+        entry["input"] = recorded(given)
         if given["path"] is None:
             continue
         command = "report" if name.startswith("report") else "evaluate"

@@ -23,6 +23,7 @@ import facts_files  # noqa: E402
 import harness  # noqa: E402
 import jobs  # noqa: E402
 import page  # noqa: E402
+import parts  # noqa: E402
 import reference  # noqa: E402
 import run as bench_run  # noqa: E402
 import workload  # noqa: E402
@@ -262,3 +263,26 @@ def test_merging_one_format_keeps_the_others_of_its_size():
     merged = bench_run.merge(old, new)["files"]["10000"]
     assert sorted(merged) == ["csv", "json", "parquet"]
     assert merged["csv"]["wall"] == 2.0
+
+
+def test_the_results_file_names_inputs_by_their_file_name_only() -> None:
+    # the published results must not carry the measuring machine's paths
+    assert parts.recorded({"path": "/tmp/x/facts-10.json", "bytes": 3}) == {
+        "path": "facts-10.json",
+        "bytes": 3,
+    }
+    assert parts.recorded({"path": None, "note": "n"}) == {"path": None, "note": "n"}
+    paths: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            paths.extend(v for k, v in node.items() if k == "path" and isinstance(v, str))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads((BENCH / "results.json").read_text(encoding="utf-8")))
+    assert paths
+    assert not [p for p in paths if Path(p).is_absolute()]
