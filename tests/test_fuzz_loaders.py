@@ -11,13 +11,11 @@ time; ``FUZZ_EXAMPLES=2000 FUZZ_RANDOM=1 pytest tests/test_fuzz_loaders.py`` sea
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
-import signal
+import sys
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,6 +25,12 @@ from hypothesis import strategies as st
 from assessment_engine import InputError, load_facts
 from assessment_engine.factset import FactSet
 from assessment_engine.rubric.files import RubricFileError, load
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # --import-mode=importlib: make the sibling module importable
+    sys.path.insert(0, str(HERE))
+
+from alarms import no_hang  # noqa: E402
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -84,22 +88,6 @@ CSV_TEXT = (
     "activity,T1,2024,,,a1,,volunteer,2.5\n"
     "activity,T2,2024,,,a1,,study,4\n"
 ).encode()
-
-
-@contextlib.contextmanager
-def no_hang(seconds: int = 30) -> Iterator[None]:
-    """A hang fails the example instead of the suite."""
-
-    def alarm(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still loading after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @st.composite

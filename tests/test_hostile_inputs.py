@@ -16,12 +16,10 @@ import decimal
 import json
 import os
 import re
-import signal
 import subprocess
 import sys
 import types
 import zipfile
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
@@ -52,25 +50,10 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # --import-mode=importlib: make the sibling module importable
     sys.path.insert(0, str(HERE))
 
+from alarms import no_hang  # noqa: E402
 from cli_support import Cli  # noqa: E402
 
 Y = "2024"
-
-
-@contextlib.contextmanager
-def no_hang(seconds: int = 60) -> Iterator[None]:
-    """Turn a hang into a failure (not a speed test: a case that works takes milliseconds)."""
-
-    def alarm(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def team_record(team: str = "T1") -> dict[str, Any]:

@@ -34,8 +34,7 @@ from ._lint_note import lint_note
 from ._output import Output, output_options, safe, safe_json
 from ._progress import progress_display
 from ._report import NEXT_GRADE_MAX, next_grades, page_folder, since_previous
-from ._scale import assess as assess_scaled
-from ._scale import scale_of, scale_options
+from ._scale import assessed, scale_of, scale_options
 
 __all__ = ["COMMANDS", "find_team", "gloss_option"]
 
@@ -174,21 +173,18 @@ def evaluate(
         progress_display(progress, _step_names(facts, out)) as tick,
         build_engine(plugins, no_entry_points, block, matcher) as engine,
     ):
-        scale = scale_of(workers, scheduler, partition_by)
-        if scale.enabled:  # the workers read the files; only the ranking lines need no details
-            report = assess_scaled(
-                engine,
-                scale,
-                files.paths,
-                period=period,
-                details=chosen in ("json", "xlsx") and not no_details,
-                plugins=plugins,
-                no_entry_points=no_entry_points,
-                block=block,
-            )
-        else:  # the data lint reads the facts: with workers they stay with the workers
-            fact_set = files.read(engine, tick)
-            report = engine.assess(fact_set, period=period, progress=tick)
+        report, fact_set = assessed(
+            engine,
+            scale_of(workers, scheduler, partition_by),
+            files,
+            tick,
+            period=period,
+            details=chosen in ("json", "xlsx") and not no_details,  # the ranking lines need none
+            plugins=plugins,
+            no_entry_points=no_entry_points,
+            block=block,
+        )
+        if fact_set is not None:  # the data lint reads the facts: with workers they stay there
             lint_note(engine, fact_set, report.period, len(report), asked=lint)
         _write_report(report, chosen, out, tick, gloss=gloss, details=not no_details)
     if not out.is_stdout:
@@ -423,31 +419,24 @@ def report(
         progress_display(progress, steps) as tick,
         build_engine(plugins, no_entry_points, block, matcher) as engine,
     ):
-        scale = scale_of(workers, scheduler, partition_by)
-        if scale.enabled:  # a small report's next-grade search reads the facts here too
-            result = assess_scaled(
-                engine,
-                scale,
-                files.paths,
-                period=period,
-                details=True,
-                plugins=plugins,
-                no_entry_points=no_entry_points,
-                block=block,
-            )
-            suggestions = (
-                next_grades(
-                    engine, files.read(engine, tick), result, max_changes=max_changes, progress=tick
-                )
-                if max_changes > 0 and len(result) <= NEXT_GRADE_MAX
-                else None
-            )
-        else:
-            fact_set = files.read(engine, tick)
-            result = engine.assess(fact_set, period=period, progress=tick)
-            suggestions = next_grades(
-                engine, fact_set, result, max_changes=max_changes, progress=tick
-            )
+        result, fact_set = assessed(
+            engine,
+            scale_of(workers, scheduler, partition_by),
+            files,
+            tick,
+            period=period,
+            details=True,
+            plugins=plugins,
+            no_entry_points=no_entry_points,
+            block=block,
+        )
+        if fact_set is None and max_changes > 0 and len(result) <= NEXT_GRADE_MAX:
+            fact_set = files.read(engine, tick)  # a small report's search reads the facts here
+        suggestions = (
+            None
+            if fact_set is None
+            else next_grades(engine, fact_set, result, max_changes=max_changes, progress=tick)
+        )
         since = since_previous(ledger_target, result) if ledger_target is not None else None
         options: dict[str, Any] = {
             "title": title,

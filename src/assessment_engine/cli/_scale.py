@@ -16,12 +16,15 @@ from typing import Any, TypeVar
 import attrs
 import click
 
+from .._base.progress import ProgressCallback
 from ..engine import Engine
+from ..factset import FactSet
 from ..report import Report
 from ..scale import PARTITION_KINDS, DaskCluster, Executor, ProcessPool, RubricSpec, assess_files
 from ._common import rubric_file_options
+from ._inputs import FactFiles
 
-__all__ = ["LOCAL", "Scale", "assess", "scale_of", "scale_options"]
+__all__ = ["LOCAL", "Scale", "assess", "assessed", "scale_of", "scale_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -118,3 +121,36 @@ def assess(
         details=details,
         spec=spec,
     )
+
+
+def assessed(
+    engine: Engine,
+    scale: Scale,
+    files: FactFiles,
+    progress: ProgressCallback | None,
+    *,
+    period: str | None,
+    details: bool,
+    plugins: Sequence[str],
+    no_entry_points: bool,
+    block: Sequence[str],
+) -> tuple[Report, FactSet | None]:
+    """The report of ``files``, and their fact set when they were read in this process.
+
+    With workers (``scale.enabled``) the workers read the files and the fact set is ``None``;
+    else the files are read and assessed here, with progress.
+    """
+    if scale.enabled:
+        report = assess(
+            engine,
+            scale,
+            files.paths,
+            period=period,
+            details=details,
+            plugins=plugins,
+            no_entry_points=no_entry_points,
+            block=block,
+        )
+        return report, None
+    fact_set = files.read(engine, progress)
+    return engine.assess(fact_set, period=period, progress=progress), fact_set
