@@ -51,6 +51,7 @@ from assessment_engine.rubric import (
     AdjustmentPoints,
     AllOf,
     AnyOf,
+    AssessorDeduction,
     AssessorScore,
     Band,
     Bands,
@@ -599,7 +600,21 @@ _FORMS_OF_SCORING = (
     _HIGHESTS,
 )
 _SCORINGS = _pick(*_FORMS_OF_SCORING)
-_SCORINGS_WITH_ASSESSOR = _pick(*_FORMS_OF_SCORING, _assessor_scores())
+
+
+@st.composite
+def _assessor_deducts(draw: st.DrawFn) -> Scoring:
+    """A deduction form with an assessor-entered deduction (酌情扣分), with or without lines."""
+    form = draw(_DEDUCTS)
+    maximum = draw(st.sampled_from((D(1), D(3), D(5))))
+    minimum = draw(st.sampled_from((D(0), D(0), maximum / 2)))
+    lines = form.deductions if draw(_BOOLS) else ()
+    return attrs.evolve(
+        form, deductions=lines, assessor=AssessorDeduction(draw(_LABEL), maximum, minimum)
+    )
+
+
+_SCORINGS_WITH_ASSESSOR = _pick(*_FORMS_OF_SCORING, _assessor_scores(), _assessor_deducts())
 
 
 def _scoring(draw: st.DrawFn, owner: str, assessor: bool) -> Scoring:
@@ -802,13 +817,16 @@ def rubrics(
 # --------------------------------------------------------------------------- facts
 
 
-def assessor_bounds(rubric: Rubric) -> dict[str, AssessorScore]:
-    """Every indicator, part or rule scored by an assessor, with its bounds, by owner id."""
-    found: dict[str, AssessorScore] = {}
+def assessor_bounds(rubric: Rubric) -> dict[str, AssessorScore | AssessorDeduction]:
+    """Every indicator, part or rule an assessor enters a score or a deduction for, with its
+    bounds, by owner id."""
+    found: dict[str, AssessorScore | AssessorDeduction] = {}
 
     def visit(owner: str, form: Scoring) -> None:
         if isinstance(form, AssessorScore):
             found[owner] = form
+        elif isinstance(form, Deduct) and form.assessor is not None:
+            found[owner] = form.assessor
         elif isinstance(form, Parts):
             for part in form.parts:
                 visit(part.id, part.scoring)

@@ -756,11 +756,19 @@ def test_csv_flags(here: Callable[[str, str], str]) -> None:
         source="training.csv",
         record="line 4",
         field="passed",
-        reason="expected true or false, got the text 'maybe'",
+        reason="expected true or false (yes/no, 是/否), got the text 'maybe'",
     )
-    here("training.csv", "team,period,id,course,passed\nT1,2024,c1,a,TRUE\nT1,2024,c2,b,no\n")
+    here(
+        "training.csv",
+        "team,period,id,course,passed\nT1,2024,c1,a,TRUE\nT1,2024,c2,b,no\n"
+        "T1,2024,c3,c,是\nT1,2024,c4,d,否\nT1,2024,c5,e,Yes\nT1,2024,c6,f, false \n",
+    )
     facts = load_facts("teams.csv", "training.csv", fact_types=plugin_kinds())
     assert [r.passed for r in facts.records("2024", "T1") if isinstance(r, Training)] == [
+        True,
+        False,
+        True,
+        False,
         True,
         False,
     ]

@@ -1,7 +1,7 @@
 """What published rubrics needed and the model lacked: veto order, exclusive groups in rubric
 order and with bonuses and penalties together, negative totals, grade scales without a catch-all
-band, no grade for a veto, nested parts — each in Python and in files, with hashes unchanged for
-rubrics that do not use them."""
+band, no grade for a veto, nested parts, an assessor-entered deduction, yes/no facts — each in
+Python and in files, with hashes unchanged for rubrics that do not use them."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from decimal import Decimal
 
 import pytest
 
-from assessment_engine import Achievement, Incident, Team
+from assessment_engine import Achievement, Incident, Score, Team
 from assessment_engine.kit import check_rubric
 from assessment_engine.kit._model import Model
+from assessment_engine.render._reasons import Reasons
 from assessment_engine.rubric import (
+    AssessorDeduction,
     Bonus,
     Count,
     Deduct,
@@ -32,6 +34,7 @@ from assessment_engine.rubric import (
     to_data,
 )
 from assessment_engine.rubric.files import dump, load
+from assessment_engine.rubric.plain import names_of
 
 DIM = Dimension(id="d", label="维度 (dimension)", max=10)
 BASE = Indicator(
@@ -279,6 +282,155 @@ def test_a_nested_part_id_is_one_of_the_rubrics_ids() -> None:
     )
     with pytest.raises(Exception, match=r"d\.base"):
         build(indicators=[BASE, indicator])
+
+
+# ----------------------------------------------------------------------------- 酌情扣分
+CONDUCT_TOML = """\
+[rubric]
+format = 1
+
+[[dimension]]
+id = "d"
+label = "维度 (dimension)"
+max = 10
+
+[[indicator]]
+id = "d.c"
+dimension = "d"
+label = "作风 (conduct)"
+max = 10
+
+[indicator.deduct]
+base = 10
+deductions = [{ label = "违纪 (breach)", points = 2, select = "incident where kind == 'breach'" }]
+assessor = { label = "其他情况酌情扣分 (other, at discretion)", maximum = 5 }
+"""
+
+
+def score(value: str, id: str = "s1", team: str = "T1") -> Score:
+    return Score(team=team, period="2024", id=id, indicator="d.c", value=Decimal(value))
+
+
+def conduct_rubric() -> Rubric:
+    loaded = load(CONDUCT_TOML, source="conduct.toml")
+    return build(indicators=loaded.indicators)
+
+
+def test_an_assessor_deduction_is_written_in_a_file_and_keeps_its_hash(assess) -> None:
+    rubric = conduct_rubric()
+    (indicator,) = rubric.indicators
+    assert isinstance(indicator.scoring, Deduct)
+    assert indicator.scoring.assessor == AssessorDeduction(
+        "其他情况酌情扣分 (other, at discretion)", 5
+    )
+    round_trip(rubric)
+    report = assess(rubric, [team(), incident("breach", "i1"), score("3")])
+    result = report["T1"].indicator("d.c")
+    assert result.points == 5  # 10 − 2 − 3
+    assert [(line.source, line.points) for line in result.lines] == [
+        ("d.c", 10),
+        ("d.c#deduct0", -2),
+        ("d.c#assessor", -3),
+    ]
+
+
+def test_an_assessor_deduction_reads_in_plain_words(assess) -> None:
+    rubric = conduct_rubric()
+    reasons = Reasons(rubric, names_of(rubric))
+    entered = assess(rubric, [team(), score("2.5")])["T1"].indicator("d.c")
+    (line,) = [line for line in entered.lines if line.source == "d.c#assessor"]
+    assert reasons.line(line) == "评委酌情扣 2.5 分（最多扣 5 分）"
+    missing = assess(rubric, [team()])["T1"].indicator("d.c")
+    (line,) = [line for line in missing.lines if line.source == "d.c#assessor"]
+    assert reasons.line(line) == "未录入酌情扣分，不扣分（最多扣 5 分）"
+
+
+def test_the_kit_knows_what_an_assessor_deduction_can_take() -> None:
+    rubric = conduct_rubric()
+    # 10 − (0 … unbounded breaches × 2) − (0 … 5), floored at 0; nothing entered takes nothing
+    reach = Model(rubric).indicator("d.c")
+    assert (reach.lo, reach.hi) == (0, 10)
+    unfloored = build(
+        indicators=[
+            Indicator(
+                id="d.c",
+                dimension="d",
+                label="作风 (conduct)",
+                max=4,
+                scoring=Deduct(
+                    4, [], floor=None, assessor=AssessorDeduction("酌情扣分 (discretion)", 6)
+                ),
+            )
+        ]
+    )
+    findings = {f.check for f in check_rubric(unfloored)}
+    assert "deduction-above-max" in findings  # it may take 6 from an indicator worth 4
+    assert Model(unfloored).form(unfloored.indicators[0].scoring).lo == -2
+
+
+# ----------------------------------------------------------------------------- yes/no facts
+CHECKLIST_TOML = """\
+[rubric]
+format = 1
+
+[fact.check]
+label = "检查项 (check)"
+fields = { item = { type = "text", values = ["plan", "drill"] }, done = { type = "flag" } }
+
+[[dimension]]
+id = "d"
+label = "维度 (dimension)"
+max = 10
+
+[[indicator]]
+id = "d.ready"
+dimension = "d"
+label = "准备 (readiness)"
+max = 4
+
+[indicator.when_all]
+points = 4
+conditions = [
+    "exists(check where item == 'plan' and done == true)",
+    "exists(check where item == 'drill' and done == true)",
+]
+"""
+
+
+@pytest.mark.parametrize(("drill", "points"), [("是", 4), ("否", 0), ("YES", 4), ("no", 0)])
+def test_a_yes_no_fact_is_filled_in_the_template_and_assessed(
+    tmp_path, drill: str, points: int
+) -> None:
+    import openpyxl
+
+    from assessment_engine import Engine, load_facts, rubric_file
+    from assessment_engine.spreadsheets import write_template
+
+    loaded = load(CHECKLIST_TOML, source="checklist.toml")
+    (check,) = loaded.fact_types
+    kinds = {"team": Team, "check": check}
+    path = tmp_path / "facts.xlsx"
+    write_template(path, fact_types=kinds)
+    book = openpyxl.load_workbook(path)
+    sheet = book["check"]
+    header = [c.value for c in sheet[1]]
+    done = openpyxl.utils.get_column_letter(header.index("done") + 1)
+    (drop_down,) = [
+        dv for dv in sheet.data_validations.dataValidation if str(dv.sqref).startswith(done)
+    ]
+    lists, cells = drop_down.formula1.split("!")
+    column, first, last = cells.split("$")[1], *(int(c.split("$")[-1]) for c in cells.split(":"))
+    sheet_of_lists = book[lists.strip("'")]
+    assert [sheet_of_lists[f"{column}{r}"].value for r in range(first, last + 1)] == ["是", "否"]
+    book["team"].append(["T1", "2024", "甲", "d", 3])
+    for n, (item, value) in enumerate((("plan", "是"), ("drill", drill)), start=1):
+        row = {"team": "T1", "period": "2024", "id": f"c{n}", "item": item, "done": value}
+        sheet.append([row.get(str(name)) for name in header])
+    book.save(path)
+    (tmp_path / "checklist.toml").write_text(CHECKLIST_TOML, encoding="utf-8")
+    engine = Engine(plugins=[rubric_file(tmp_path / "checklist.toml")], entry_points=False)
+    facts = load_facts(path, fact_types=engine.rubric.fact_types)
+    assert engine.assess(facts)["T1"].indicator("d.ready").points == points
 
 
 # ----------------------------------------------------------------------------- hashes

@@ -13,6 +13,7 @@ import pytest
 
 from assessment_engine import InputError
 from assessment_engine.rubric import (
+    AssessorDeduction,
     AssessorScore,
     Band,
     Bands,
@@ -672,6 +673,104 @@ def test_assessor_score_for_a_part(assess, fact_builder):
     )
     report = assess(rubric_of(scoring, max=10), fb.facts)
     assert indicator(report).points == D("5.5")  # 3.5 + 2 × 1
+
+
+# --------------------------------------------------------------------------- AssessorDeduction
+
+# 基础分 10 分，每起事故扣 3 分；其他情况由评委酌情扣分，最多扣 5 分；扣完为止
+DISCRETION = Deduct(
+    10,
+    [Deduction("事故 (accident)", 3, select=facts("incident", kind="accident"))],
+    assessor=AssessorDeduction("其他情况酌情扣分 (other, at discretion)", 5),
+)
+
+
+@pytest.mark.parametrize(
+    ("accidents", "entered", "expected"),
+    [
+        (0, None, "10"),  # nothing entered: 10
+        (0, "2.5", "7.5"),  # 10 − 2.5
+        (1, "5", "2"),  # 10 − 3 − 5
+        (2, "5", "0"),  # 10 − 6 − 5 = −1 → floored at 0
+    ],
+)
+def test_assessor_deduction_takes_off_what_is_entered(
+    assess, fact_builder, accidents, entered, expected
+):
+    fb = fact_builder
+    fb.team(T)
+    for _ in range(accidents):
+        fb.incident(T, kind="accident")
+    if entered is not None:
+        fb.score(T, id="s1", indicator="bp.x", value=entered, assessor="李评委")
+    ind = indicator(assess(rubric_of(DISCRETION, max=10), fb.facts))
+    assert ind.points == D(expected)
+    (line,) = [line for line in ind.lines if line.source == "bp.x#assessor"]
+    assert line.label == "其他情况酌情扣分 (other, at discretion)"
+    if entered is None:
+        assert line.points == 0
+        assert line.facts == ()
+        assert "no assessor deduction entered" in line.reason
+    else:
+        assert line.points == -D(entered)  # shown as a deduction, −N
+        assert [f.id for f in line.facts] == ["s1"]
+        assert "李评委" in line.reason
+        assert "[0, 5]" in line.reason
+
+
+@pytest.mark.parametrize(("value", "bounds"), [("5.5", "[0, 5]"), ("-1", "[0, 5]")])
+def test_assessor_deduction_out_of_bounds_is_an_input_error(
+    make_engine, fact_builder, value, bounds
+):
+    fb = fact_builder
+    fb.team(T)
+    fb.score(T, id="s1", indicator="bp.x", value=value)
+    engine = make_engine(rubric_of(DISCRETION, max=10))
+    with pytest.raises(InputError) as info:
+        engine.assess(fb.facts)
+    (problem,) = info.value.problems
+    assert problem.field == "value"
+    assert "score s1 of team T1" in problem.record
+    assert bounds in problem.reason
+
+
+def test_assessor_deduction_alone_in_a_part(assess, fact_builder):
+    # a part with no listed deduction: 基础分 4 分，评委酌情扣分
+    fb = fact_builder
+    fb.team(T)
+    fb.score(T, indicator="bp.x.conduct", value="1.5")
+    scoring = Parts(
+        [
+            Part(
+                id="bp.x.conduct",
+                label="作风 (conduct)",
+                scoring=Deduct(4, [], assessor=AssessorDeduction("酌情扣分 (discretion)", 4)),
+            ),
+            Part(id="bp.x.drills", label="演练 (drills)", scoring=PerItem(facts("activity"), 1)),
+        ]
+    )
+    fb.activity(T, kind="drill")
+    ind = indicator(assess(rubric_of(scoring, max=10), fb.facts))
+    assert ind.points == D("3.5")  # (4 − 1.5) + 1
+    assert [line.points for line in ind.lines if line.source == "bp.x.conduct#assessor"] == [
+        D("-1.5")
+    ]
+
+
+def test_assessor_deduction_bounds_are_checked_when_built():
+    with pytest.raises(ValueError, match="maximum must be positive"):
+        AssessorDeduction("酌情扣分", 0)
+    with pytest.raises(ValueError, match="above maximum"):
+        AssessorDeduction("酌情扣分", 2, minimum=3)
+    with pytest.raises(TypeError, match="AssessorDeduction"):
+        Deduct(10, [], assessor=AssessorScore(5))  # type: ignore[arg-type]
+
+
+def test_a_rubric_without_assessor_deductions_keeps_its_hash():
+    plain = rubric_of(Deduct(10, [Deduction("事故", 3, select=facts("incident"))]))
+    same = rubric_of(Deduct(10, [Deduction("事故", 3, select=facts("incident"))], assessor=None))
+    assert plain.content_hash == same.content_hash
+    assert plain.content_hash != rubric_of(DISCRETION).content_hash
 
 
 # --------------------------------------------------------------------------- WhenAll, Highest

@@ -92,7 +92,7 @@ def test_xlsx_template_has_a_sheet_per_kind_with_field_headers(tmp_path):
     assert fields[0] == ["类别", "名称", "字段", "类型", "默认", "可选值"]
     assert ["team", "班组", "headcount", "整数", "默认: 空", None] in fields
     assert ["team", "班组", "name", "文本", "必填", None] in fields
-    assert ["training", "training", "passed", "是否 (true/false)", "默认: false", None] in fields
+    assert ["training", "training", "passed", "是/否", "默认: 否", None] in fields
     glossed = tmp_path / "glossed.xlsx"
     write_template(glossed, fact_types=KINDS, gloss=True)
     fields = [

@@ -159,6 +159,8 @@ def _form_usages(form: Scoring, owner: str, sign: int) -> Iterator[Usage]:
             else:
                 assert line.when is not None
                 yield from _condition_usages(line.when, -sign)
+        if form.assessor is not None:  # an assessor's deduction: read, never changed
+            yield Usage(score_select(owner), 0)
     elif isinstance(form, AssessorScore):
         yield Usage(score_select(owner), 0)
     elif isinstance(form, WhenAll):
@@ -256,7 +258,7 @@ def _counts_facts(form: Scoring) -> bool:
     if isinstance(form, PerItem | BestItem | AssessorScore):
         return True
     if isinstance(form, Deduct):
-        return any(d.select for d in form.deductions)
+        return form.assessor is not None or any(d.select for d in form.deductions)
     if isinstance(form, Linear | Bands | WhenAll | Highest):
         return False  # through their quantities only
     if isinstance(form, Parts):

@@ -31,7 +31,7 @@ from ..factset import TAGS, Row, field_index
 from ..rubric import Rubric
 from ..rubric.conditions import Phase, Quantity, Select
 from ..rubric.model import GradeScale, Title, Veto
-from ..rubric.scoring import AssessorScore
+from ..rubric.walk import Assessed
 from ._scorers import AdjustmentPlan, IndicatorPlan
 from ._slots import QuantityPlan, RuleRef
 from ._state import Layout, TeamState
@@ -178,7 +178,7 @@ class Plan:
         scales: Sequence[tuple[GradeScale, Sequence[RuleRef | None]]],
         titles: Sequence[tuple[Title, RuleRef | None]],
         weights: Sequence[Decimal],
-        assessor_scores: Mapping[str, tuple[int, AssessorScore]],
+        assessor_scores: Mapping[str, tuple[int, Assessed]],
         all_scores: int | None,
         routes: Mapping[int, RouteEntry],
         groups: Sequence[Sequence[int]],

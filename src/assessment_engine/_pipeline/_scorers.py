@@ -23,6 +23,7 @@ from ..rubric.conditions import Compare, Phase
 from ..rubric.describe import describe_condition, describe_quantity, describe_select, describe_value
 from ..rubric.model import Bonus, Indicator, Penalty
 from ..rubric.scoring import (
+    AssessorDeduction,
     AssessorScore,
     Bands,
     BestItem,
@@ -35,7 +36,7 @@ from ..rubric.scoring import (
     Scoring,
     WhenAll,
 )
-from ..rubric.walk import quantity_selects, score_select
+from ..rubric.walk import Assessed, quantity_selects, score_select
 from ._slots import RuleRef, Slots
 from ._state import TeamState
 
@@ -44,6 +45,7 @@ __all__ = [
     "AssessorScorer",
     "BandsScorer",
     "DeductScorer",
+    "Entered",
     "HighestScorer",
     "IndicatorPlan",
     "LinearScorer",
@@ -265,6 +267,7 @@ class DeductScorer:
             else:
                 assert line.when is not None
                 self.items.append((None, plan.rule(Phase.FACTS, f"{owner}#deduct{i}", line.when)))
+        self.entered = None if form.assessor is None else Entered(plan, form.assessor, owner)
 
     def deductions(self, state: TeamState) -> list[Decimal]:
         result = []
@@ -274,6 +277,8 @@ class DeductScorer:
             else:
                 assert ref is not None
                 result.append(line.points if ref.holds(state) else ZERO)
+        if self.entered is not None:
+            result.append(self.entered.value(state))
         return result
 
     def points(self, state: TeamState) -> Decimal:
@@ -284,8 +289,9 @@ class DeductScorer:
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
         out = [Line(source, label, self.form.base, f"基础分 (base) {exact_text(self.form.base)}")]
         raw = self.form.base
+        amounts = self.deductions(state)
         for i, ((select, ref), line, amount) in enumerate(
-            zip(self.items, self.form.deductions, self.deductions(state), strict=True)
+            zip(self.items, self.form.deductions, amounts[: len(self.items)], strict=True)
         ):
             if select is not None:
                 facts = state.lists[select]
@@ -302,6 +308,9 @@ class DeductScorer:
             if amount or select is None:
                 out.append(Line(f"{source}#deduct{i}", line.label, -amount, reason, refs))
             raw -= amount
+        if self.entered is not None:
+            out.append(self.entered.line(state, source))
+            raw -= amounts[-1]
         floor = self.form.floor
         if floor is not None and raw < floor:
             out.append(
@@ -315,10 +324,11 @@ class DeductScorer:
         return out
 
 
-class AssessorScorer:
-    def __init__(self, plan: Slots, form: AssessorScore, owner: str) -> None:
+class Entered:
+    """The ``score`` fact an assessor enters for one owner (a score or a deduction)."""
+
+    def __init__(self, plan: Slots, form: Assessed, owner: str) -> None:
         self.form = form
-        self.owner = owner
         select = score_select(owner)
         self.select = plan.select(select)
         self.value_at = plan.index(select, "value")
@@ -327,24 +337,46 @@ class AssessorScorer:
         plan.assessor_scores[owner] = (self.select, form)
 
     def value(self, state: TeamState) -> Decimal:
+        """The value entered; 0 when none is (two are an input error, reported before)."""
         found = state.lists[self.select]
         return cast(Decimal, found[0][self.value_at]) if len(found) == 1 else ZERO
 
-    def points(self, state: TeamState) -> Decimal:
-        return self.value(state)
-
-    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
-        found = state.lists[self.select]
-        if not found:
-            return [Line(source, label, ZERO, "未录入评分 (no assessor score entered)")]
-        score = found[0]
+    def reason(self, state: TeamState, what: str) -> str:
+        """``{what} by X: V within [a, b]`` for the value entered."""
+        score = state.lists[self.select][0]
         assessor = "" if self.assessor_at is None else score[self.assessor_at]
         by = f" by {assessor}" if assessor else ""
-        reason = (
-            f"评分 (assessor score){by}: {exact_text(self.value(state))}"
+        return (
+            f"{what}{by}: {exact_text(self.value(state))}"
             f" within [{exact_text(self.form.minimum)}, {exact_text(self.form.maximum)}]"
         )
-        return [Line(source, label, self.value(state), reason, fact_refs(found))]
+
+    def line(self, state: TeamState, source: str) -> Line:
+        """The deduction's own line, ``−N`` (or 0, saying nothing was entered)."""
+        assert isinstance(self.form, AssessorDeduction)
+        at = f"{source}#assessor"
+        found = state.lists[self.select]
+        if not found:
+            return Line(at, self.form.label, ZERO, "未录入酌情扣分 (no assessor deduction entered)")
+        reason = self.reason(state, "酌情扣分 (assessor deduction)")
+        return Line(at, self.form.label, -self.value(state), reason, fact_refs(found))
+
+
+class AssessorScorer:
+    def __init__(self, plan: Slots, form: AssessorScore, owner: str) -> None:
+        self.form = form
+        self.owner = owner
+        self.entered = Entered(plan, form, owner)
+
+    def points(self, state: TeamState) -> Decimal:
+        return self.entered.value(state)
+
+    def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
+        found = state.lists[self.entered.select]
+        if not found:
+            return [Line(source, label, ZERO, "未录入评分 (no assessor score entered)")]
+        reason = self.entered.reason(state, "评分 (assessor score)")
+        return [Line(source, label, self.points(state), reason, fact_refs(found))]
 
 
 class WhenAllScorer:

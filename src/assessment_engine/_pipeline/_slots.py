@@ -41,8 +41,7 @@ from ..rubric.conditions import (
     ValueOf,
     Vetoed,
 )
-from ..rubric.scoring import AssessorScore
-from ..rubric.walk import condition_quantities
+from ..rubric.walk import Assessed, condition_quantities
 
 if TYPE_CHECKING:
     from ._state import TeamState
@@ -100,7 +99,7 @@ class Slots:
         self.quantity_index: dict[Quantity, int] = {}
         self.rules: list[RuleRef] = []
         #: per assessor-scored owner (indicator, part or rule): its selection and its form
-        self.assessor_scores: dict[str, tuple[int, AssessorScore]] = {}
+        self.assessor_scores: dict[str, tuple[int, Assessed]] = {}
 
     def select(self, select: Select) -> int:
         """The slot of a selection's fact list."""

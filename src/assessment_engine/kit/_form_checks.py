@@ -21,6 +21,7 @@ from ..rubric.scoring import (
     Linear,
     Parts,
     PerItem,
+    Scoring,
     WhenAll,
 )
 from ._domains import band_regions, item_points
@@ -239,13 +240,16 @@ def check_deductions(rubric: Rubric, model: Model) -> Iterator[Finding]:
                 f" nothing. Lower the base to {_n(ceiling)}.",
             )
         if form.floor is None and isinstance(site.owner, Indicator):
-            for line in form.deductions:
-                if line.points > site.owner.max:
+            lines = [(line.label, line.points) for line in form.deductions]
+            if form.assessor is not None:
+                lines.append((form.assessor.label, form.assessor.maximum))
+            for label, points in lines:
+                if points > site.owner.max:
                     yield Finding(
                         "warning",
                         site.subject,
                         "deduction-above-max",
-                        f"one {line.label!r} takes {_n(line.points)} points, more than the"
+                        f"one {label!r} takes {_n(points)} points, more than the"
                         f" whole max {_n(site.owner.max)} of indicator {site.owner.id}, and"
                         " nothing stops it (no floor). Allowed only as 扣完为止: set a floor or"
                         " lower the deduction.",
@@ -299,12 +303,17 @@ def _floorless(site: Site, form: Deduct, most: str) -> Iterator[Finding]:
         )
 
 
+def _assessor_only(form: Scoring) -> bool:
+    """A deduction form whose only deduction is the assessor's (it reads its owner's score)."""
+    return isinstance(form, Deduct) and form.assessor is not None and not form.deductions
+
+
 def check_double_counting(rubric: Rubric, model: Model) -> Iterator[Finding]:
     """``double-counting``: two places scoring the same facts with the same form."""
     seen: dict[object, Site] = {}
     for site in sorted(sites(rubric), key=lambda s: s.subject):
         form = site.form
-        if isinstance(form, AssessorScore | Parts):
+        if isinstance(form, AssessorScore | Parts) or _assessor_only(form):
             continue  # assessor scores are per indicator: equal forms read different facts
         reach = model.form(form)
         if reach.hi is not None and reach.hi <= 0 and (reach.lo is not None and reach.lo >= 0):

@@ -309,6 +309,8 @@ class Model:
                 can_hold, can_fail = self.truth(line.when)
                 lo = 0 if can_fail else line.points
                 total = total + Interval.closed(lo, line.points if can_hold else 0)
+        if form.assessor is not None:  # a deduction not entered takes nothing off
+            total = total + Interval.closed(0, form.assessor.maximum)
         return total
 
     def deduct_raw(self, form: Deduct) -> Interval:

@@ -41,8 +41,9 @@ __all__ = [
 _INT: Final = re.compile(r"[+-]?[0-9]{1,18}")
 _NUMBER: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_TRUE: Final = frozenset({"true", "yes"})
-_FALSE: Final = frozenset({"false", "no"})
+#: The words a flag (a yes/no field) is written with, in any case: JSON's, English and Chinese.
+_TRUE: Final = frozenset({"true", "yes", "是"})
+_FALSE: Final = frozenset({"false", "no", "否"})
 
 
 # ----------------------------------------------------------------------------- value hooks
@@ -122,7 +123,7 @@ def _structure_bool(value: object, _: object) -> bool:
             return True
         if word in _FALSE:
             return False
-    raise ValueError(f"expected true or false, got {describe(value)}")
+    raise ValueError(f"expected true or false (yes/no, 是/否), got {describe(value)}")
 
 
 def _structure_date(value: object, _: object) -> datetime.date:

@@ -48,9 +48,16 @@ LISTS_SHEET: Final = "_lists"
 TemplateFormat = Literal["xlsx", "csv"]
 
 _LAST_ROW: Final = 1_048_576
-_FLAGS: Final = ("true", "false")
+#: A flag's drop-down: the office's words (the loaders also take true/false and yes/no).
+_FLAGS: Final = ("是", "否")
 #: The defaults ``field_description`` words in English, in Chinese.
-_DEFAULT_WORDS: Final = {"empty": "空", "no tags": "无标签", "empty text": "空文本"}
+_DEFAULT_WORDS: Final = {
+    "empty": "空",
+    "no tags": "无标签",
+    "empty text": "空文本",
+    "false": "否",
+    "true": "是",
+}
 
 
 def template_kinds(
@@ -81,7 +88,7 @@ def _type_text(tp: Any) -> str:
     if tp is Decimal:
         return "number"
     if tp is bool:
-        return "true or false"
+        return "yes or no (是/否, true/false)"
     if tp is datetime.date:
         return "date (YYYY-MM-DD)"
     if typing.get_origin(tp) is frozenset:
@@ -168,7 +175,7 @@ def _type_words(spec: FieldSpec, gloss: bool) -> str:
     if tp is Decimal:
         return words("数字", "number", gloss)
     if tp is bool:
-        return words("是否 (true/false)", "true or false", gloss)
+        return words("是/否", "yes or no", gloss)
     if tp is datetime.date:
         return words("日期 YYYY-MM-DD", "date", gloss)
     if typing.get_origin(tp) is frozenset:

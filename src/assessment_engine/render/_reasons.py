@@ -2,8 +2,9 @@
 
 A :class:`~assessment_engine.results.Line` carries the rule it comes from (``source``: the id of
 an indicator, a part or a bonus or penalty rule, with ``#cap``, ``#max``, ``#floor``,
-``#deduct{i}`` or ``#group`` for the lines a form adds) and its reason in the rule syntax an
-author reads (``member[role=leader, #open_competition]: 取最高一项 (best of 1 items) = 6``).
+``#deduct{i}``, ``#assessor`` or ``#group`` for the lines a form adds) and its reason in the rule
+syntax an author reads
+(``member[role=leader, #open_competition]: 取最高一项 (best of 1 items) = 6``).
 :class:`Reasons` finds the rule's scoring form in the rubric and says the same in the rubric's
 words: ``1 项成员，取最高一项 6 分``. The numbers the reason holds (a per-capita value, which
 band was reached, which conditions held) are read back from it by rebuilding the author's text
@@ -116,6 +117,11 @@ class Reasons:
             if line.points:
                 return f"发生，扣 {exact_text(deduction.points)} 分"
             return "未发生，不扣分"
+        if suffix == "assessor" and isinstance(form, Deduct) and form.assessor is not None:
+            most = exact_text(form.assessor.maximum)
+            if not line.facts:
+                return f"未录入酌情扣分，不扣分（最多扣 {most} 分）"
+            return f"评委酌情扣 {pts} 分（最多扣 {most} 分）"
         if suffix:
             return None
         return self._form(form, line)

@@ -61,6 +61,7 @@ from .model import (
     Weight,
 )
 from .scoring import (
+    AssessorDeduction,
     AssessorScore,
     Band,
     Bands,
@@ -82,6 +83,7 @@ __all__ = [
     "AdjustmentPoints",
     "AllOf",
     "AnyOf",
+    "AssessorDeduction",
     "AssessorScore",
     "Band",
     "Bands",

@@ -10,7 +10,9 @@ form                      pattern
 :class:`BestItem`         取最高一项，不累计 — the best single fact's points
 :class:`Linear`           每满500份得1分 / 每小时0.5分 — points per (whole) unit of a quantity
 :class:`Bands`            ≥90%得8分 … — the highest band reached, inclusive or strict
-:class:`Deduct`           基础分N分，每起扣M分，扣完为止 — a base minus deductions, floored
+:class:`Deduct`           基础分N分，每起扣M分，扣完为止 — a base minus deductions, floored;
+                          with :class:`AssessorDeduction`, 其他情况酌情扣分 (an
+                          assessor-entered deduction within declared bounds)
 :class:`AssessorScore`    an assessor-entered score within declared bounds
 :class:`WhenAll`          full points only when every condition holds
 :class:`Highest`          the largest of several conditional awards (non-cumulative)
@@ -32,6 +34,7 @@ import attrs
 
 from .._base.numbers import to_decimal
 from ._values import (
+    OMIT_DEFAULT,
     check_id,
     check_label,
     non_negative,
@@ -42,6 +45,7 @@ from ._values import (
 from .conditions import CONDITION_TYPES, QUANTITY_TYPES, Condition, Quantity, Select
 
 __all__ = [
+    "AssessorDeduction",
     "AssessorScore",
     "Band",
     "Bands",
@@ -238,13 +242,46 @@ class Deduction:
 
 
 @attrs.frozen
+class AssessorDeduction:
+    """A deduction the assessor enters (其他情况酌情扣分), as a ``score`` fact for the owner.
+
+    The ``score`` fact's ``indicator`` is the id of the indicator, part or rule whose
+    :class:`Deduct` holds this line, and its ``value`` is the number of points taken off — a
+    positive number, shown as ``−N`` in the explanation under ``label``. A value outside
+    ``[minimum, maximum]`` is an input error naming the record; a deduction not entered takes
+    nothing off and the explanation says so.
+    """
+
+    label: str = attrs.field(validator=check_label)
+    maximum: Decimal = attrs.field(converter=_decimal, validator=positive)
+    minimum: Decimal = attrs.field(default=Decimal(0), converter=_decimal, validator=non_negative)
+
+    @minimum.validator
+    def _bounds(self, attribute: attrs.Attribute[Any], value: Decimal) -> None:
+        if value > self.maximum:
+            raise ValueError(f"minimum {value} is above maximum {self.maximum}")
+
+
+def _optional_assessor(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, AssessorDeduction):
+        raise TypeError(f"assessor must be an AssessorDeduction or None, got {value!r}")
+
+
+@attrs.frozen
 class Deduct:
-    """``base`` minus every deduction, never below ``floor`` (扣完为止)."""
+    """``base`` minus every deduction, never below ``floor`` (扣完为止).
+
+    ``assessor`` adds a deduction the assessor enters (:class:`AssessorDeduction`), taken
+    after the listed ones; with it, ``deductions`` may be empty.
+    """
 
     base: Decimal = attrs.field(converter=_decimal, validator=non_negative)
     deductions: tuple[Deduction, ...] = attrs.field(**tuple_of(Deduction))
     floor: Decimal | None = attrs.field(
         default=Decimal(0), converter=optional_decimal, validator=non_negative
+    )
+    assessor: AssessorDeduction | None = attrs.field(
+        default=None, validator=_optional_assessor, metadata={OMIT_DEFAULT: True}
     )
 
 

@@ -47,6 +47,7 @@ from .conditions import (
 )
 from .model import Bonus, Indicator, Penalty
 from .scoring import (
+    AssessorDeduction,
     AssessorScore,
     Bands,
     BestItem,
@@ -61,6 +62,7 @@ from .scoring import (
 )
 
 __all__ = [
+    "Assessed",
     "Operand",
     "Tag",
     "all_conditions",
@@ -221,6 +223,8 @@ def form_selects(form: Scoring, owner: str) -> Iterator[Select]:
         yield form.select
     elif isinstance(form, Deduct):
         yield from (d.select for d in form.deductions if d.select is not None)
+        if form.assessor is not None:
+            yield score_select(owner)
     elif isinstance(form, AssessorScore):
         yield score_select(owner)
     elif isinstance(form, Linear | Bands | WhenAll | Highest):
@@ -285,13 +289,23 @@ def rubric_selects(rubric: RubricParts) -> tuple[Select, ...]:
     return tuple(found)
 
 
-def assessor_selects(rubric: RubricParts) -> dict[str, tuple[Select, AssessorScore]]:
-    """Every assessor-scored indicator, part or rule: its score selection and its bounds."""
-    found: dict[str, tuple[Select, AssessorScore]] = {}
+#: What an assessor enters for an owner, with its bounds: a score or a deduction.
+Assessed = AssessorScore | AssessorDeduction
+
+
+def assessor_selects(rubric: RubricParts) -> dict[str, tuple[Select, Assessed]]:
+    """Every indicator, part or rule an assessor enters a ``score`` fact for.
+
+    Its score selection and its bounds: an :class:`AssessorScore` or an
+    :class:`AssessorDeduction`.
+    """
+    found: dict[str, tuple[Select, Assessed]] = {}
 
     def visit(owner: str, form: Scoring) -> None:
         if isinstance(form, AssessorScore):
             found[owner] = (score_select(owner), form)
+        elif isinstance(form, Deduct) and form.assessor is not None:
+            found[owner] = (score_select(owner), form.assessor)
         elif isinstance(form, Parts):
             for part in form.parts:
                 visit(part.id, part.scoring)

@@ -64,11 +64,11 @@ def _value(what: str, raw: object) -> Any:
             return int(text)
         raise ValueError(f'expected a rank (1, 2, ...) or "none", got {text!r}')
     if what == "vetoed":
-        if text.lower() in ("true", "yes", "1"):
+        if text.lower() in ("true", "yes", "是", "1"):
             return True
-        if text.lower() in ("false", "no", "0"):
+        if text.lower() in ("false", "no", "否", "0"):
             return False
-        raise ValueError(f"expected true or false, got {text!r}")
+        raise ValueError(f"expected true or false (yes/no, 是/否), got {text!r}")
     try:
         return Decimal(text)
     except InvalidOperation:

@@ -38,8 +38,7 @@ from ..rubric.conditions import (
     Select,
     Total,
 )
-from ..rubric.scoring import AssessorScore
-from ..rubric.walk import assessor_selects, rubric_selects, singleton_selects
+from ..rubric.walk import Assessed, assessor_selects, rubric_selects, singleton_selects
 
 __all__ = ["TEAM_IDS"]
 
@@ -183,7 +182,7 @@ class Context:
         self.tags: tuple[str, ...] = _GENERIC_TAGS
         self.targets: tuple[Target, ...] = ()
         self.singletons: tuple[Select, ...] = ()
-        self.assessor: dict[str, tuple[Select, AssessorScore]] = {}
+        self.assessor: dict[str, tuple[Select, Assessed]] = {}
         if rubric is not None:
             texts, numbers, tags = field_constants(rubric)
             self.texts.update(texts)
