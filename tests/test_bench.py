@@ -286,3 +286,18 @@ def test_the_results_file_names_inputs_by_their_file_name_only() -> None:
     walk(json.loads((BENCH / "results.json").read_text(encoding="utf-8")))
     assert paths
     assert not [p for p in paths if Path(p).is_absolute()]
+
+
+def test_the_page_says_what_bounds_each_unmet_target():
+    ref = {"status": "ok", "runs": 1, "wall": 2.0, "maxrss_mb": 100.0, "steps": {"score": 2.0}}
+    steps = {"records in the engine's form": 3.0, "FactSet": 8.0, "assess": 6.0, "rows": 1.0}
+    slow = {"status": "ok", "runs": 1, "wall": 18.0, "maxrss_mb": 400.0, "steps": steps}
+    results = {"memory": {"100000": {"reference": ref, "engine": slow}}, "files": {}, "cli": {}}
+    (line, why, memory) = page.bounds(results)
+    assert "FactSet 8.000 s (×4.00)" in line
+    assert line.index("FactSet") < line.index("assess") < line.index("rows")  # largest first
+    assert "assess + rows alone already over the target: ×3.50" in why  # (6 + 1) / 2
+    assert "peak memory" in memory
+    assert "4.1 KB a team" in memory  # 400 MB × 1024 / 100,000 teams
+    fast = {**slow, "wall": 5.0, "maxrss_mb": 120.0}
+    assert page.bounds({**results, "memory": {"100000": {"reference": ref, "engine": fast}}}) == []
