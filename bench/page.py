@@ -359,7 +359,8 @@ def linearity_verdict(results: dict) -> str:
             f"; 1,000,000 teams: {_time_cell(failed[-1]['engine'])} (at {last['n']:,} teams' memory"
             f" per team it would need about {projected})"
             if failed
-            else "; 1,000,000 teams not measured (`--parts memory --sizes 1000000 --merge`)"
+            else f"; 1,000,000 teams not measured (at {last['n']:,} teams' memory per team it would"
+            f" need about {projected}; `--parts memory --sizes 1000000 --merge`)"
         )
         return f"{verdict} up to {last['n']:,} ({span}){reason}"
     return (
