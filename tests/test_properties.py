@@ -141,6 +141,23 @@ def test_durable_and_python_matchers_agree(case: tuple[Rubric, list[Fact]]) -> N
     check_matchers_agree(case)
 
 
+@settings(PROPERTY, max_examples=60)
+@given(case=cases())
+def test_the_phased_pipeline_alone_gives_the_same_bytes(case: tuple[Rubric, list[Fact]]) -> None:
+    # the fast path stops at a rule answer not memoised and hands the team on, routed and
+    # quantified, to the phased pipeline; the phased pipeline from the start is the reference
+    from assessment_engine._pipeline._plan import NOT_STARTED
+
+    rubric, items = case
+    with Engine.from_rubric(rubric, matcher="python") as engine:
+        plan = engine._pipeline.plan
+        plan.fast = attrs.evolve(plan.fast, assess_team=lambda state: NOT_STARTED)
+        phased = report_json(engine, items)
+    with Engine.from_rubric(rubric, matcher="python") as engine:
+        assert report_json(engine, items) == phased  # the fast path, resumed where it misses
+        assert report_json(engine, items) == phased  # the fast path, memos warm
+
+
 # --------------------------------------------------------------------------- (b) fact order
 
 

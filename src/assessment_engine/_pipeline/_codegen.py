@@ -11,10 +11,12 @@ Three functions are generated:
 
 * ``quantities(state, problems)`` and ``score(state)``: steps of the phased pipeline;
 * ``assess_team(state)``: the whole assessment of one team in one function, for the case where
-  every answer it needs is already memoised. It returns ``False`` as soon as something is not
-  (a projection or a combination of values the matcher has not seen, an input problem to
+  every answer it needs is already memoised. It stops as soon as something is not (a
+  projection or a combination of values the matcher has not seen, an input problem to
   report), and the team then goes through the phased pipeline, which asks the matcher in
-  batches. The phased pipeline is the reference: a test runs both and compares.
+  batches: from the start, or — when only a rule's answer was missing — from the matching of
+  rules on, keeping the facts it routed and the quantities it computed. The phased pipeline
+  is the reference: a test runs both and compares.
 
 Forms without an inline version call their scorer object. Explanations never use generated
 code; a property test holds explanation lines and generated points to the same totals. The
@@ -54,7 +56,7 @@ from ..rubric.conditions import (
     ValueOf,
     Vetoed,
 )
-from ._plan import FastPaths, Plan
+from ._plan import ASSESSED, NOT_STARTED, ROUTED, FastPaths, Plan
 from ._scorers import (
     AdjustmentPlan,
     BandsScorer,
@@ -339,7 +341,7 @@ def _emit_quantities(src: _Source, plan: Plan, *, fast: bool = False) -> None:
             src.add("if not _l:")
             src.add(f"V[{i}] = {default}", 1)
             src.add("elif len(_l) > 1:")
-            src.add("return False", 1)  # the phased path reports it
+            src.add(f"return {NOT_STARTED}", 1)  # the phased path reports it
             src.add("else:")
             at = field_index(plan.rubric.fact_types[q.select.kind], q.field)
             src.add(f"_x = _l[0][{at}]", 1)
@@ -380,7 +382,7 @@ def _emit_lookups(src: _Source, plan: Plan, phase: Phase) -> None:
             key = "(" + ", ".join(f"V[{s}]" for s in tc.slots) + ")"
         src.add(f"_m = {memo}({key})")
         src.add("if _m is None:")
-        src.add("return False", 1)
+        src.add(f"return {ROUTED}", 1)  # routed and quantified: the phased path goes on
         src.add(f"M[{tc.index}] = _m")
 
 
@@ -438,10 +440,10 @@ def _team_function(plan: Plan) -> Callable[..., Any]:
     src.add("for _f in st.records:")
     src.add(f"_e = {src.const(plan.routes.get, 'T')}(_f[0])", 1)
     src.add("if _e is None:", 1)
-    src.add("return False", 2)
+    src.add(f"return {NOT_STARTED}", 2)
     src.add("_h = _e[1](_e[0](_f))", 1)
     src.add("if _h is None:", 1)
-    src.add("return False", 2)
+    src.add(f"return {NOT_STARTED}", 2)
     src.add("for _s in _h:", 1)
     src.add("L[_s].append(_f)", 2)
     src.add("st.lists = L")  # the scorers that are not inlined read it
@@ -449,12 +451,12 @@ def _team_function(plan: Plan) -> Callable[..., Any]:
     checked = [*owners, *([plan.all_scores] if plan.all_scores is not None else [])]
     for select in checked:  # assessor scores are validated (and reported) by the phased path
         src.add(f"if L[{select}]:")
-        src.add("return False", 1)
+        src.add(f"return {NOT_STARTED}", 1)
     src.add("V = st.values")
     src.add("problems = []")
     _emit_quantities(src, plan, fast=True)
     src.add("if problems:")
-    src.add("return False", 1)
+    src.add(f"return {NOT_STARTED}", 1)
     src.add("M = st.masks")
     _emit_lookups(src, plan, Phase.FACTS)
     _emit_score(src, plan)
@@ -464,7 +466,7 @@ def _team_function(plan: Plan) -> Callable[..., Any]:
     src.add("st.values = tuple(V)")
     src.add("st.masks = tuple(M)")
     src.add(f"st.lists = {src.const(NO_LISTS, 'N')}")
-    src.add("return True")
+    src.add(f"return {ASSESSED}")
     return _build(src, "assess_team")
 
 

@@ -29,7 +29,7 @@ from ..errors import InputError, InputProblem
 from ..facts import Team
 from ..factset import Row, field_index, row_class
 from ..rubric.conditions import Phase
-from ._plan import KindPlan, Plan
+from ._plan import ASSESSED, ROUTED, KindPlan, Plan
 from ._state import Locate, TeamState
 
 __all__ = ["evaluate", "restore_lists"]
@@ -75,14 +75,18 @@ def _evaluate(
         problems: list[InputProblem] = []
         start, chunk = 0, 64
         while start < len(teams):
-            deferred = []
+            fresh: list[TeamState] = []
+            routed: list[TeamState] = []
             for team, records in teams[start : start + chunk]:
                 state = plan.new_state(team, records)
                 states.append(state)
-                if not assess_team(state):
-                    deferred.append(state)
-            if deferred:
-                _phased(plan, matcher, deferred, problems, source, locate)
+                done = assess_team(state)
+                if done == ROUTED:
+                    routed.append(state)
+                elif done != ASSESSED:
+                    fresh.append(state)
+            if fresh or routed:
+                _phased(plan, matcher, fresh, problems, source, locate, routed=routed)
             tick.advance(min(chunk, len(teams) - start))
             start += chunk
             # the first teams warm the memos (few distinct answers exist); then most teams take
@@ -101,14 +105,22 @@ def _phased(
     problems: list[InputProblem],
     source: str,
     locate: Locate,
+    *,
+    routed: Sequence[TeamState] = (),
 ) -> None:
-    """The reference pipeline: every phase over every team, the matcher asked in batches."""
+    """The reference pipeline: every phase over every team, the matcher asked in batches.
+
+    ``routed`` teams come from the fast path with their facts routed and their fact quantities
+    computed (exactly as the first two phases here would): they join at the matching of rules.
+    """
     found: list[InputProblem] = []
     _route(plan, matcher, states, found, source, locate)
     _quantities(plan, states, found, source, locate)
     if found:
         problems.extend(found)
         return
+    if routed:
+        states = [*states, *routed]
     _resolve(plan, matcher, states, Phase.FACTS)
     paths = plan.fast
     for state in states:

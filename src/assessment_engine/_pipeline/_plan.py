@@ -20,7 +20,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -128,20 +128,31 @@ class VetoPlan:
     selects: tuple[int, ...]
 
 
+#: What ``assess_team`` did with a team: nothing the phased path can keep (a fact projection
+#: the memos have not seen, an input problem to report, an assessor's score to check) ...
+NOT_STARTED: Final = 0
+#: ... the whole assessment ...
+ASSESSED: Final = 1
+#: ... or its facts routed and its fact quantities computed, with a rule answer not memoised:
+#: the phased path takes the team from the matching of rules on.
+ROUTED: Final = 2
+
+
 @attrs.frozen
 class FastPaths:
     """The functions generated for one plan (see :mod:`._codegen`).
 
     ``quantities(st, problems)``, ``score(st)`` and ``grades(st)`` are the stages of the phased
     path (which runs the matcher between them); ``assess_team(st)`` fuses every stage for one
-    team and returns False when a memo misses or the input has a problem (the team then takes
-    the phased path). ``source`` is their Python source, also registered in ``linecache``.
+    team and returns :data:`ASSESSED`, or :data:`ROUTED` / :data:`NOT_STARTED` when a memo misses
+    or the input has a problem (the team then takes the phased path, from the rules' matching
+    or from the start). ``source`` is their Python source, also registered in ``linecache``.
     """
 
     quantities: Callable[[TeamState, list[Any]], None]
     score: Callable[[TeamState], None]
     grades: Callable[[TeamState], None]
-    assess_team: Callable[[TeamState], bool]
+    assess_team: Callable[[TeamState], int]
     source: str
 
 
