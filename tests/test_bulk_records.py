@@ -180,3 +180,29 @@ def test_the_locations_given_are_never_changed() -> None:
     assert given == [f"line {i}" for i in range(len(records))]
     assert list(loaded.locations) == [*given, "line 99"]
     assert len(loaded.items) == len(records) + 1
+
+
+def test_one_team_of_several_periods_in_one_run_is_grouped_by_period() -> None:
+    records: list[dict[str, Any]] = []
+    for period in ("2024", "2023"):
+        records.append(
+            {TAG: "team", "team": "T1", "period": period, "name": "T1", "department": "d"}
+            | {"headcount": 2}
+        )
+    for m in range(3):  # the team's records alternate between its periods
+        for period in ("2023", "2024"):
+            records.append(
+                {TAG: "member", "team": "T1", "period": period, "id": f"m{m}", "age": 30}
+            )
+    records.append(records[3] | {"age": 31})  # 2024's m0 again, after the other period's
+    with pytest.raises(InputError) as caught:
+        facts_from_records(records)
+    assert [p.record for p in caught.value.problems] == ["record 8 (member m0 of team T1 (2024))"]
+    fact_set = facts_from_records(records[:-1])
+    assert fact_set.periods == ("2023", "2024")
+    for period in fact_set.periods:
+        assert [r.id for r in fact_set.records(period, "T1")] == ["m0", "m1", "m2"]
+        assert {r.period for r in fact_set.records(period, "T1")} == {period}
+        team = fact_set.team(period, "T1")
+        assert team is not None
+        assert team.period == period

@@ -40,22 +40,30 @@ _row_id = operator.itemgetter(ID)
 _row_key = operator.itemgetter(0, ID)
 _row_code = operator.itemgetter(0)
 _period_team = operator.itemgetter(PERIOD, TEAM)
+_row_team = operator.itemgetter(TEAM)
+_row_period = operator.itemgetter(PERIOD)
 
 
 def _group(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
     """Rows by period and team.
 
-    A run of one team's rows at a time (``groupby``, in C): records arrive team by team, so a
-    run is many rows long.
+    A run of one team's rows at a time (``groupby`` on the team, in C, making no key a row):
+    records arrive team by team, so a run is many rows long, and mostly of one period.
     """
     groups: dict[tuple[str, str], list[Row]] = {}
     found = groups.get
-    for key, run in groupby(rows, _period_team):
-        known = found(key)
-        if known is None:
-            groups[key] = list(run)
-        else:
-            known.extend(run)
+    for team_id, run in groupby(rows, _row_team):
+        team_rows = list(run)
+        if len(set(map(_row_period, team_rows))) == 1:
+            parts = [((team_rows[0][PERIOD], team_id), team_rows)]
+        else:  # the team's rows of several periods: a run a period
+            parts = [(key, list(sub)) for key, sub in groupby(team_rows, _period_team)]
+        for key, part in parts:
+            known = found(key)
+            if known is None:
+                groups[key] = part
+            else:
+                known.extend(part)
     return groups
 
 
