@@ -6,6 +6,7 @@ small so that a few records span many batches, and count what is done instead of
 
 from __future__ import annotations
 
+import gc
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any, overload
@@ -206,3 +207,37 @@ def test_one_team_of_several_periods_in_one_run_is_grouped_by_period() -> None:
         team = fact_set.team(period, "T1")
         assert team is not None
         assert team.period == period
+
+
+def _young_collections(records: list[dict[str, Any]]) -> list[int]:
+    """The generation of each collection while the records are read."""
+    seen: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            seen.append(info["generation"])
+
+    gc.callbacks.append(note)
+    try:
+        facts_from_records(records)
+    finally:
+        gc.callbacks.remove(note)
+    return seen
+
+
+def test_each_batch_is_collected_alone_while_the_collector_is_paused(
+    small_batches: list[int],
+) -> None:
+    records = _records(7)  # 9 batches
+    assert gc.isenabled()
+    gc.collect()
+    # one young collection a batch, none of them of an older generation: a collection's work
+    # is the batch's (left to the pause's end, one collection would look at every row made)
+    seen = _young_collections(records)
+    assert seen[: len(small_batches)] == [0] * len(small_batches)
+    assert seen.count(0) >= len(small_batches)
+    gc.disable()
+    try:
+        assert _young_collections(records) == []  # a program that turned it off: none
+    finally:
+        gc.enable()

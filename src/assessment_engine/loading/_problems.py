@@ -16,6 +16,7 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
+from .._base.collector import collect_young
 from .._base.hints import did_you_mean
 from .._base.numbers import brief
 from .._base.progress import NO_TICKER, Ticker
@@ -140,6 +141,7 @@ class Loaded:
         for start in range(0, len(raws), _BATCH):  # batches that stay in the processor's caches
             raws_batch = list(raws[start : start + _BATCH])
             if parallel and self._read_all(raws_batch):
+                collect_young()  # the batch's rows, while in the caches
                 continue
             if parallel:  # the records so far were all read: their locations, as a list
                 parallel = False
@@ -147,6 +149,7 @@ class Loaded:
             self._raws = raws_batch
             self._where = list(locations[start : start + _BATCH])
             self.flush()
+            collect_young()
         if parallel:
             self.locations, self._lent = locations, True
 
