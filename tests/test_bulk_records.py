@@ -241,3 +241,20 @@ def test_each_batch_is_collected_alone_while_the_collector_is_paused(
         assert _young_collections(records) == []  # a program that turned it off: none
     finally:
         gc.enable()
+
+
+def test_a_team_whose_records_come_in_two_runs_is_checked_whole() -> None:
+    records = _records(3)  # T0, T1, T2, then more of T0: one in use, one new
+    again = [records[1] | {"age": 40}, records[2] | {"id": "m9"}]
+    with pytest.raises(InputError) as caught:
+        facts_from_records([*records, *again])
+    [problem] = caught.value.problems
+    assert problem.record == "record 15 (member m0 of team T0 (2024))"
+    assert "already used by record 1 (member m0 of team T0 (2024))" in problem.reason
+    fact_set = facts_from_records([*records, again[1], records[3] | {"id": "m8"}])
+    assert [r.id for r in fact_set.records("2024", "T0")] == ["m0", "m1", "m2", "a1", "m9", "m8"]
+    assert [r.id for r in fact_set.records("2024", "T1")] == ["m0", "m1", "m2", "a1"]
+    with pytest.raises(InputError) as caught:
+        facts_from_records([*records, records[5]])  # T1's team record again
+    [problem] = caught.value.problems
+    assert problem.record == "record 15 (team record of team T1 (2024))"
