@@ -18,6 +18,7 @@ collection.
 from __future__ import annotations
 
 import operator
+import types
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -52,6 +53,7 @@ TAGS: Final = 4
 
 _NAMES: dict[type, tuple[str, ...]] = {}
 _GETTERS: dict[type, Callable[[Fact], tuple[Any, ...]]] = {}
+_SETTERS: dict[type, tuple[Callable[[Any, Any], None], ...]] = {}
 _CLASSES: list[type[Any]] = []
 _CODES: dict[type, int] = {}
 
@@ -108,6 +110,25 @@ def to_row(fact: Fact) -> Row:
     return (code, *values)
 
 
+def _setter(cls: type[Fact], name: str) -> Callable[[Any, Any], None]:
+    """What sets field ``name`` of a new, frozen ``cls`` object: its slot's own setter if any."""
+    slot = getattr(cls, name, None)
+    if isinstance(slot, types.MemberDescriptorType):
+        return slot.__set__
+
+    def set_attribute(fact: Any, value: Any) -> None:
+        object.__setattr__(fact, name, value)
+
+    return set_attribute
+
+
+def _setters(cls: type[Fact]) -> tuple[Callable[[Any, Any], None], ...]:
+    found = _SETTERS.get(cls)
+    if found is None:
+        found = _SETTERS[cls] = tuple(_setter(cls, name) for name in _names(cls))
+    return found
+
+
 def from_row(row: Row) -> Record:
     """The record a row holds, as its frozen attrs object (without validating again)."""
     cls: Any = _CLASSES[row[0]]
@@ -115,8 +136,8 @@ def from_row(row: Row) -> Record:
     values = list(row[1:])
     if issubclass(cls, Record):
         values[TAGS - 1] = frozenset(values[TAGS - 1])
-    for name, value in zip(_names(cls), values, strict=True):
-        object.__setattr__(fact, name, value)
+    for set_value, value in zip(_setters(cls), values, strict=True):
+        set_value(fact, value)
     return fact  # type: ignore[no-any-return]
 
 

@@ -40,23 +40,59 @@ _row_id = operator.itemgetter(ID)
 _row_key = operator.itemgetter(0, ID)
 _row_code = operator.itemgetter(0)
 _period_team = operator.itemgetter(PERIOD, TEAM)
+_row_team = operator.itemgetter(TEAM)
+_row_period = operator.itemgetter(PERIOD)
 
 
-def _group(rows: Iterable[Row]) -> dict[tuple[str, str], list[Row]]:
-    """Rows by period and team.
+#: A team whose rows pass every check of a set: its team row, and its records' rows in order.
+_Ready = tuple[Row, tuple[Row, ...]]
 
-    A run of one team's rows at a time (``groupby``, in C): records arrive team by team, so a
-    run is many rows long.
+
+def _group(
+    rows: Iterable[Row], team_code: int | None = None
+) -> tuple[dict[tuple[str, str], list[Row]], dict[tuple[str, str], _Ready]]:
+    """Rows by period and team: those to check, and (given ``team_code``) those checked.
+
+    A run of one team's rows at a time (``groupby`` on the team, in C, making no key a row):
+    records arrive team by team, so a run is many rows long, and mostly of one period. With
+    ``team_code`` (every row a row, the team's too), a team whose rows are all in one run is
+    checked as its run is read, while its rows are in the processor's caches: when it passes
+    (one team row, first; record ids unique) it is ready, its rows a tuple, never a list to
+    check again; else, or when a later run adds to it, its rows are left to check.
     """
     groups: dict[tuple[str, str], list[Row]] = {}
-    found = groups.get
-    for key, run in groupby(rows, _period_team):
-        known = found(key)
-        if known is None:
-            groups[key] = list(run)
-        else:
-            known.extend(run)
-    return groups
+    ready: dict[tuple[str, str], _Ready] = {}
+    for team_id, run in groupby(rows, _row_team):
+        team_rows = list(run)
+        if len(set(map(_row_period, team_rows))) == 1:
+            parts = [((team_rows[0][PERIOD], team_id), team_rows)]
+        else:  # the team's rows of several periods: a run a period
+            parts = [(key, list(sub)) for key, sub in groupby(team_rows, _period_team)]
+        for key, part in parts:
+            known = groups.get(key)
+            if known is not None:
+                known.extend(part)
+                continue
+            done = ready.pop(key, None)
+            if done is not None:  # a later run of a team thought whole: check all its rows
+                groups[key] = [done[0], *done[1], *part]
+                continue
+            checked = _checked(part, team_code) if team_code is not None else None
+            if checked is None:
+                groups[key] = part
+            else:
+                ready[key] = checked
+    return groups, ready
+
+
+def _checked(rows: list[Row], team_code: int) -> _Ready | None:
+    """A team's rows split into its team row and its records' rows, when they pass, else None."""
+    if rows[0][0] != team_code:
+        return None
+    records = rows[1:]
+    if team_code in map(_row_code, records) or len(set(map(_row_id, records))) != len(records):
+        return None
+    return rows[0], tuple(records)
 
 
 class FactSet:
@@ -122,11 +158,17 @@ class FactSet:
         else:
             records, items = self._objects(given, teams, problems)
             self._items, self._given = items, (given if items is not given else None)
-        groups = _group(records)
         team_code = kind_code(Team)
+        groups, ready = _group(records, team_code if rows_only else None)
         by_period: dict[str, dict[str, tuple[Row, ...]]] = {}
-        for key in sorted(groups):
+        for key in sorted([*groups, *ready]):
             period, team_id = key
+            done = ready.get(key)
+            if done is not None:  # checked as it was grouped
+                teams[key] = from_row(done[0])  # type: ignore[assignment]
+                if done[1]:
+                    by_period.setdefault(period, {})[team_id] = done[1]
+                continue
             team_rows = groups[key]
             if rows_only:
                 codes = list(map(_row_code, team_rows))

@@ -292,14 +292,15 @@ class _Kind:
         """
         miss, n = _MISSING, len(records)
         bad: set[int] = set()
-        if not set().union(*records) <= self.allowed:  # some record has an unknown key
+        given = set().union(*records)  # every key some record gives
+        if not given <= self.allowed:  # some record has an unknown key
             bad.update(i for i, ok in enumerate(map(self.allowed.issuperset, records)) if not ok)
         columns: list[Iterable[object]] = []
         for field in self.fields:
             name = field.name
-            if field.default is not miss and not any(
-                map(dict.__contains__, records, repeat(name, n))
-            ):  # no record gives it: the default for all
+            if name not in given:  # no record gives it: the default for all (or none passes)
+                if field.default is miss:
+                    return [None] * n
                 columns.append(repeat(field.default, n))
                 continue
             values, failed = field.column(

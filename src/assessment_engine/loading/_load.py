@@ -22,7 +22,7 @@ from ._converter import converter_for
 from ._csv import read_csv
 from ._json import read_json
 from ._parquet import read_parquet
-from ._problems import Loaded, counting_records, finish
+from ._problems import Loaded, Positions, counting_records, finish
 from ._types import PathLike
 from ._xlsx import read_xlsx
 
@@ -74,7 +74,7 @@ def facts_from_records(
     loaded = Loaded(source)
     given = records if isinstance(records, list) else list(records)
     if locations is None:
-        locations = [f"record {index}" for index in range(len(given))]
+        locations = Positions(len(given))
     elif len(locations) != len(given):
         raise ValueError("locations must be parallel to records")
     with paused_gc():

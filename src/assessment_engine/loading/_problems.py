@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, overload
 
 import attrs
 import cattrs
@@ -16,6 +16,7 @@ from cattrs.errors import (
     IterableValidationError,
 )
 
+from .._base.collector import collect_young
 from .._base.hints import did_you_mean
 from .._base.numbers import brief
 from .._base.progress import NO_TICKER, Ticker
@@ -24,7 +25,7 @@ from ..facts import Fact
 from ..factset import FactSet, Row, from_row, to_row
 from ._converter import fast_records
 
-__all__ = ["Loaded", "counting_records", "finish", "problems_of"]
+__all__ = ["Loaded", "Positions", "counting_records", "finish", "problems_of"]
 
 #: The ticker every record read in this context advances (readers need not pass it on).
 _RECORDS: ContextVar[Ticker] = ContextVar("assessment_engine_records", default=NO_TICKER)
@@ -43,6 +44,40 @@ def counting_records(tick: Ticker) -> Iterator[Ticker]:
 _BATCH = 8192  # records read a batch at a time, through the fast path
 
 
+class Positions(Sequence[str]):
+    """The locations ``record 0``, ``record 1``, ... of ``count`` records, made when asked for.
+
+    Locations are read only to name a record in a problem, so a load of a million records that
+    passes makes none of its million location strings.
+    """
+
+    __slots__ = ("_count", "_first", "_prefix")
+
+    def __init__(self, count: int, prefix: str = "record ", first: int = 0) -> None:
+        self._count = count
+        self._prefix = prefix
+        self._first = first
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            prefix, first = self._prefix, self._first
+            return [f"{prefix}{first + i}" for i in range(*index.indices(self._count))]
+        if index < 0:
+            index += self._count
+        if not 0 <= index < self._count:
+            raise IndexError("location index out of range")
+        return f"{self._prefix}{self._first + index}"
+
+
 @attrs.define
 class Loaded:
     """What one file gave: its teams and records (as rows) with locations, or its problems.
@@ -53,11 +88,14 @@ class Loaded:
 
     source: str
     items: list[Row] = attrs.Factory(list)
-    locations: list[str] = attrs.Factory(list)
+    #: each item's location: a list, or the sequence :meth:`add_many` was given when every one
+    #: of its records became an item, in order (so that locations are made only when asked for)
+    locations: Sequence[str] = attrs.Factory(list)
     problems: list[InputProblem] = attrs.Factory(list)
     _converter: cattrs.Converter | None = None
     _raws: list[object] = attrs.Factory(list)
     _where: list[str] = attrs.Factory(list)
+    _lent: bool = False  # ``locations`` is the sequence add_many was given: not ours to change
 
     @property
     def facts(self) -> list[Fact]:
@@ -88,16 +126,44 @@ class Loaded:
     def add_many(
         self, converter: cattrs.Converter, raws: Sequence[object], locations: Sequence[str]
     ) -> None:
-        """Read many records at once (``locations`` parallel to ``raws``)."""
+        """Read many records at once (``locations`` parallel to ``raws``).
+
+        The records are read a batch at a time, each batch's work in proportion to the batch.
+        When these are the first records and every one of them is read, ``locations`` itself
+        becomes :attr:`locations`: no location is read unless a record has a problem.
+        """
         tick = _RECORDS.get()
         if tick is not NO_TICKER:
             tick.advance(len(raws))
         self.flush()
         self._converter = converter
+        parallel = not self.items and not self.locations and not self.problems
         for start in range(0, len(raws), _BATCH):  # batches that stay in the processor's caches
-            self._raws = list(raws[start : start + _BATCH])
+            raws_batch = list(raws[start : start + _BATCH])
+            if parallel and self._read_all(raws_batch):
+                collect_young()  # the batch's rows, while in the caches
+                continue
+            if parallel:  # the records so far were all read: their locations, as a list
+                parallel = False
+                self.locations = list(locations[:start])
+            self._raws = raws_batch
             self._where = list(locations[start : start + _BATCH])
             self.flush()
+            collect_young()
+        if parallel:
+            self.locations, self._lent = locations, True
+
+    def _read_all(self, raws: list[object]) -> bool:
+        """Add the rows of a batch when the fast path reads every record of it."""
+        converter = self._converter
+        fast = fast_records(converter) if converter is not None else None
+        if fast is None:
+            return False
+        rows: list[Any] = fast.rows(raws)
+        if None in rows:
+            return False
+        self.items.extend(rows)
+        return True
 
     def flush(self) -> None:
         """Read the queued records: through the fast path when it is sure, else the converter."""
@@ -107,14 +173,15 @@ class Loaded:
         self._raws, self._where = [], []
         fast = fast_records(converter)
         rows: list[Any] = fast.rows(raws) if fast is not None else [None] * len(raws)
+        locations = self._own_locations()
         if None not in rows:
             self.items.extend(rows)
-            self.locations.extend(where)
+            locations.extend(where)
             return
         for row, raw, location in zip(rows, raws, where, strict=True):
             if row is not None:
                 self.items.append(row)
-                self.locations.append(location)
+                locations.append(location)
                 continue
             try:
                 fact = converter.structure(raw, Fact)
@@ -122,7 +189,15 @@ class Loaded:
                 self.problems.extend(problems_of(exc, self.source, location))
                 continue
             self.items.append(to_row(fact))
-            self.locations.append(location)
+            locations.append(location)
+
+    def _own_locations(self) -> list[str]:
+        """:attr:`locations` as a list of its own, to add to."""
+        locations = self.locations
+        if self._lent or not isinstance(locations, list):
+            locations = self.locations = list(locations)
+            self._lent = False
+        return locations
 
 
 _Path = list[str | int]
