@@ -220,6 +220,9 @@ def targets(results: dict) -> list[tuple[str, str]]:
 #: non-negotiables: exact numbers, every record validated, every point explained).
 STEP_WORK = {
     "records in the engine's form": "the application's dicts mapped to tagged fact records",
+    "records mapped and read as a stream": "the application's dicts mapped to tagged fact"
+    " records, each record validated as it is read and its numbers made exact Decimals, one"
+    " typed row a fact",
     "FactSet": "every record validated and its numbers made exact Decimals, one typed row a fact",
     "load": "the file parsed, every record validated, its numbers made exact Decimals",
     "assess": "every rule matched and scored with exact Decimals, explanations kept",

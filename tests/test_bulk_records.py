@@ -258,3 +258,115 @@ def test_a_team_whose_records_come_in_two_runs_is_checked_whole() -> None:
         facts_from_records([*records, records[5]])  # T1's team record again
     [problem] = caught.value.problems
     assert problem.record == "record 15 (team record of team T1 (2024))"
+
+
+# ------------------------------------------------------------------ records from any iterable
+
+
+def _stream(records: list[dict[str, Any]], produced: list[int]) -> Any:
+    """The records one at a time, counting how many have been made so far."""
+    for record in records:
+        produced[0] += 1
+        yield dict(record)
+
+
+def test_records_from_a_generator_are_read_a_batch_at_a_time(
+    small_batches: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = _records(7)  # 35 records: 9 batches
+    produced = [0]
+    made_when_read: list[int] = []
+    rows = _fast.FastRecords.rows  # already counting the batches' sizes (the fixture)
+
+    def seen(self: _fast.FastRecords, batch: list[object]) -> list[Any]:
+        made_when_read.append(produced[0])
+        return rows(self, batch)
+
+    monkeypatch.setattr(_fast.FastRecords, "rows", seen)
+    streamed = facts_from_records(_stream(records, produced))
+    assert small_batches == [BATCH] * 8 + [3]
+    # when each batch is read, the generator has made that batch and none after it
+    assert made_when_read == [min(BATCH * (k + 1), len(records)) for k in range(9)]
+    listed = facts_from_records(records)
+    for team in ("T0", "T3", "T6"):
+        assert streamed.rows("2024", team) == listed.rows("2024", team)
+        assert [streamed.location(r) for r in streamed.rows("2024", team)] == [
+            listed.location(r) for r in listed.rows("2024", team)
+        ]
+
+
+def test_a_generator_that_passes_makes_no_location(
+    small_batches: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[Any] = []
+    getitem = _problems.Positions.__getitem__
+
+    def counted(self: _problems.Positions, index: Any) -> Any:
+        made.append(index)
+        return getitem(self, index)
+
+    monkeypatch.setattr(_problems.Positions, "__getitem__", counted)
+    fact_set = facts_from_records(_stream(_records(5), [0]))
+    assert made == []
+    row = fact_set.rows("2024", "T3")[1]  # record 17: in the fifth batch
+    assert fact_set.location(row) == "record 17 (member m1 of team T3 (2024))"
+
+
+@pytest.mark.parametrize("bad_at", [0, 6, 17, 34])
+def test_a_generator_is_located_as_a_list_is(bad_at: int, small_batches: list[int]) -> None:
+    def problems(records: Any) -> list[str]:
+        with pytest.raises(InputError) as caught:
+            facts_from_records(records)
+        return [str(p) for p in caught.value.problems]
+
+    records = _records(7)
+    records[bad_at] = records[bad_at] | {"headcount": -1, "age": "old"}
+    records[20] = records[20] | {"unknown": 1}
+    listed = problems(records)
+    assert problems(_stream(records, [0])) == listed
+    assert problems(iter(tuple(records))) == listed
+    assert any(f"record {bad_at}" in p for p in listed)
+    assert any("record 20" in p and "unknown field" in p for p in listed)
+    again = [*_records(7), _records(1)[1]]  # T0's member m0 again, in the last batch
+    [duplicate] = problems(_stream(again, [0]))
+    assert duplicate == problems(again)[0]
+    assert "record 35 (" in duplicate
+    assert "already used by record 1 (" in duplicate
+
+
+def test_a_generator_with_a_record_only_the_converter_reads(small_batches: list[int]) -> None:
+    records: list[Any] = list(_records(4))
+    records[11] = OrderedDict(records[11])  # read by the converter, in the third batch
+    fact_set = facts_from_records(iter(records))
+    assert fact_set.location(fact_set.rows("2024", "T2")[0]) == (
+        "record 11 (member m0 of team T2 (2024))"
+    )
+    assert fact_set.location(fact_set.rows("2024", "T3")[2]) == (
+        "record 18 (member m2 of team T3 (2024))"
+    )
+    assert len(fact_set) == len(records)
+
+
+def test_positions_join_only_when_they_carry_straight_on() -> None:
+    first = _problems.Positions(3)
+    joined = first.joined(_problems.Positions(2, "record ", 3))
+    assert joined is not None
+    assert list(joined) == [f"record {i}" for i in range(5)]
+    assert first.joined(_problems.Positions(2, "record ", 4)) is None  # a gap
+    assert first.joined(_problems.Positions(2, "row ", 3)) is None  # another prefix
+    assert first.joined(["record 3"]) is None
+
+
+def test_equal_values_of_a_column_share_one_object() -> None:
+    records = _records(3)
+    for record in records:  # every record its own copy of each text, as a JSON parser gives
+        for key, value in record.items():
+            if isinstance(value, str):
+                record[key] = "".join(list(value))
+    assert records[1]["id"] is not records[6]["id"]
+    fact_set = facts_from_records(records)
+    first, other = fact_set.rows("2024", "T0")[0], fact_set.rows("2024", "T2")[0]
+    assert first[3] == other[3] == "m0"
+    assert first[3] is other[3]  # the id "m0" of T0 and of T2: one string
+    assert first[2] is other[2]  # the period
+    assert fact_set.records("2024", "T2")[0].id == "m0"

@@ -195,8 +195,10 @@ class _Field:
             if result is raw or (type(result) is type(raw) and result == raw):
                 self.same.add(raw)
         bad = [i for i, raw in enumerate(raws) if raw in failed] if failed else []
-        if distinct <= self.same:
+        if distinct <= self.same and len(distinct) == len(raws):
             return raws, bad
+        # one object a value: equal inputs (each record's own copy of "member", or of the id
+        # "7" in every team) become the one remembered result, so that rows share it
         return list(map(results.get, raws)), bad
 
     def _checked(self, raw: object) -> object:

@@ -62,7 +62,9 @@ def facts_from_records(
     ``record N`` by its position), through the loaders' fast path: each distinct value of a
     field is checked once, and no object is built per record.
 
-    :param records: the records, in any order.
+    :param records: the records, in any order: a list or tuple is read in place; any other
+        iterable (a generator mapping an application's rows, say) is read a batch at a time, so
+        that no more than a batch of the records it makes is alive at once.
     :param fact_types: the kinds to accept (``engine.rubric.fact_types``); ``None`` means the
         built-in kinds.
     :param source: what problems name as the source.
@@ -72,12 +74,15 @@ def facts_from_records(
     """
     converter, _ = converter_for(fact_types)
     loaded = Loaded(source)
-    given = records if isinstance(records, list) else list(records)
-    if locations is None:
-        locations = Positions(len(given))
-    elif len(locations) != len(given):
-        raise ValueError("locations must be parallel to records")
     with paused_gc():
+        if locations is None and not isinstance(records, list | tuple):
+            loaded.add_stream(converter, records)
+            return finish([loaded])
+        given = records if isinstance(records, list | tuple) else list(records)
+        if locations is None:
+            locations = Positions(len(given))
+        elif len(locations) != len(given):
+            raise ValueError("locations must be parallel to records")
         loaded.add_many(converter, given, locations)
         return finish([loaded])
 

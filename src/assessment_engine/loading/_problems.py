@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
+from itertools import islice
 from typing import Any, overload
 
 import attrs
@@ -77,6 +78,16 @@ class Positions(Sequence[str]):
             raise IndexError("location index out of range")
         return f"{self._prefix}{self._first + index}"
 
+    def joined(self, following: object) -> Positions | None:
+        """These locations and ``following`` as one, when ``following`` carries straight on."""
+        if (
+            isinstance(following, Positions)
+            and following._prefix == self._prefix
+            and following._first == self._first + self._count
+        ):
+            return Positions(self._count + following._count, self._prefix, self._first)
+        return None
+
 
 @attrs.define
 class Loaded:
@@ -137,7 +148,10 @@ class Loaded:
             tick.advance(len(raws))
         self.flush()
         self._converter = converter
-        parallel = not self.items and not self.locations and not self.problems
+        joined = self._continued(locations)
+        parallel = joined is not None or (
+            not self.items and not self.locations and not self.problems
+        )
         for start in range(0, len(raws), _BATCH):  # batches that stay in the processor's caches
             raws_batch = list(raws[start : start + _BATCH])
             if parallel and self._read_all(raws_batch):
@@ -145,13 +159,41 @@ class Loaded:
                 continue
             if parallel:  # the records so far were all read: their locations, as a list
                 parallel = False
-                self.locations = list(locations[:start])
+                earlier = list(self.locations) if joined is not None else []
+                self.locations = earlier + list(locations[:start])
+                self._lent = False
             self._raws = raws_batch
             self._where = list(locations[start : start + _BATCH])
             self.flush()
             collect_young()
         if parallel:
-            self.locations, self._lent = locations, True
+            self.locations, self._lent = (locations if joined is None else joined), True
+
+    def add_stream(
+        self, converter: cattrs.Converter, records: Iterable[object], prefix: str = "record "
+    ) -> int:
+        """Read records from any iterable, a batch at a time; return how many there were.
+
+        No more than a batch of ``records`` is held at once, so a generator over an
+        application's data never has all of its records alive together. Records are located
+        by position (``record 0``, ``record 1``, ...), each location made only for a problem.
+        """
+        count = 0
+        iterator = iter(records)
+        while batch := list(islice(iterator, _BATCH)):
+            self.add_many(converter, batch, Positions(len(batch), prefix, count))
+            count += len(batch)
+        return count
+
+    def _continued(self, locations: Sequence[str]) -> Positions | None:
+        """The positions so far joined with ``locations``, or ``None``.
+
+        Only when every record so far was read and ``locations`` carries straight on.
+        """
+        so_far = self.locations
+        if self.problems or self._raws or not self._lent or not isinstance(so_far, Positions):
+            return None
+        return so_far.joined(locations)
 
     def _read_all(self, raws: list[object]) -> bool:
         """Add the rows of a batch when the fast path reads every record of it."""
