@@ -304,3 +304,26 @@ def test_the_page_says_what_bounds_each_unmet_target():
     assert "4.1 KB a team" in memory  # 400 MB × 1024 / 100,000 teams
     fast = {**slow, "wall": 5.0, "maxrss_mb": 120.0}
     assert page.bounds({**results, "memory": {"100000": {"reference": ref, "engine": fast}}}) == []
+
+
+def test_linear_is_judged_alone_or_against_the_references_own_change():
+    def run(wall: float, rss: float) -> dict:
+        return {"status": "ok", "runs": 1, "wall": wall, "maxrss_mb": rss}
+
+    def verdict(engine_big: float, reference_big: float) -> str:
+        memory = {
+            "10000": {"reference": run(0.1, 100.0), "engine": run(1.0, 200.0)},
+            "1000000": {
+                "reference": run(reference_big, 10_000.0),
+                "engine": run(engine_big, 20_000.0),
+            },
+        }
+        return page.linearity_verdict({"memory": memory})
+
+    assert verdict(100.0, 10.0).startswith("**met** (")  # both exactly linear
+    relative = verdict(130.0, 14.0)  # ×1.30 alone, ×0.93 of the reference's ×1.40
+    assert relative.startswith("**met** against the reference's own per-team change")
+    assert "per-team time ×1.30" in relative
+    assert "the reference's ×1.40" in relative
+    assert verdict(130.0, 10.0).startswith("**not met**")  # the reference stayed linear
+    assert verdict(200.0, 14.0).startswith("**not met**")  # ×2.00, ×1.43 of the reference's
