@@ -386,7 +386,7 @@ def linearity_verdict(results: dict) -> str:
             f" per team it would need about {projected})"
             if failed
             else f"; 1,000,000 teams not measured (at {last['n']:,} teams' memory per team it would"
-            f" need about {projected}; `--parts memory --sizes 1000000 --merge`)"
+            f" need about {projected}; `--parts memory --sizes 1000000 --merge --max-rss-mb 21000`)"
         )
         return f"{verdict} up to {last['n']:,} ({span}){reason}"
     return (
@@ -684,7 +684,7 @@ def render(results: dict) -> str:
         "```sh",
         "nox -s bench                        # every part at 10,000 and 100,000 teams (see the note)",
         "nox -s bench -- --help              # the options",
-        "nox -s bench -- --parts memory --sizes 1000000 --repeat 1 --merge      # add 1 M teams",
+        "nox -s bench -- --parts memory --sizes 1000000 --repeat 1 --merge --max-rss-mb 21000  # add 1 M teams (17.5 GB)",
         "nox -s bench -- --parts files --formats xlsx --xlsx-max 100000 --sizes 100000 --merge",
         "nox -s bench -- --parts cli --cli 'report → HTML' --sizes 10000 --output /tmp/p.md --results /tmp/p.json",
         "nox -s bench -- --parts engine      # the engine-only figures and the incremental one",

@@ -23,7 +23,8 @@ Usage::
     python bench/run.py                                    # everything at 10,000 and 100,000 teams
     python bench/run.py --parts memory --memory-sizes 1000000 --sizes 10000,100000
     python bench/run.py --parts files --formats json --sizes 100000 --repeat 1
-    python bench/run.py --parts memory --sizes 1000000 --repeat 1 --merge  # add 1 M to the page
+    python bench/run.py --parts memory --sizes 1000000 --repeat 1 --merge --max-rss-mb 21000
+                                                           # add 1 M (about 17.5 GB) to the page
     python bench/run.py --sizes 1000 --repeat 1 --output /tmp/perf.md   # a quick look
     python bench/run.py --render          # docs/performance.md again from bench/results.json
 
