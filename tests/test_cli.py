@@ -145,6 +145,18 @@ def test_evaluate_prints_the_ranking_table(run, facts_file):
     assert len(ends) == 1
 
 
+def test_evaluate_json_is_to_json_compact_or_indented_on_request(run, facts_file, tmp_path):
+    compact = run("evaluate", facts_file, "--format", "json").stdout
+    assert compact.count("\n") == 1  # one line: Report.to_json()'s default form
+    assert compact.endswith("}\n")
+    data = json.loads(compact)
+    indented = run("evaluate", facts_file, "--format", "json", "--indent", "2").stdout
+    assert indented == json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    out = tmp_path / "results.json"
+    run("evaluate", facts_file, "-o", str(out), "--indent", "4")
+    assert out.read_text(encoding="utf-8") == json.dumps(data, ensure_ascii=False, indent=4) + "\n"
+
+
 def test_evaluate_json_csv_and_xlsx(run, facts_file, tmp_path):
     data = json.loads(run("evaluate", facts_file, "--format", "json").stdout)
     assert [t["team"] for t in data["teams"]] == ["micro", "instr", "sales"]

@@ -937,3 +937,53 @@ def test_selection_shorthands_equal_the_facts_they_abbreviate() -> None:
     assert metric("on_time_pct") == ValueOf(facts("metric", kind="on_time_pct"))
     assert metric("on_time_pct", 0).default == 0
     assert metric("on_time_pct", 0) != metric("on_time_pct")
+
+
+# --------------------------------------------------------------------------- remembered reasons
+
+
+def test_a_reason_remembered_for_one_team_is_the_one_made_for_another(
+    make_engine, fact_builder, monkeypatch
+):
+    # bands and linear forms remember each value's reason; teams sharing a value share it,
+    # teams with another value (or reaching another band) never get a remembered one
+    from assessment_engine._pipeline import _scorers
+
+    fb = fact_builder
+    values = ["95", "85", "95", "70", "85", "95", "100", "85"]
+    for i, value in enumerate(values):
+        fb.team(f"T{i}")
+        fb.metric(f"T{i}", kind="rate", value=value)
+        for _ in range(i % 3):
+            fb.activity(f"T{i}", kind="overtime", hours="2")
+    overtime = Indicator(
+        id="bp.y",
+        dimension="bp",
+        label="加班 (overtime)",
+        max=10,
+        scoring=Linear(Total(facts("activity", kind="overtime"), "hours"), "0.5"),
+    )
+    rubric = rubric_of(
+        Bands(RATE, [Band.above(90, 10), Band.at_least(85, 6)], otherwise=1), more=(overtime,)
+    )
+
+    def reasons(report, order):
+        return {
+            team: [
+                line.reason
+                for ind in ("bp.x", "bp.y")
+                for line in report[team].indicator(ind).lines
+            ]
+            for team in order
+        }
+
+    teams = [f"T{i}" for i in range(len(values))]
+    remembered = reasons(make_engine(rubric).assess(fb.facts), teams)
+    backwards = reasons(make_engine(rubric).assess(fb.facts), teams[::-1])
+    monkeypatch.setattr(_scorers, "REASONS_KEPT", 0)  # nothing remembered: each made afresh
+    fresh = reasons(make_engine(rubric).assess(fb.facts), teams)
+    assert remembered == fresh == backwards
+    assert remembered["T0"][0] != remembered["T1"][0]  # 95 and 85: their own reasons
+    assert "95" in remembered["T2"][0]
+    assert "85" in remembered["T4"][0]
+    assert remembered["T1"][1] != remembered["T2"][1]  # 2 hours and 4 hours

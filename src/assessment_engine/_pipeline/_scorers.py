@@ -58,6 +58,8 @@ __all__ = [
 ]
 
 ZERO = Decimal(0)
+#: reasons a scorer remembers at most (values repeat across teams; memory stays bounded)
+REASONS_KEPT = 4096
 
 
 class Scorer(Protocol):
@@ -165,6 +167,8 @@ class LinearScorer:
         self.unit = form.unit
         self.cap = form.cap
         self.what = describe_quantity(form.quantity)
+        #: the reason of each value already explained (the points follow from the value)
+        self.reasons: dict[tuple[type, object], str] = {}
 
     def units(self, state: TeamState) -> Decimal | int | None:
         """The quantity, or its whole units; 0 for a non-positive value, None when missing."""
@@ -195,16 +199,20 @@ class LinearScorer:
 
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
         value = state.values[self.slot]
-        units = self.units(state)
         raw = self.raw(state)
-        shown = describe_value(value)
-        if self.unit is None:
-            reason = f"{self.what} = {shown}, × {exact_text(self.per)} = {exact_text(raw)}"
-        else:
-            reason = (
-                f"{self.what} = {shown}: {units or 0} 个满 (whole units of)"
-                f" {exact_text(self.unit)} × {exact_text(self.per)} = {exact_text(raw)}"
-            )
+        key = (type(value), value)
+        reason = self.reasons.get(key)
+        if reason is None:
+            shown = describe_value(value)
+            if self.unit is None:
+                reason = f"{self.what} = {shown}, × {exact_text(self.per)} = {exact_text(raw)}"
+            else:
+                reason = (
+                    f"{self.what} = {shown}: {self.units(state) or 0} 个满 (whole units of)"
+                    f" {exact_text(self.unit)} × {exact_text(self.per)} = {exact_text(raw)}"
+                )
+            if len(self.reasons) < REASONS_KEPT:
+                self.reasons[key] = reason
         refs = fact_refs(state.facts_in(self.selects))
         return [
             Line(source, label, raw, reason, refs),
@@ -227,6 +235,8 @@ class BandsScorer:
         ]
         self.what = describe_quantity(form.quantity)
         self.band_points = [band.points for band in form.bands]
+        #: the reason of each (band, value) already explained: teams share their values
+        self.reasons: dict[tuple[int | None, type, object], str] = {}
 
     def reached(self, state: TeamState) -> int | None:
         for i, ref in enumerate(self.refs):
@@ -240,21 +250,29 @@ class BandsScorer:
 
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
         i = self.reached(state)
-        shown = describe_value(state.values[self.slot])
+        value = state.values[self.slot]
+        key = (i, type(value), value)  # the type too: True == 1, but shows as 是 (yes)
+        reason = self.reasons.get(key)
+        if reason is None:
+            reason = self._reason(i, value)
+            if len(self.reasons) < REASONS_KEPT:
+                self.reasons[key] = reason
+        refs = fact_refs(state.facts_in(self.selects))
+        return [Line(source, label, self.points(state), reason, refs)]
+
+    def _reason(self, i: int | None, value: object) -> str:
+        shown = describe_value(value)
         if i is None:
             lowest = self.form.bands[-1]
-            reason = (
+            return (
                 f"{self.what} = {shown}, below every band"
                 f" ({'>' if lowest.strict else '≥'} {exact_text(lowest.threshold)})"
             )
-        else:
-            band = self.form.bands[i]
-            reason = (
-                f"{self.what} = {shown} {'>' if band.strict else '≥'}"
-                f" {exact_text(band.threshold)} → {exact_text(band.points)}"
-            )
-        refs = fact_refs(state.facts_in(self.selects))
-        return [Line(source, label, self.points(state), reason, refs)]
+        band = self.form.bands[i]
+        return (
+            f"{self.what} = {shown} {'>' if band.strict else '≥'}"
+            f" {exact_text(band.threshold)} → {exact_text(band.points)}"
+        )
 
 
 class DeductScorer:

@@ -131,6 +131,13 @@ def find_team(given: str, period: str, teams: Sequence[tuple[str, str]]) -> str:
     " (a fraction of the time and size).",
 )
 @click.option(
+    "--indent",
+    type=click.IntRange(1, 8),
+    default=None,
+    help="json: indent by this many spaces for reading (default: compact, one line: the bytes"
+    " of Report.to_json(), and written several times faster).",
+)
+@click.option(
     "--lint/--no-lint",
     "lint",
     default=None,
@@ -151,6 +158,7 @@ def evaluate(
     matcher: str | None,
     fmt: str | None,
     no_details: bool,
+    indent: int | None,
     output: str | None,
     force: bool,
     gloss: bool,
@@ -186,7 +194,7 @@ def evaluate(
         )
         if fact_set is not None:  # the data lint reads the facts: with workers they stay there
             lint_note(engine, fact_set, report.period, len(report), asked=lint)
-        _write_report(report, chosen, out, tick, gloss=gloss, details=not no_details)
+        _write_report(report, chosen, out, tick, gloss=gloss, details=not no_details, indent=indent)
     if not out.is_stdout:
         _done(f"wrote {out}: {_teams(len(report))}, period {report.period}")
 
@@ -199,6 +207,7 @@ def _write_report(
     *,
     gloss: bool,
     details: bool = True,
+    indent: int | None = None,
 ) -> None:
     if fmt == "xlsx":
         out.binary(
@@ -210,7 +219,7 @@ def _write_report(
         out.render(_tables.ranking(report))
     elif fmt == "json":
         out.stream(
-            lambda fh: json_format.write(report, fh, details=details, indent=2, progress=tick),
+            lambda fh: json_format.write(report, fh, details=details, indent=indent, progress=tick),
             escape=safe_json,
         )
     else:

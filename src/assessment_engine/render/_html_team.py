@@ -46,13 +46,14 @@ class TeamPanel:
         self.radar = radar
         self.rank = rank
         self.titles = titles
-        self._facts: dict[tuple[str, FactRef], str] = {}
+        self._facts: dict[tuple[str, str, str, str], str] = {}
         self._reasons: dict[tuple[str, str, str, int], str] = {}
 
     # ----------------------------------------------------------------- facts
     def fact(self, line: Line | None, ref: FactRef) -> str:
         """One fact: its kind's label, its id and what about it counted (remembered)."""
-        key = ("" if line is None else line.source, ref)
+        # by its fields: a tuple of strings hashes in C, a FactRef through attrs' Python methods
+        key = ("" if line is None else line.source, ref.kind, ref.id, ref.detail)
         found = self._facts.get(key)
         if found is None:
             found = self._fact(line, ref)

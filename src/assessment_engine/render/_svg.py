@@ -7,12 +7,13 @@ the page's CSS (classes ``ring``, ``spoke``, ``r-team``, ``r-mean``, ``hbar``, `
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from .._base.numbers import display
 
@@ -35,7 +36,17 @@ class RadarAxis(NamedTuple):
     @property
     def ratio(self) -> float:
         """The score as a share of the maximum (above 1 with bonuses)."""
-        return float(Fraction(self.score) / Fraction(self.max))
+        return _share(self.score, self.max)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _share(score: Decimal, maximum: Decimal) -> float:
+    """``score / maximum``, exactly rounded to a float (the same few pairs recur: remembered)."""
+    return float(Fraction(score) / Fraction(maximum))
+
+
+#: ``display`` of the scores on the charts (the same few recur in every team's radar)
+_shown = functools.lru_cache(maxsize=4096, typed=True)(display)
 
 
 def _e(text: object) -> str:
@@ -53,6 +64,71 @@ def _svg(width: int, height: int, css: str, label: str, parts: Sequence[str]) ->
         f'<svg class="{css}" viewBox="0 0 {width} {height}" width="{width}" height="{height}"'
         f' role="img" aria-label="{_e(label)}">{"".join(parts)}</svg>'
     )
+
+
+class _Frame:
+    """What every radar of the same shape shares: its rings, spokes, mean and label spots.
+
+    A report draws one radar per team, all with the same axes, scale and mean; the frame is
+    computed once per shape (:meth:`of`) and only each team's polygon and dots are drawn anew.
+    """
+
+    def __init__(
+        self, n: int, scale: float, size: int, pad: int, mean: tuple[float, ...] | None
+    ) -> None:
+        self.n, self.scale, self.reach, self.c = n, scale, size / 2 - pad, size / 2
+        self.angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
+        parts = []
+        for ring in [0.25, 0.5, 0.75, 1.0] + ([scale] if scale > 1 else []):
+            full = " full" if ring == 1.0 else ""
+            parts.append(f'<polygon class="ring{full}" points="{self.polygon([ring] * n)}"/>')
+        c = self.c
+        for i in range(n):
+            x, y = self.point(i, scale)
+            parts.append(
+                f'<line class="spoke" x1="{_f(c)}" y1="{_f(c)}" x2="{_f(x)}" y2="{_f(y)}"/>'
+            )
+        if mean is not None:
+            parts.append(f'<polygon class="r-mean" points="{self.polygon(mean)}"/>')
+        self.fixed = "".join(parts)
+        self._spots = {values: [self._spot(i, values) for i in range(n)] for values in (0, 1)}
+
+    _made: ClassVar[dict[tuple[object, ...], _Frame]] = {}
+
+    @classmethod
+    def of(
+        cls, n: int, scale: float, size: int, pad: int, mean: tuple[float, ...] | None
+    ) -> _Frame:
+        """The frame of this shape, made once (a few shapes a report)."""
+        key = (n, scale, size, pad, mean)
+        frame = cls._made.get(key)
+        if frame is None:
+            if len(cls._made) >= 64:
+                cls._made.clear()
+            frame = cls._made[key] = cls(n, scale, size, pad, mean)
+        return frame
+
+    def point(self, i: int, share: float) -> tuple[float, float]:
+        """Where ``share`` of the scale lies on spoke ``i``."""
+        r = self.reach * share / self.scale
+        return self.c + r * math.cos(self.angles[i]), self.c + r * math.sin(self.angles[i])
+
+    def polygon(self, shares: Sequence[float]) -> str:
+        """The ``points`` of a polygon through ``shares`` of the scale, one per spoke."""
+        return " ".join(
+            f"{_f(x)},{_f(y)}" for x, y in (self.point(i, s) for i, s in enumerate(shares))
+        )
+
+    def label_spot(self, i: int, values: bool) -> tuple[str, str, str]:
+        """Spoke ``i``'s label: its x and y (as written) and its text anchor."""
+        return self._spots[1 if values else 0][i]
+
+    def _spot(self, i: int, values: int) -> tuple[str, str, str]:
+        x, y = self.point(i, self.scale * (1 + 12 / self.reach))
+        cos, sin = math.cos(self.angles[i]), math.sin(self.angles[i])
+        anchor = "start" if cos > 0.5 else "end" if cos < -0.5 else "middle"
+        y += 4 if abs(sin) < 0.3 else 14 if sin > 0 else -6 - (12 if values else 0)
+        return _f(x), _f(y), anchor
 
 
 def radar(
@@ -74,48 +150,29 @@ def radar(
     """
     if len(axes) < 3:
         return _bars(axes, mean=mean, scale=scale, size=size, vetoed=vetoed, label=label)
-    n, c, reach = len(axes), size / 2, size / 2 - pad
-    angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
-
-    def point(i: int, share: float) -> tuple[float, float]:
-        r = reach * share / scale
-        return c + r * math.cos(angles[i]), c + r * math.sin(angles[i])
-
-    def polygon(shares: Sequence[float]) -> str:
-        return " ".join(f"{_f(x)},{_f(y)}" for x, y in (point(i, s) for i, s in enumerate(shares)))
-
-    parts = []
-    for ring in [0.25, 0.5, 0.75, 1.0] + ([scale] if scale > 1 else []):
-        full = " full" if ring == 1.0 else ""
-        parts.append(f'<polygon class="ring{full}" points="{polygon([ring] * n)}"/>')
-    for i in range(n):
-        x, y = point(i, scale)
-        parts.append(f'<line class="spoke" x1="{_f(c)}" y1="{_f(c)}" x2="{_f(x)}" y2="{_f(y)}"/>')
-    if mean is not None:
-        parts.append(f'<polygon class="r-mean" points="{polygon(mean)}"/>')
+    n = len(axes)
+    frame = _Frame.of(n, scale, size, pad, None if mean is None else tuple(mean))
     shares = [a.ratio for a in axes]
-    parts.append(
-        f'<polygon class="r-team{" vetoed" if vetoed else ""}" points="{polygon(shares)}"/>'
-    )
+    parts = [
+        frame.fixed,
+        f'<polygon class="r-team{" vetoed" if vetoed else ""}" points="{frame.polygon(shares)}"/>',
+    ]
     for i, a in enumerate(axes):
-        x, y = point(i, shares[i])
-        tip = f"{a.label}: {display(a.score)} / {display(a.max)} ({shares[i]:.0%})"
+        x, y = frame.point(i, shares[i])
+        tip = f"{a.label}: {_shown(a.score)} / {_shown(a.max)} ({shares[i]:.0%})"
         parts.append(
             f'<circle class="r-dot" cx="{_f(x)}" cy="{_f(y)}" r="3"><title>{_e(tip)}</title>'
             "</circle>"
         )
-        x, y = point(i, scale * (1 + 12 / reach))
-        cos, sin = math.cos(angles[i]), math.sin(angles[i])
-        anchor = "start" if cos > 0.5 else "end" if cos < -0.5 else "middle"
-        y += 4 if abs(sin) < 0.3 else 14 if sin > 0 else -6 - (12 if values else 0)
+        x_text, y_text, anchor = frame.label_spot(i, values)
         value = (
-            f'<tspan class="r-value" x="{_f(x)}" dy="13">{display(a.score)} / {display(a.max)}'
+            f'<tspan class="r-value" x="{x_text}" dy="13">{_shown(a.score)} / {_shown(a.max)}'
             "</tspan>"
             if values
             else ""
         )
         parts.append(
-            f'<text class="r-label" x="{_f(x)}" y="{_f(y)}" text-anchor="{anchor}">'
+            f'<text class="r-label" x="{x_text}" y="{y_text}" text-anchor="{anchor}">'
             f"<title>{_e(a.label)}</title>{_e(a.short)}{value}</text>"
         )
     return _svg(size, size, "chart radar", label, parts)
