@@ -101,8 +101,10 @@ def test_a_load_that_passes_reads_no_location(small_batches: list[int]) -> None:
     assert locations.read == 1
 
 
-def test_by_default_no_location_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[int] = []
+@pytest.fixture
+def locations_made(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every index (or slice) of a ``Positions`` read, in order."""
+    made: list[Any] = []
     getitem = _problems.Positions.__getitem__
 
     def counted(self: _problems.Positions, index: Any) -> Any:
@@ -110,6 +112,11 @@ def test_by_default_no_location_is_made(monkeypatch: pytest.MonkeyPatch) -> None
         return getitem(self, index)
 
     monkeypatch.setattr(_problems.Positions, "__getitem__", counted)
+    return made
+
+
+def test_by_default_no_location_is_made(locations_made: list[Any]) -> None:
+    made = locations_made
     facts_from_records(_records(3))
     assert made == []
     with pytest.raises(InputError) as caught:
@@ -132,21 +139,26 @@ def test_positions_are_the_records_locations() -> None:
         positions[3]
 
 
+def _problems_of(records: Any) -> list[str]:
+    """The problems ``facts_from_records`` finds, as text."""
+    with pytest.raises(InputError) as caught:
+        facts_from_records(records)
+    return [str(p) for p in caught.value.problems]
+
+
 @pytest.mark.parametrize("bad_at", [0, 6, 17, 34])
 def test_a_problem_in_any_batch_is_located_as_in_one_batch(
     bad_at: int, small_batches: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def problems(records: list[dict[str, Any]]) -> list[str]:
-        with pytest.raises(InputError) as caught:
-            facts_from_records(records)
-        return [str(p) for p in caught.value.problems]
-
     records = _records(7)
     records[bad_at] = records[bad_at] | {"headcount": -1, "age": "old"}
     records[20] = records[20] | {"unknown": 1}
-    in_batches = problems(records)
+    in_batches = _problems_of(records)
+    # from a generator or another iterable: the same problems, located the same
+    assert _problems_of(_stream(records, [0])) == in_batches
+    assert _problems_of(iter(tuple(records))) == in_batches
     monkeypatch.setattr(_problems, "_BATCH", 1000)
-    assert in_batches == problems(records)
+    assert in_batches == _problems_of(records)
     assert any(f"record {bad_at}" in p for p in in_batches)
     assert any("record 20" in p and "unknown field" in p for p in in_batches)
 
@@ -296,40 +308,18 @@ def test_records_from_a_generator_are_read_a_batch_at_a_time(
 
 
 def test_a_generator_that_passes_makes_no_location(
-    small_batches: list[int], monkeypatch: pytest.MonkeyPatch
+    small_batches: list[int], locations_made: list[Any]
 ) -> None:
-    made: list[Any] = []
-    getitem = _problems.Positions.__getitem__
-
-    def counted(self: _problems.Positions, index: Any) -> Any:
-        made.append(index)
-        return getitem(self, index)
-
-    monkeypatch.setattr(_problems.Positions, "__getitem__", counted)
     fact_set = facts_from_records(_stream(_records(5), [0]))
-    assert made == []
+    assert locations_made == []
     row = fact_set.rows("2024", "T3")[1]  # record 17: in the fifth batch
     assert fact_set.location(row) == "record 17 (member m1 of team T3 (2024))"
 
 
-@pytest.mark.parametrize("bad_at", [0, 6, 17, 34])
-def test_a_generator_is_located_as_a_list_is(bad_at: int, small_batches: list[int]) -> None:
-    def problems(records: Any) -> list[str]:
-        with pytest.raises(InputError) as caught:
-            facts_from_records(records)
-        return [str(p) for p in caught.value.problems]
-
-    records = _records(7)
-    records[bad_at] = records[bad_at] | {"headcount": -1, "age": "old"}
-    records[20] = records[20] | {"unknown": 1}
-    listed = problems(records)
-    assert problems(_stream(records, [0])) == listed
-    assert problems(iter(tuple(records))) == listed
-    assert any(f"record {bad_at}" in p for p in listed)
-    assert any("record 20" in p and "unknown field" in p for p in listed)
+def test_a_duplicate_in_a_generator_is_located_as_in_a_list(small_batches: list[int]) -> None:
     again = [*_records(7), _records(1)[1]]  # T0's member m0 again, in the last batch
-    [duplicate] = problems(_stream(again, [0]))
-    assert duplicate == problems(again)[0]
+    [duplicate] = _problems_of(_stream(again, [0]))
+    assert duplicate == _problems_of(again)[0]
     assert "record 35 (" in duplicate
     assert "already used by record 1 (" in duplicate
 
