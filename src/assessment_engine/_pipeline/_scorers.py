@@ -7,12 +7,13 @@ caps, floors and clips appear as lines of their own — and a test holds every f
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import Protocol, assert_never, cast
+from typing import Any, Protocol, assert_never, cast
 
 import attrs
 
@@ -58,7 +59,7 @@ __all__ = [
 ]
 
 ZERO = Decimal(0)
-#: reasons a scorer remembers at most (values repeat across teams; memory stays bounded)
+#: reasons a scorer remembers, at most (values repeat across teams; memory stays bounded)
 REASONS_KEPT = 4096
 
 
@@ -167,12 +168,14 @@ class LinearScorer:
         self.unit = form.unit
         self.cap = form.cap
         self.what = describe_quantity(form.quantity)
-        #: the reason of each value already explained (the points follow from the value)
-        self.reasons: dict[tuple[type, object], str] = {}
+        # a value's reason, made once (teams share values); typed: True == 1 shows as 是 (yes)
+        self.reason = functools.lru_cache(maxsize=REASONS_KEPT, typed=True)(self._reason)
 
     def units(self, state: TeamState) -> Decimal | int | None:
         """The quantity, or its whole units; 0 for a non-positive value, None when missing."""
-        value = state.values[self.slot]
+        return self._units(state.values[self.slot])
+
+    def _units(self, value: Any) -> Decimal | int | None:
         if value is None:
             return None
         unit = self.unit
@@ -190,29 +193,29 @@ class LinearScorer:
         return cast("Decimal | int", value if unit is None else value // unit)  # floor: positive
 
     def raw(self, state: TeamState) -> Decimal:
-        units = self.units(state)
+        return self._raw(self.units(state))
+
+    def _raw(self, units: Decimal | int | None) -> Decimal:
         return ZERO if not units else self.per * units
+
+    def _reason(self, value: object) -> str:
+        units = self._units(value)
+        raw = self._raw(units)
+        shown = describe_value(value)
+        if self.unit is None:
+            return f"{self.what} = {shown}, × {exact_text(self.per)} = {exact_text(raw)}"
+        return (
+            f"{self.what} = {shown}: {units or 0} 个满 (whole units of)"
+            f" {exact_text(self.unit)} × {exact_text(self.per)} = {exact_text(raw)}"
+        )
 
     def points(self, state: TeamState) -> Decimal:
         raw = self.raw(state)
         return self.cap if self.cap is not None and raw > self.cap else raw
 
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
-        value = state.values[self.slot]
         raw = self.raw(state)
-        key = (type(value), value)
-        reason = self.reasons.get(key)
-        if reason is None:
-            shown = describe_value(value)
-            if self.unit is None:
-                reason = f"{self.what} = {shown}, × {exact_text(self.per)} = {exact_text(raw)}"
-            else:
-                reason = (
-                    f"{self.what} = {shown}: {self.units(state) or 0} 个满 (whole units of)"
-                    f" {exact_text(self.unit)} × {exact_text(self.per)} = {exact_text(raw)}"
-                )
-            if len(self.reasons) < REASONS_KEPT:
-                self.reasons[key] = reason
+        reason = self.reason(state.values[self.slot])
         refs = fact_refs(state.facts_in(self.selects))
         return [
             Line(source, label, raw, reason, refs),
@@ -235,8 +238,8 @@ class BandsScorer:
         ]
         self.what = describe_quantity(form.quantity)
         self.band_points = [band.points for band in form.bands]
-        #: the reason of each (band, value) already explained: teams share their values
-        self.reasons: dict[tuple[int | None, type, object], str] = {}
+        # a (band, value)'s reason, made once (teams share values); typed: True == 1 shows as 是
+        self.reason = functools.lru_cache(maxsize=REASONS_KEPT, typed=True)(self._reason)
 
     def reached(self, state: TeamState) -> int | None:
         for i, ref in enumerate(self.refs):
@@ -249,14 +252,7 @@ class BandsScorer:
         return self.form.otherwise if i is None else self.band_points[i]
 
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
-        i = self.reached(state)
-        value = state.values[self.slot]
-        key = (i, type(value), value)  # the type too: True == 1, but shows as 是 (yes)
-        reason = self.reasons.get(key)
-        if reason is None:
-            reason = self._reason(i, value)
-            if len(self.reasons) < REASONS_KEPT:
-                self.reasons[key] = reason
+        reason = self.reason(self.reached(state), state.values[self.slot])
         refs = fact_refs(state.facts_in(self.selects))
         return [Line(source, label, self.points(state), reason, refs)]
 

@@ -77,13 +77,13 @@ def facts_from_records(
     with paused_gc():
         if locations is None and not isinstance(records, list | tuple):
             loaded.add_stream(converter, records)
-            return finish([loaded])
-        given = records if isinstance(records, list | tuple) else list(records)
-        if locations is None:
-            locations = Positions(len(given))
-        elif len(locations) != len(given):
-            raise ValueError("locations must be parallel to records")
-        loaded.add_many(converter, given, locations)
+        else:
+            given = records if isinstance(records, list | tuple) else list(records)
+            if locations is None:
+                locations = Positions(len(given))
+            elif len(locations) != len(given):
+                raise ValueError("locations must be parallel to records")
+            loaded.add_many(converter, given, locations)
         return finish([loaded])
 
 

@@ -159,8 +159,7 @@ class Loaded:
                 continue
             if parallel:  # the records so far were all read: their locations, as a list
                 parallel = False
-                earlier = list(self.locations) if joined is not None else []
-                self.locations = earlier + list(locations[:start])
+                self.locations = [*self.locations, *locations[:start]]
                 self._lent = False
             self._raws = raws_batch
             self._where = list(locations[start : start + _BATCH])
@@ -169,10 +168,8 @@ class Loaded:
         if parallel:
             self.locations, self._lent = (locations if joined is None else joined), True
 
-    def add_stream(
-        self, converter: cattrs.Converter, records: Iterable[object], prefix: str = "record "
-    ) -> int:
-        """Read records from any iterable, a batch at a time; return how many there were.
+    def add_stream(self, converter: cattrs.Converter, records: Iterable[object]) -> None:
+        """Read records from any iterable, a batch at a time.
 
         No more than a batch of ``records`` is held at once, so a generator over an
         application's data never has all of its records alive together. Records are located
@@ -181,17 +178,16 @@ class Loaded:
         count = 0
         iterator = iter(records)
         while batch := list(islice(iterator, _BATCH)):
-            self.add_many(converter, batch, Positions(len(batch), prefix, count))
+            self.add_many(converter, batch, Positions(len(batch), first=count))
             count += len(batch)
-        return count
 
     def _continued(self, locations: Sequence[str]) -> Positions | None:
         """The positions so far joined with ``locations``, or ``None``.
 
         Only when every record so far was read and ``locations`` carries straight on.
         """
-        so_far = self.locations
-        if self.problems or self._raws or not self._lent or not isinstance(so_far, Positions):
+        so_far = self.locations  # a Positions only while every record so far became an item
+        if self.problems or self._raws or not isinstance(so_far, Positions):
             return None
         return so_far.joined(locations)
 

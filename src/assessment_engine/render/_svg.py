@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import ClassVar, NamedTuple
+from typing import NamedTuple
 
 from .._base.numbers import display
 
@@ -70,13 +70,13 @@ class _Frame:
     """What every radar of the same shape shares: its rings, spokes, mean and label spots.
 
     A report draws one radar per team, all with the same axes, scale and mean; the frame is
-    computed once per shape (:meth:`of`) and only each team's polygon and dots are drawn anew.
+    made once per shape (:func:`_frame`) and only each team's polygon and dots are drawn anew.
     """
 
     def __init__(
         self, n: int, scale: float, size: int, pad: int, mean: tuple[float, ...] | None
     ) -> None:
-        self.n, self.scale, self.reach, self.c = n, scale, size / 2 - pad, size / 2
+        self.scale, self.reach, self.c = scale, size / 2 - pad, size / 2
         self.angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
         parts = []
         for ring in [0.25, 0.5, 0.75, 1.0] + ([scale] if scale > 1 else []):
@@ -91,22 +91,8 @@ class _Frame:
         if mean is not None:
             parts.append(f'<polygon class="r-mean" points="{self.polygon(mean)}"/>')
         self.fixed = "".join(parts)
-        self._spots = {values: [self._spot(i, values) for i in range(n)] for values in (0, 1)}
-
-    _made: ClassVar[dict[tuple[object, ...], _Frame]] = {}
-
-    @classmethod
-    def of(
-        cls, n: int, scale: float, size: int, pad: int, mean: tuple[float, ...] | None
-    ) -> _Frame:
-        """The frame of this shape, made once (a few shapes a report)."""
-        key = (n, scale, size, pad, mean)
-        frame = cls._made.get(key)
-        if frame is None:
-            if len(cls._made) >= 64:
-                cls._made.clear()
-            frame = cls._made[key] = cls(n, scale, size, pad, mean)
-        return frame
+        #: each spoke's label spot, without and with the value under the label
+        self.spots = tuple([self._spot(i, values) for i in range(n)] for values in (False, True))
 
     def point(self, i: int, share: float) -> tuple[float, float]:
         """Where ``share`` of the scale lies on spoke ``i``."""
@@ -119,16 +105,17 @@ class _Frame:
             f"{_f(x)},{_f(y)}" for x, y in (self.point(i, s) for i, s in enumerate(shares))
         )
 
-    def label_spot(self, i: int, values: bool) -> tuple[str, str, str]:
+    def _spot(self, i: int, values: bool) -> tuple[str, str, str]:
         """Spoke ``i``'s label: its x and y (as written) and its text anchor."""
-        return self._spots[1 if values else 0][i]
-
-    def _spot(self, i: int, values: int) -> tuple[str, str, str]:
         x, y = self.point(i, self.scale * (1 + 12 / self.reach))
         cos, sin = math.cos(self.angles[i]), math.sin(self.angles[i])
         anchor = "start" if cos > 0.5 else "end" if cos < -0.5 else "middle"
         y += 4 if abs(sin) < 0.3 else 14 if sin > 0 else -6 - (12 if values else 0)
         return _f(x), _f(y), anchor
+
+
+#: the frame of each radar shape, made once (a report has one or two shapes)
+_frame = functools.lru_cache(maxsize=64)(_Frame)
 
 
 def radar(
@@ -151,7 +138,7 @@ def radar(
     if len(axes) < 3:
         return _bars(axes, mean=mean, scale=scale, size=size, vetoed=vetoed, label=label)
     n = len(axes)
-    frame = _Frame.of(n, scale, size, pad, None if mean is None else tuple(mean))
+    frame = _frame(n, scale, size, pad, None if mean is None else tuple(mean))
     shares = [a.ratio for a in axes]
     parts = [
         frame.fixed,
@@ -164,7 +151,7 @@ def radar(
             f'<circle class="r-dot" cx="{_f(x)}" cy="{_f(y)}" r="3"><title>{_e(tip)}</title>'
             "</circle>"
         )
-        x_text, y_text, anchor = frame.label_spot(i, values)
+        x_text, y_text, anchor = frame.spots[values][i]
         value = (
             f'<tspan class="r-value" x="{x_text}" dy="13">{_shown(a.score)} / {_shown(a.max)}'
             "</tspan>"
