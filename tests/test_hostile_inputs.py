@@ -259,11 +259,12 @@ def test_unbounded_numbers_are_refused_in_memory(text: str, as_type: type) -> No
             [team_record(), activity_record(value)],  # alone
             [team_record(), activity_record("1", "a0"), activity_record(value)],  # in a batch
         ):
-            with pytest.raises(InputError) as caught:
-                facts_from_records(records)
-            [(_, field, reason)] = problems(caught)
-            assert field == "hours"
-            assert _bounded(reason), reason
+            for given in (records, iter(records)):  # a list, and a stream read by batches
+                with pytest.raises(InputError) as caught:
+                    facts_from_records(given)
+                [(_, field, reason)] = problems(caught)
+                assert field == "hours"
+                assert _bounded(reason), reason
         with pytest.raises(ValueError, match=r"digits|decimal places|too large"):
             Activity(team="T1", period=Y, id="a1", kind="v", hours=value)
         with pytest.raises(ValueError, match=r"digits|decimal places|too large"):

@@ -248,13 +248,16 @@ class BandsScorer:
         return None
 
     def points(self, state: TeamState) -> Decimal:
-        i = self.reached(state)
+        return self._points(self.reached(state))
+
+    def _points(self, i: int | None) -> Decimal:
         return self.form.otherwise if i is None else self.band_points[i]
 
     def lines(self, state: TeamState, source: str, label: str) -> list[Line]:
-        reason = self.reason(self.reached(state), state.values[self.slot])
+        i = self.reached(state)
+        reason = self.reason(i, state.values[self.slot])
         refs = fact_refs(state.facts_in(self.selects))
-        return [Line(source, label, self.points(state), reason, refs)]
+        return [Line(source, label, self._points(i), reason, refs)]
 
     def _reason(self, i: int | None, value: object) -> str:
         shown = describe_value(value)
